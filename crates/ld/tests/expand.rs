@@ -1,0 +1,115 @@
+//! Offline JSON-LD expansion: known contexts only, undefined terms and
+//! relative ids reported.
+
+use insignia_ld::{ExpandLimits, LdError, Problem, canonical_nquads, expand};
+use serde_json::{Value, json};
+
+fn ob3(subject_extra: Value) -> Value {
+    let mut doc = json!({
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+        ],
+        "id": "urn:uuid:2e6e7c2c-4b5e-4a8e-9d0e-0d7c2f2a1b11",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", "type": ["Profile"], "name": "Example"},
+        "validFrom": "2026-01-01T00:00:00Z",
+        "name": "Teamwork",
+        "credentialSubject": {
+            "id": "did:example:learner",
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": "https://example.com/achievements/teamwork",
+                "type": ["Achievement"],
+                "name": "Teamwork",
+                "description": "Works well in a team.",
+                "criteria": {"narrative": "Nominated by peers."}
+            }
+        }
+    });
+    if let (Some(subject), Value::Object(extra)) = (doc["credentialSubject"].as_object_mut(), subject_extra) {
+        subject.extend(extra);
+    }
+    doc
+}
+
+#[test]
+fn a_clean_credential_has_no_problems() {
+    let expanded = expand(&ob3(json!({})), &ExpandLimits::default()).unwrap();
+    assert!(expanded.problems.is_empty(), "{:?}", expanded.problems);
+    assert!(expanded.quads.len() > 10);
+}
+
+#[test]
+fn undefined_terms_are_reported_and_quads_match_a_standard_processor() {
+    let clean = canonical_nquads(&ob3(json!({}))).unwrap();
+    let dirty = canonical_nquads(&ob3(json!({"shoeSize": 44, "hobby": {"type": "Chess"}}))).unwrap();
+    let names: Vec<String> = dirty.problems.iter().map(ToString::to_string).collect();
+    assert!(dirty.problems.contains(&Problem::UndefinedTerm("shoeSize".into())), "{names:?}");
+    assert!(dirty.problems.contains(&Problem::UndefinedTerm("hobby".into())), "{names:?}");
+    // What a standard processor signs: the undefined properties are dropped.
+    assert_eq!(clean.nquads, dirty.nquads);
+}
+
+#[test]
+fn relative_ids_are_reported() {
+    let mut doc = ob3(json!({}));
+    doc["id"] = Value::from("3527");
+    let expanded = expand(&doc, &ExpandLimits::default()).unwrap();
+    assert!(
+        expanded
+            .problems
+            .iter()
+            .any(|p| matches!(p, Problem::RelativeId { pointer, .. } if pointer == "/id")),
+        "{:?}",
+        expanded.problems
+    );
+}
+
+#[test]
+fn unknown_contexts_are_refused_without_fetching() {
+    let mut doc = ob3(json!({}));
+    doc["@context"].as_array_mut().unwrap().push(Value::from("https://attacker.example/ctx.json"));
+    match expand(&doc, &ExpandLimits::default()) {
+        Err(LdError::UnknownContext(url)) => assert_eq!(url, "https://attacker.example/ctx.json"),
+        other => panic!("expected UnknownContext, got {other:?}"),
+    }
+    let no_context = json!({"name": "x"});
+    assert!(matches!(expand(&no_context, &ExpandLimits::default()), Err(LdError::NoContext)));
+}
+
+#[test]
+fn context_versions_map_terms_differently() {
+    // The same document under two OB 3.0 context versions: both expand, and the
+    // versions are kept apart (a signature is checked with the one it was made with).
+    // 3.0.1 was published for VC 1.1 credentials (issuanceDate).
+    let mut v1 = ob3(json!({}));
+    v1["@context"] = json!([
+        "https://www.w3.org/2018/credentials/v1",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json"
+    ]);
+    let map = v1.as_object_mut().unwrap();
+    let from = map.remove("validFrom").unwrap();
+    map.insert("issuanceDate".into(), from);
+    let a = canonical_nquads(&v1).unwrap();
+    let b = canonical_nquads(&ob3(json!({}))).unwrap();
+    assert!(a.problems.is_empty(), "{:?}", a.problems);
+    assert!(b.problems.is_empty(), "{:?}", b.problems);
+    assert_ne!(a.nquads, b.nquads);
+
+    // 3.0.1 under VC 2.0 redefines a protected term: a clear error, not a silent remap.
+    let mut clash = ob3(json!({}));
+    clash["@context"][1] = Value::from("https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json");
+    let err = canonical_nquads(&clash).unwrap_err();
+    assert!(err.to_string().contains("protected"), "{err}");
+}
+
+#[test]
+fn limits_are_enforced() {
+    let limits = ExpandLimits { max_depth: 3, ..ExpandLimits::default() };
+    assert!(matches!(expand(&ob3(json!({})), &limits), Err(LdError::TooDeep { .. })));
+    let limits = ExpandLimits { max_bytes: 100, ..ExpandLimits::default() };
+    assert!(matches!(expand(&ob3(json!({})), &limits), Err(LdError::TooLarge { .. })));
+    let limits = ExpandLimits { max_quads: 5, ..ExpandLimits::default() };
+    assert!(matches!(expand(&ob3(json!({})), &limits), Err(LdError::TooManyQuads { .. })));
+}
