@@ -38,6 +38,8 @@ static CONTEXTS: &[Entry] = &[
     entry!("https://w3id.org/security/suites/ed25519-2020/v1", "ed25519-2020-v1.jsonld"),
     entry!("https://w3id.org/security/v1", "security-v1.jsonld"),
     entry!("https://w3id.org/security/v2", "security-v2.jsonld"),
+    // W3C CCG citizenship vocabulary (used by the W3C Data Integrity test vectors)
+    entry!("https://w3id.org/citizenship/v4rc1", "citizenship-v4rc1.jsonld"),
     // DID core
     entry!("https://www.w3.org/ns/did/v1", "did-v1.jsonld"),
     // Status lists

@@ -93,8 +93,18 @@ pub enum LdError {
     UnknownContext(String),
     #[error("the document is not a JSON object")]
     NotAnObject,
+    #[error(
+        "the object at {pointer} has several types with their own JSON-LD contexts ({types}) and uses '{term}', which only one of them defines; Insignia's JSON-LD engine cannot yet process this exactly, so it refuses rather than risk a wrong signature"
+    )]
+    UnsupportedTypeScopes {
+        pointer: String,
+        types: String,
+        term: String,
+    },
     #[error("JSON-LD processing failed: {0}")]
     JsonLd(String),
+    #[error("canonicalization refused the document: {0}")]
+    Canon(#[from] crate::canon::CanonError),
     #[error("could not serialize the document: {0}")]
     Serialize(#[from] serde_json::Error),
 }
@@ -139,6 +149,7 @@ fn inspect(
     }
     match value {
         Value::Object(map) => {
+            scoped_types::check_node(map, pointer)?;
             for (key, child) in map {
                 let len = pointer.len();
                 pointer.push('/');
@@ -310,4 +321,72 @@ fn undefined_terms(quads: &[Quad]) -> Vec<String> {
     }
     found.sort();
     found
+}
+
+/// Guard for a limitation of the JSON-LD engine (oxjsonld 0.2.7): when a node
+/// has several types that each carry a type-scoped context, JSON-LD 1.1
+/// (Expansion §13.4.4 / step 11) applies all of them in order, but the engine
+/// keeps only the last one (in sorted order). Documents where that changes the
+/// result (a key defined only by an earlier type's scoped context) are refused.
+/// Remove this module when the engine applies every type-scoped context.
+mod scoped_types {
+    use std::collections::{HashMap, HashSet};
+    use std::sync::LazyLock;
+
+    use serde_json::{Map, Value};
+
+    use super::LdError;
+    use crate::contexts;
+
+    /// Type term → terms its scoped context defines, over every built-in context.
+    static SCOPED: LazyLock<HashMap<String, HashSet<String>>> = LazyLock::new(|| {
+        let mut scoped: HashMap<String, HashSet<String>> = HashMap::new();
+        for url in contexts::known_urls() {
+            let Some(doc) = contexts::lookup(url) else { continue };
+            let Ok(value) = serde_json::from_str::<Value>(doc) else { continue };
+            let blocks: Vec<&Value> = match value.get("@context") {
+                Some(Value::Array(items)) => items.iter().collect(),
+                Some(other) => vec![other],
+                None => Vec::new(),
+            };
+            for block in blocks.iter().filter_map(|b| b.as_object()) {
+                for (term, definition) in block {
+                    if let Some(Value::Object(local)) = definition.get("@context") {
+                        scoped
+                            .entry(term.clone())
+                            .or_default()
+                            .extend(local.keys().filter(|k| !k.starts_with('@')).cloned());
+                    }
+                }
+            }
+        }
+        scoped
+    });
+
+    pub(super) fn check_node(node: &Map<String, Value>, pointer: &str) -> Result<(), LdError> {
+        let types: Vec<&str> = match node.get("type").or_else(|| node.get("@type")) {
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+            _ => return Ok(()),
+        };
+        let mut scoped: Vec<&str> = types.into_iter().filter(|t| SCOPED.contains_key(*t)).collect();
+        if scoped.len() < 2 {
+            return Ok(());
+        }
+        scoped.sort_unstable();
+        scoped.dedup();
+        let Some((last, earlier)) = scoped.split_last() else { return Ok(()) };
+        let kept = &SCOPED[*last];
+        for ty in earlier {
+            for term in &SCOPED[*ty] {
+                if !kept.contains(term) && node.contains_key(term) {
+                    return Err(LdError::UnsupportedTypeScopes {
+                        pointer: if pointer.is_empty() { "/".into() } else { pointer.to_owned() },
+                        types: scoped.join(", "),
+                        term: term.clone(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
 }

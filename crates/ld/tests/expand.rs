@@ -113,3 +113,26 @@ fn limits_are_enforced() {
     let limits = ExpandLimits { max_quads: 5, ..ExpandLimits::default() };
     assert!(matches!(expand(&ob3(json!({})), &limits), Err(LdError::TooManyQuads { .. })));
 }
+
+#[test]
+fn several_type_scoped_contexts_on_one_node_are_refused_when_it_matters() {
+    let doc = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/citizenship/v4rc1"],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:issuer",
+        "credentialSubject": {
+            "type": ["Person", "EmployablePerson"],
+            "givenName": "Jo",
+            "employmentAuthorizationDocument": {"type": "EmploymentAuthorizationDocument", "lprCategory": "C09"}
+        }
+    });
+    match expand(&doc, &ExpandLimits::default()) {
+        Err(LdError::UnsupportedTypeScopes { pointer, term, .. }) => {
+            assert_eq!(pointer, "/credentialSubject");
+            assert_eq!(term, "employmentAuthorizationDocument");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    // The everyday Open Badges combination is unaffected.
+    assert!(expand(&ob3(json!({})), &ExpandLimits::default()).is_ok());
+}

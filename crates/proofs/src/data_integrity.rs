@@ -1,0 +1,312 @@
+//! W3C Data Integrity proofs.
+//!
+//! Signing: `eddsa-rdfc-2022` (Ed25519) and `ecdsa-rdfc-2019` (P-256).
+//! Verifying: those two, plus `eddsa-jcs-2022` and the older `Ed25519Signature2020`
+//! that credentials issued elsewhere carry.
+//!
+//! All of them follow one recipe (vc-data-integrity §4, vc-di-eddsa §3, vc-di-ecdsa §3):
+//! the proof configuration (the proof without `proofValue`, with the document's
+//! `@context`) and the document without `proof` are each canonicalized and hashed,
+//! `hashData = H(proofConfig) ‖ H(document)` is signed, and the signature is
+//! encoded as multibase base58btc (`z…`).
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::keys::{Algorithm, KeyError, KeyPair, PublicKey};
+
+/// The proof types and cryptosuites we know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cryptosuite {
+    /// `DataIntegrityProof` / `eddsa-rdfc-2022`: Ed25519 over RDFC-1.0.
+    EddsaRdfc2022,
+    /// `DataIntegrityProof` / `ecdsa-rdfc-2019`: ECDSA P-256 over RDFC-1.0.
+    EcdsaRdfc2019,
+    /// `DataIntegrityProof` / `eddsa-jcs-2022`: Ed25519 over JCS (RFC 8785). Verify only.
+    EddsaJcs2022,
+    /// `Ed25519Signature2020`: Ed25519 over URDNA2015 (= RDFC-1.0). Verify only.
+    Ed25519Signature2020,
+}
+
+impl Cryptosuite {
+    /// The `cryptosuite` property value (or the proof `type` for the 2020 suite).
+    pub fn name(self) -> &'static str {
+        match self {
+            Cryptosuite::EddsaRdfc2022 => "eddsa-rdfc-2022",
+            Cryptosuite::EcdsaRdfc2019 => "ecdsa-rdfc-2019",
+            Cryptosuite::EddsaJcs2022 => "eddsa-jcs-2022",
+            Cryptosuite::Ed25519Signature2020 => "Ed25519Signature2020",
+        }
+    }
+
+    /// Parses a cryptosuite name as accepted by `--proof`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            Cryptosuite::EddsaRdfc2022,
+            Cryptosuite::EcdsaRdfc2019,
+            Cryptosuite::EddsaJcs2022,
+            Cryptosuite::Ed25519Signature2020,
+        ]
+        .into_iter()
+        .find(|c| c.name() == name)
+    }
+
+    /// The suite Insignia signs with for a key, when none is asked for.
+    pub fn default_for(alg: Algorithm) -> Option<Self> {
+        match alg {
+            Algorithm::Ed25519 => Some(Cryptosuite::EddsaRdfc2022),
+            Algorithm::P256 => Some(Cryptosuite::EcdsaRdfc2019),
+            Algorithm::Rsa => None,
+        }
+    }
+
+    fn key_algorithm(self) -> Algorithm {
+        match self {
+            Cryptosuite::EcdsaRdfc2019 => Algorithm::P256,
+            _ => Algorithm::Ed25519,
+        }
+    }
+
+    fn uses_rdfc(self) -> bool {
+        !matches!(self, Cryptosuite::EddsaJcs2022)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiError {
+    #[error("the document is not a JSON object")]
+    NotAnObject,
+    #[error("the document has no proof")]
+    NoProof,
+    #[error("the document already has a proof; Insignia does not add a second one")]
+    AlreadySigned,
+    #[error("the proof is not a JSON object")]
+    ProofNotAnObject,
+    #[error("the proof has no '{0}'")]
+    MissingProperty(&'static str),
+    #[error("unknown proof type '{0}' (supported: DataIntegrityProof with eddsa-rdfc-2022, ecdsa-rdfc-2019 or eddsa-jcs-2022, and Ed25519Signature2020)")]
+    UnknownProofType(String),
+    #[error("the proof's purpose is '{0}', but a credential must be signed for 'assertionMethod'")]
+    WrongPurpose(String),
+    #[error("{suite} needs a {needed:?} key, but the key is {got:?}")]
+    WrongKeyType { suite: &'static str, needed: Algorithm, got: Algorithm },
+    #[error("the proofValue is not multibase base58btc ('z…')")]
+    BadProofValue,
+    #[error("the signature does not match the document: it was altered after signing, or signed by another key")]
+    BadSignature,
+    #[error("the document cannot be signed safely: {0}")]
+    Unsignable(String),
+    #[error("JSON-LD: {0}")]
+    Ld(#[from] insignia_ld::LdError),
+    #[error("key: {0}")]
+    Key(#[from] KeyError),
+    #[error("JSON canonicalization failed: {0}")]
+    Jcs(String),
+}
+
+/// Options for a new proof.
+#[derive(Debug, Clone)]
+pub struct SignOptions {
+    pub cryptosuite: Cryptosuite,
+    /// The verification method id, e.g. `did:key:z6Mk…#z6Mk…` or `did:web:…#key-1`.
+    pub verification_method: String,
+    /// `created`, an XML Schema date-time with a time zone. `None` leaves it out.
+    pub created: Option<String>,
+}
+
+/// What a verified proof said about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedProof {
+    pub cryptosuite: Cryptosuite,
+    pub verification_method: String,
+    pub created: Option<String>,
+}
+
+/// A proof read from a document, before its signature is checked.
+#[derive(Debug, Clone)]
+pub struct ProofInfo {
+    pub cryptosuite: Cryptosuite,
+    pub verification_method: String,
+    pub proof_purpose: String,
+    pub created: Option<String>,
+}
+
+/// Signs `document`, returning it with a `proof` added (after all other properties).
+pub fn sign(document: &Value, key: &KeyPair, options: &SignOptions) -> Result<Value, DiError> {
+    let doc = document.as_object().ok_or(DiError::NotAnObject)?;
+    if doc.contains_key("proof") {
+        return Err(DiError::AlreadySigned);
+    }
+    let suite = options.cryptosuite;
+    if matches!(suite, Cryptosuite::EddsaJcs2022 | Cryptosuite::Ed25519Signature2020) {
+        return Err(DiError::Unsignable(format!(
+            "Insignia verifies {} proofs but signs with eddsa-rdfc-2022 or ecdsa-rdfc-2019",
+            suite.name()
+        )));
+    }
+    check_key(suite, key.algorithm())?;
+
+    let mut proof = Map::new();
+    proof.insert("type".into(), Value::from("DataIntegrityProof"));
+    proof.insert("cryptosuite".into(), Value::from(suite.name()));
+    if let Some(created) = &options.created {
+        proof.insert("created".into(), Value::from(created.as_str()));
+    }
+    proof.insert(
+        "verificationMethod".into(),
+        Value::from(options.verification_method.as_str()),
+    );
+    proof.insert("proofPurpose".into(), Value::from("assertionMethod"));
+
+    let hash = hash_data(suite, document, &proof, true)?;
+    let signature = key.sign(&hash)?;
+    proof.insert(
+        "proofValue".into(),
+        Value::from(format!("z{}", bs58::encode(signature).into_string())),
+    );
+
+    let mut signed = doc.clone();
+    signed.insert("proof".into(), Value::Object(proof));
+    Ok(Value::Object(signed))
+}
+
+/// Reads the proof of a signed document without checking it.
+pub fn read_proof(document: &Value) -> Result<ProofInfo, DiError> {
+    let doc = document.as_object().ok_or(DiError::NotAnObject)?;
+    let proof = single_proof(doc)?;
+    let (suite, _) = proof_suite(proof)?;
+    Ok(ProofInfo {
+        cryptosuite: suite,
+        verification_method: string_prop(proof, "verificationMethod")?.to_owned(),
+        proof_purpose: string_prop(proof, "proofPurpose")?.to_owned(),
+        created: proof.get("created").and_then(Value::as_str).map(str::to_owned),
+    })
+}
+
+/// Verifies the proof on `document` with `key` (found by the caller from the
+/// proof's `verificationMethod`, see [`read_proof`]).
+pub fn verify(document: &Value, key: &PublicKey) -> Result<VerifiedProof, DiError> {
+    let doc = document.as_object().ok_or(DiError::NotAnObject)?;
+    let proof = single_proof(doc)?;
+    let (suite, _) = proof_suite(proof)?;
+    let purpose = string_prop(proof, "proofPurpose")?;
+    if purpose != "assertionMethod" {
+        return Err(DiError::WrongPurpose(purpose.to_owned()));
+    }
+    check_key(suite, key.algorithm())?;
+    let verification_method = string_prop(proof, "verificationMethod")?.to_owned();
+    let proof_value = string_prop(proof, "proofValue")?;
+    let signature = proof_value
+        .strip_prefix('z')
+        .and_then(|b58| bs58::decode(b58).into_vec().ok())
+        .ok_or(DiError::BadProofValue)?;
+
+    let mut config = proof.clone();
+    config.remove("proofValue");
+    let mut unsecured = doc.clone();
+    unsecured.remove("proof");
+    let hash = hash_data(suite, &Value::Object(unsecured), &config, false)?;
+    key.verify(&hash, &signature)
+        .map_err(|_| DiError::BadSignature)?;
+    Ok(VerifiedProof {
+        cryptosuite: suite,
+        verification_method,
+        created: proof.get("created").and_then(Value::as_str).map(str::to_owned),
+    })
+}
+
+fn check_key(suite: Cryptosuite, got: Algorithm) -> Result<(), DiError> {
+    let needed = suite.key_algorithm();
+    if got == needed {
+        Ok(())
+    } else {
+        Err(DiError::WrongKeyType {
+            suite: suite.name(),
+            needed,
+            got,
+        })
+    }
+}
+
+fn single_proof(doc: &Map<String, Value>) -> Result<&Map<String, Value>, DiError> {
+    match doc.get("proof") {
+        None => Err(DiError::NoProof),
+        Some(Value::Object(p)) => Ok(p),
+        // A proof set with one member is the same proof.
+        Some(Value::Array(items)) if items.len() == 1 => {
+            items[0].as_object().ok_or(DiError::ProofNotAnObject)
+        }
+        Some(Value::Array(_)) => Err(DiError::Unsignable(
+            "the document carries several proofs (a proof set); Insignia checks credentials with exactly one proof".into(),
+        )),
+        Some(_) => Err(DiError::ProofNotAnObject),
+    }
+}
+
+fn proof_suite(proof: &Map<String, Value>) -> Result<(Cryptosuite, &str), DiError> {
+    let proof_type = string_prop(proof, "type")?;
+    let suite = match proof_type {
+        "DataIntegrityProof" => {
+            let name = string_prop(proof, "cryptosuite")?;
+            match Cryptosuite::from_name(name) {
+                Some(s) if s != Cryptosuite::Ed25519Signature2020 => s,
+                _ => return Err(DiError::UnknownProofType(format!("DataIntegrityProof/{name}"))),
+            }
+        }
+        "Ed25519Signature2020" => Cryptosuite::Ed25519Signature2020,
+        other => return Err(DiError::UnknownProofType(other.to_owned())),
+    };
+    Ok((suite, proof_type))
+}
+
+fn string_prop<'a>(map: &'a Map<String, Value>, name: &'static str) -> Result<&'a str, DiError> {
+    map.get(name)
+        .and_then(Value::as_str)
+        .ok_or(DiError::MissingProperty(name))
+}
+
+/// `H(canonical proof config) ‖ H(canonical document)`.
+///
+/// `strict` (signing) refuses documents with undefined terms or relative ids;
+/// verification canonicalizes what a standard processor would and leaves
+/// judging those problems to the verification report.
+fn hash_data(
+    suite: Cryptosuite,
+    document: &Value,
+    proof_config: &Map<String, Value>,
+    strict: bool,
+) -> Result<Vec<u8>, DiError> {
+    let mut config = proof_config.clone();
+    if let Some(context) = document.get("@context") {
+        config.insert("@context".into(), context.clone());
+    }
+    let config = Value::Object(config);
+    let (proof_canon, doc_canon) = if suite.uses_rdfc() {
+        (
+            rdfc(&config, strict)?.into_bytes(),
+            rdfc(document, strict)?.into_bytes(),
+        )
+    } else {
+        (jcs(&config)?, jcs(document)?)
+    };
+    let mut hash = Vec::with_capacity(64);
+    hash.extend_from_slice(&Sha256::digest(&proof_canon));
+    hash.extend_from_slice(&Sha256::digest(&doc_canon));
+    Ok(hash)
+}
+
+/// RDFC-1.0 canonical N-Quads of a JSON-LD document.
+pub fn rdfc(document: &Value, strict: bool) -> Result<String, DiError> {
+    let canonical = insignia_ld::canonical_nquads(document)?;
+    if strict {
+        if let Some(problem) = canonical.problems.first() {
+            return Err(DiError::Unsignable(problem.to_string()));
+        }
+    }
+    Ok(canonical.nquads)
+}
+
+/// JSON Canonicalization Scheme (RFC 8785).
+pub fn jcs(document: &Value) -> Result<Vec<u8>, DiError> {
+    serde_json_canonicalizer::to_vec(document).map_err(|e| DiError::Jcs(e.to_string()))
+}
