@@ -4,7 +4,27 @@
 //! Architecture invariant: this crate never touches the network or the file
 //! system. Contexts are compiled in.
 
+pub mod canon;
 pub mod contexts;
 pub mod expand;
+pub mod nquads;
 
 pub use expand::{ExpandLimits, Expanded, LdError, Problem, expand};
+
+/// A document's canonical N-Quads and what expansion noticed on the way.
+#[derive(Debug, Clone)]
+pub struct CanonicalDocument {
+    pub nquads: String,
+    pub problems: Vec<Problem>,
+}
+
+/// Expands `doc` with the built-in contexts and canonicalizes it with RDFC-1.0,
+/// within the default limits (see [`ExpandLimits`] and [`canon::CanonLimits`]).
+pub fn canonical_nquads(doc: &serde_json::Value) -> Result<CanonicalDocument, LdError> {
+    let expanded = expand(doc, &ExpandLimits::default())?;
+    let nquads = canon::canonicalize(&expanded.quads, &canon::CanonLimits::default())?;
+    Ok(CanonicalDocument {
+        nquads,
+        problems: expanded.problems,
+    })
+}
