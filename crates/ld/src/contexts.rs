@@ -25,36 +25,96 @@ macro_rules! entry {
 
 static CONTEXTS: &[Entry] = &[
     // W3C Verifiable Credentials
-    entry!("https://www.w3.org/ns/credentials/v2", "credentials-v2.jsonld"),
-    entry!("https://www.w3.org/2018/credentials/v1", "credentials-v1.jsonld"),
-    entry!("https://www.w3.org/ns/credentials/examples/v2", "credentials-examples-v2.jsonld"),
-    entry!("https://www.w3.org/2018/credentials/examples/v1", "credentials-examples-v1.jsonld"),
-    entry!("https://www.w3.org/ns/credentials/undefined-terms/v2", "credentials-undefined-terms-v2.jsonld"),
+    entry!(
+        "https://www.w3.org/ns/credentials/v2",
+        "credentials-v2.jsonld"
+    ),
+    entry!(
+        "https://www.w3.org/2018/credentials/v1",
+        "credentials-v1.jsonld"
+    ),
+    entry!(
+        "https://www.w3.org/ns/credentials/examples/v2",
+        "credentials-examples-v2.jsonld"
+    ),
+    entry!(
+        "https://www.w3.org/2018/credentials/examples/v1",
+        "credentials-examples-v1.jsonld"
+    ),
+    entry!(
+        "https://www.w3.org/ns/credentials/undefined-terms/v2",
+        "credentials-undefined-terms-v2.jsonld"
+    ),
     // Data Integrity, Multikey, JWK, legacy security vocabularies
-    entry!("https://w3id.org/security/data-integrity/v1", "data-integrity-v1.jsonld"),
-    entry!("https://w3id.org/security/data-integrity/v2", "data-integrity-v2.jsonld"),
-    entry!("https://w3id.org/security/multikey/v1", "multikey-v1.jsonld"),
+    entry!(
+        "https://w3id.org/security/data-integrity/v1",
+        "data-integrity-v1.jsonld"
+    ),
+    entry!(
+        "https://w3id.org/security/data-integrity/v2",
+        "data-integrity-v2.jsonld"
+    ),
+    entry!(
+        "https://w3id.org/security/multikey/v1",
+        "multikey-v1.jsonld"
+    ),
     entry!("https://w3id.org/security/jwk/v1", "jwk-v1.jsonld"),
-    entry!("https://w3id.org/security/suites/ed25519-2020/v1", "ed25519-2020-v1.jsonld"),
+    entry!(
+        "https://w3id.org/security/suites/ed25519-2020/v1",
+        "ed25519-2020-v1.jsonld"
+    ),
     entry!("https://w3id.org/security/v1", "security-v1.jsonld"),
     entry!("https://w3id.org/security/v2", "security-v2.jsonld"),
     // W3C CCG citizenship vocabulary (used by the W3C Data Integrity test vectors)
-    entry!("https://w3id.org/citizenship/v4rc1", "citizenship-v4rc1.jsonld"),
+    entry!(
+        "https://w3id.org/citizenship/v4rc1",
+        "citizenship-v4rc1.jsonld"
+    ),
     // DID core
     entry!("https://www.w3.org/ns/did/v1", "did-v1.jsonld"),
     // Status lists
-    entry!("https://www.w3.org/ns/credentials/status/v1", "status-v1.jsonld"),
-    entry!("https://w3id.org/vc/status-list/2021/v1", "status-list-2021-v1.jsonld"),
+    entry!(
+        "https://www.w3.org/ns/credentials/status/v1",
+        "status-v1.jsonld"
+    ),
+    entry!(
+        "https://w3id.org/vc/status-list/2021/v1",
+        "status-list-2021-v1.jsonld"
+    ),
     // Open Badges 3.0, every published version, and the 1EdTech extensions
-    entry!("https://purl.imsglobal.org/spec/ob/v3p0/context.json", "ob-v3p0.json"),
-    entry!("https://purl.imsglobal.org/spec/ob/v3p0/context/ob_v3p0.jsonld", "ob-v3p0.json"),
-    entry!("https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json", "ob-v3p0-3.0.1.json"),
-    entry!("https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json", "ob-v3p0-3.0.2.json"),
-    entry!("https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json", "ob-v3p0-3.0.3.json"),
-    entry!("https://purl.imsglobal.org/spec/ob/v3p0/extensions.json", "ob-v3p0-extensions.json"),
+    entry!(
+        "https://purl.imsglobal.org/spec/ob/v3p0/context.json",
+        "ob-v3p0.json"
+    ),
+    entry!(
+        "https://purl.imsglobal.org/spec/ob/v3p0/context/ob_v3p0.jsonld",
+        "ob-v3p0.json"
+    ),
+    entry!(
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json",
+        "ob-v3p0-3.0.1.json"
+    ),
+    entry!(
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",
+        "ob-v3p0-3.0.2.json"
+    ),
+    entry!(
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        "ob-v3p0-3.0.3.json"
+    ),
+    entry!(
+        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+        "ob-v3p0-extensions.json"
+    ),
     // Comprehensive Learner Record 2.0
-    entry!("https://purl.imsglobal.org/spec/clr/v2p0/context.json", "clr-v2p0.json"),
-    entry!("https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json", "clr-v2p0-2.0.1.json"),
+    entry!(
+        "https://purl.imsglobal.org/spec/clr/v2p0/context.json",
+        "clr-v2p0.json"
+    ),
+    entry!(
+        "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
+        "clr-v2p0-2.0.1.json"
+    ),
     // Open Badges 2.0 and 1.x
     entry!("https://w3id.org/openbadges/v2", "ob-v2.json"),
     entry!("https://openbadgespec.org/v2/context.json", "ob-v2.json"),

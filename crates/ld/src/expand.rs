@@ -191,10 +191,8 @@ fn check_contexts(value: &Value, depth: usize, max_depth: usize) -> Result<(), L
         return Err(LdError::TooDeep { limit: max_depth });
     }
     match value {
-        Value::String(url) => {
-            if contexts::lookup(url).is_none() {
-                return Err(LdError::UnknownContext(url.clone()));
-            }
+        Value::String(url) if contexts::lookup(url).is_none() => {
+            return Err(LdError::UnknownContext(url.clone()));
         }
         Value::Array(items) => {
             for item in items {
@@ -202,11 +200,9 @@ fn check_contexts(value: &Value, depth: usize, max_depth: usize) -> Result<(), L
             }
         }
         Value::Object(map) => {
+            // Scoped contexts inside term definitions, and @import.
             for (key, child) in map {
-                // Scoped contexts inside term definitions, and @import.
-                if key == "@context" || key == "@import" {
-                    check_contexts(child, depth + 1, max_depth)?;
-                } else if child.is_object() {
+                if key == "@context" || key == "@import" || child.is_object() {
                     check_contexts(child, depth + 1, max_depth)?;
                 }
             }
@@ -342,8 +338,12 @@ mod scoped_types {
     static SCOPED: LazyLock<HashMap<String, HashSet<String>>> = LazyLock::new(|| {
         let mut scoped: HashMap<String, HashSet<String>> = HashMap::new();
         for url in contexts::known_urls() {
-            let Some(doc) = contexts::lookup(url) else { continue };
-            let Ok(value) = serde_json::from_str::<Value>(doc) else { continue };
+            let Some(doc) = contexts::lookup(url) else {
+                continue;
+            };
+            let Ok(value) = serde_json::from_str::<Value>(doc) else {
+                continue;
+            };
             let blocks: Vec<&Value> = match value.get("@context") {
                 Some(Value::Array(items)) => items.iter().collect(),
                 Some(other) => vec![other],
@@ -368,19 +368,28 @@ mod scoped_types {
             Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
             _ => return Ok(()),
         };
-        let mut scoped: Vec<&str> = types.into_iter().filter(|t| SCOPED.contains_key(*t)).collect();
+        let mut scoped: Vec<&str> = types
+            .into_iter()
+            .filter(|t| SCOPED.contains_key(*t))
+            .collect();
         if scoped.len() < 2 {
             return Ok(());
         }
         scoped.sort_unstable();
         scoped.dedup();
-        let Some((last, earlier)) = scoped.split_last() else { return Ok(()) };
+        let Some((last, earlier)) = scoped.split_last() else {
+            return Ok(());
+        };
         let kept = &SCOPED[*last];
         for ty in earlier {
             for term in &SCOPED[*ty] {
                 if !kept.contains(term) && node.contains_key(term) {
                     return Err(LdError::UnsupportedTypeScopes {
-                        pointer: if pointer.is_empty() { "/".into() } else { pointer.to_owned() },
+                        pointer: if pointer.is_empty() {
+                            "/".into()
+                        } else {
+                            pointer.to_owned()
+                        },
                         types: scoped.join(", "),
                         term: term.clone(),
                     });

@@ -27,7 +27,9 @@ fn ob3(subject_extra: Value) -> Value {
             }
         }
     });
-    if let (Some(subject), Value::Object(extra)) = (doc["credentialSubject"].as_object_mut(), subject_extra) {
+    if let (Some(subject), Value::Object(extra)) =
+        (doc["credentialSubject"].as_object_mut(), subject_extra)
+    {
         subject.extend(extra);
     }
     doc
@@ -43,10 +45,21 @@ fn a_clean_credential_has_no_problems() {
 #[test]
 fn undefined_terms_are_reported_and_quads_match_a_standard_processor() {
     let clean = canonical_nquads(&ob3(json!({}))).unwrap();
-    let dirty = canonical_nquads(&ob3(json!({"shoeSize": 44, "hobby": {"type": "Chess"}}))).unwrap();
+    let dirty =
+        canonical_nquads(&ob3(json!({"shoeSize": 44, "hobby": {"type": "Chess"}}))).unwrap();
     let names: Vec<String> = dirty.problems.iter().map(ToString::to_string).collect();
-    assert!(dirty.problems.contains(&Problem::UndefinedTerm("shoeSize".into())), "{names:?}");
-    assert!(dirty.problems.contains(&Problem::UndefinedTerm("hobby".into())), "{names:?}");
+    assert!(
+        dirty
+            .problems
+            .contains(&Problem::UndefinedTerm("shoeSize".into())),
+        "{names:?}"
+    );
+    assert!(
+        dirty
+            .problems
+            .contains(&Problem::UndefinedTerm("hobby".into())),
+        "{names:?}"
+    );
     // What a standard processor signs: the undefined properties are dropped.
     assert_eq!(clean.nquads, dirty.nquads);
 }
@@ -69,13 +82,19 @@ fn relative_ids_are_reported() {
 #[test]
 fn unknown_contexts_are_refused_without_fetching() {
     let mut doc = ob3(json!({}));
-    doc["@context"].as_array_mut().unwrap().push(Value::from("https://attacker.example/ctx.json"));
+    doc["@context"]
+        .as_array_mut()
+        .unwrap()
+        .push(Value::from("https://attacker.example/ctx.json"));
     match expand(&doc, &ExpandLimits::default()) {
         Err(LdError::UnknownContext(url)) => assert_eq!(url, "https://attacker.example/ctx.json"),
         other => panic!("expected UnknownContext, got {other:?}"),
     }
     let no_context = json!({"name": "x"});
-    assert!(matches!(expand(&no_context, &ExpandLimits::default()), Err(LdError::NoContext)));
+    assert!(matches!(
+        expand(&no_context, &ExpandLimits::default()),
+        Err(LdError::NoContext)
+    ));
 }
 
 #[test]
@@ -99,19 +118,38 @@ fn context_versions_map_terms_differently() {
 
     // 3.0.1 under VC 2.0 redefines a protected term: a clear error, not a silent remap.
     let mut clash = ob3(json!({}));
-    clash["@context"][1] = Value::from("https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json");
+    clash["@context"][1] =
+        Value::from("https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json");
     let err = canonical_nquads(&clash).unwrap_err();
     assert!(err.to_string().contains("protected"), "{err}");
 }
 
 #[test]
 fn limits_are_enforced() {
-    let limits = ExpandLimits { max_depth: 3, ..ExpandLimits::default() };
-    assert!(matches!(expand(&ob3(json!({})), &limits), Err(LdError::TooDeep { .. })));
-    let limits = ExpandLimits { max_bytes: 100, ..ExpandLimits::default() };
-    assert!(matches!(expand(&ob3(json!({})), &limits), Err(LdError::TooLarge { .. })));
-    let limits = ExpandLimits { max_quads: 5, ..ExpandLimits::default() };
-    assert!(matches!(expand(&ob3(json!({})), &limits), Err(LdError::TooManyQuads { .. })));
+    let limits = ExpandLimits {
+        max_depth: 3,
+        ..ExpandLimits::default()
+    };
+    assert!(matches!(
+        expand(&ob3(json!({})), &limits),
+        Err(LdError::TooDeep { .. })
+    ));
+    let limits = ExpandLimits {
+        max_bytes: 100,
+        ..ExpandLimits::default()
+    };
+    assert!(matches!(
+        expand(&ob3(json!({})), &limits),
+        Err(LdError::TooLarge { .. })
+    ));
+    let limits = ExpandLimits {
+        max_quads: 5,
+        ..ExpandLimits::default()
+    };
+    assert!(matches!(
+        expand(&ob3(json!({})), &limits),
+        Err(LdError::TooManyQuads { .. })
+    ));
 }
 
 #[test]
