@@ -236,7 +236,9 @@ pub(crate) fn parse_optional_rfc3339(
     property: &'static str,
     value: Option<&str>,
 ) -> Result<Option<OffsetDateTime>, ModelError> {
-    value.map(|value| parse_rfc3339(property, value)).transpose()
+    value
+        .map(|value| parse_rfc3339(property, value))
+        .transpose()
 }
 
 #[cfg(test)]
@@ -266,9 +268,15 @@ mod tests {
 
     #[test]
     fn detects_vc_data_model() {
-        let v1 = json!([VC_V1_CONTEXT, "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]);
+        let v1 = json!([
+            VC_V1_CONTEXT,
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+        ]);
         assert_eq!(VcDataModel::of_context_value(Some(&v1)), VcDataModel::V1_1);
-        assert_eq!(VcDataModel::of_context_value(Some(&json!(VC_V2_CONTEXT))), VcDataModel::V2_0);
+        assert_eq!(
+            VcDataModel::of_context_value(Some(&json!(VC_V2_CONTEXT))),
+            VcDataModel::V2_0
+        );
         assert_eq!(VcDataModel::of_context_value(None), VcDataModel::V2_0);
     }
 }

@@ -53,7 +53,10 @@ impl HashAlgorithm {
 /// `"sha256$" + lowercase hex(SHA-256(identity ‖ salt))`. No salt (or an
 /// empty one) means the identity is hashed unsalted.
 pub fn hash_identity(identity: &str, salt: Option<&str>) -> String {
-    format!("sha256${}", HashAlgorithm::Sha256.hex_digest(identity, salt))
+    format!(
+        "sha256${}",
+        HashAlgorithm::Sha256.hex_digest(identity, salt)
+    )
 }
 
 /// Trims an e-mail address and lower-cases it.
@@ -85,9 +88,11 @@ pub fn identity_matches(claimed_plain: &str, stored: &str, salt: Option<&str>) -
     let Some((algorithm, digest)) = hashed else {
         return plain_matches(claimed_plain, stored);
     };
-    candidates(claimed_plain)
-        .iter()
-        .any(|candidate| algorithm.hex_digest(candidate, salt).eq_ignore_ascii_case(digest))
+    candidates(claimed_plain).iter().any(|candidate| {
+        algorithm
+            .hex_digest(candidate, salt)
+            .eq_ignore_ascii_case(digest)
+    })
 }
 
 /// Compares a claimed identity with an unhashed stored one.

@@ -92,7 +92,10 @@ pub fn restore_order(fresh: Value, original: &Value) -> Value {
     }
 }
 
-fn restore_object(mut fresh: Map<String, Value>, original: &Map<String, Value>) -> Map<String, Value> {
+fn restore_object(
+    mut fresh: Map<String, Value>,
+    original: &Map<String, Value>,
+) -> Map<String, Value> {
     let mut ordered = Map::with_capacity(fresh.len());
     for (key, before) in original {
         // `shift_remove` keeps the order of the keys left behind, which are

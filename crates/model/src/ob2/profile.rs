@@ -121,15 +121,22 @@ pub struct RevocationList {
 impl RevocationList {
     /// The entry revoking the Assertion with this `id` (or legacy `uid`), if
     /// any. An object entry with `revoked: false` does not count.
-    pub fn find(&self, id: Option<&str>, uid: Option<&str>) -> Option<&IdOrObject<RevokedAssertion>> {
-        self.revoked_assertions.iter().flatten().find(|entry| match entry {
-            IdOrObject::Id(revoked) => id == Some(revoked.as_str()),
-            IdOrObject::Object(revoked) => {
-                revoked.revoked != Some(false)
-                    && ((id.is_some() && revoked.id.as_deref() == id)
-                        || (uid.is_some() && revoked.uid.as_deref() == uid))
-            }
-        })
+    pub fn find(
+        &self,
+        id: Option<&str>,
+        uid: Option<&str>,
+    ) -> Option<&IdOrObject<RevokedAssertion>> {
+        self.revoked_assertions
+            .iter()
+            .flatten()
+            .find(|entry| match entry {
+                IdOrObject::Id(revoked) => id == Some(revoked.as_str()),
+                IdOrObject::Object(revoked) => {
+                    revoked.revoked != Some(false)
+                        && ((id.is_some() && revoked.id.as_deref() == id)
+                            || (uid.is_some() && revoked.uid.as_deref() == uid))
+                }
+            })
     }
 
     /// `true` when the Assertion with this `id` (or legacy `uid`) is revoked.

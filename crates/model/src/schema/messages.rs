@@ -10,7 +10,7 @@ use super::compiled::CompiledSchema;
 /// Longest rendering of an offending value inside a message.
 const MAX_VALUE_CHARS: usize = 60;
 /// Most allowed values listed for an `enum`.
-const MAX_LISTED_VALUES: usize = 12;
+const MAX_LISTED_VALUES: usize = 40;
 
 /// The issues one validation error stands for (usually one; several for
 /// unexpected properties or for errors inside `oneOf` / `anyOf`).
@@ -68,7 +68,10 @@ pub(crate) fn issues_for(error: &ValidationError<'_>, schema: &CompiledSchema) -
         | ValidationErrorKind::UnevaluatedProperties { unexpected } => unexpected
             .iter()
             .map(|name| {
-                SchemaIssue::new(pointer.clone(), format!("property '{name}' is not allowed here"))
+                SchemaIssue::new(
+                    pointer.clone(),
+                    format!("property '{name}' is not allowed here"),
+                )
             })
             .collect(),
         ValidationErrorKind::Contains => single(contains_message(error, schema)),
@@ -113,7 +116,11 @@ fn alternatives(
             let message = if expected.is_empty() {
                 "the value does not match any of the allowed forms".to_owned()
             } else {
-                format!("expected {}, found {}", expected.join(" or "), describe_type(instance))
+                format!(
+                    "expected {}, found {}",
+                    expected.join(" or "),
+                    describe_type(instance)
+                )
             };
             vec![SchemaIssue::new(pointer, message)]
         }
@@ -123,6 +130,20 @@ fn alternatives(
                 .iter()
                 .all(|errors| errors.len() == 1 && errors[0].instance_path.as_str() == pointer);
             if all_here {
+                let expectations: Option<Vec<String>> = several
+                    .iter()
+                    .map(|errors| expectation(&errors[0]))
+                    .collect();
+                if let Some(expectations) = expectations {
+                    return vec![SchemaIssue::new(
+                        pointer,
+                        format!(
+                            "expected {}, found {}",
+                            expectations.join(" or "),
+                            render(instance)
+                        ),
+                    )];
+                }
                 let reasons: Vec<String> = several
                     .iter()
                     .flat_map(|errors| collect(errors, schema))
@@ -130,18 +151,32 @@ fn alternatives(
                     .collect();
                 vec![SchemaIssue::new(
                     pointer,
-                    format!("the value matches none of the allowed forms: {}", reasons.join("; or ")),
+                    format!(
+                        "the value matches none of the allowed forms: {}",
+                        reasons.join("; or ")
+                    ),
                 )]
             } else {
                 // Report the branch that came closest (fewest problems).
-                let closest = several
+                several
                     .iter()
                     .min_by_key(|errors| errors.len())
                     .map(|errors| collect(errors, schema))
-                    .unwrap_or_default();
-                closest
+                    .unwrap_or_default()
             }
         }
+    }
+}
+
+/// What a single failed check expected, as a noun phrase, when it can be
+/// said briefly ("one of 'a', 'b'", "a value matching …", "a string").
+fn expectation(error: &ValidationError<'static>) -> Option<String> {
+    match &error.kind {
+        ValidationErrorKind::Enum { options } => Some(allowed_values(options)),
+        ValidationErrorKind::Constant { expected_value } => Some(render(expected_value)),
+        ValidationErrorKind::Pattern { pattern } => Some(format!("a value matching {pattern}")),
+        ValidationErrorKind::Type { kind } => Some(expected_types(kind)),
+        _ => None,
     }
 }
 
@@ -211,11 +246,7 @@ fn format_message(format: &str, instance: &Value) -> String {
 fn expected_types(kind: &TypeKind) -> String {
     match kind {
         TypeKind::Single(json_type) => type_name(*json_type).to_owned(),
-        TypeKind::Multiple(set) => set
-            .iter()
-            .map(type_name)
-            .collect::<Vec<_>>()
-            .join(" or "),
+        TypeKind::Multiple(set) => set.iter().map(type_name).collect::<Vec<_>>().join(" or "),
     }
 }
 

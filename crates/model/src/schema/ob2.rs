@@ -74,15 +74,16 @@ impl Checker {
         {
             self.recipient(recipient, &join(at, "recipient"));
         }
-        match self.required(object, at, "badge", Self::iri_or_object) {
-            Some(Value::Object(badge)) => self.badge_class(badge, &join(at, "badge")),
-            _ => {}
+        if let Some(Value::Object(badge)) = self.required(object, at, "badge", Self::iri_or_object)
+        {
+            self.badge_class(badge, &join(at, "badge"));
         }
-        let verification_key = if object.contains_key("verification") || !object.contains_key("verify") {
-            "verification"
-        } else {
-            "verify"
-        };
+        let verification_key =
+            if object.contains_key("verification") || !object.contains_key("verify") {
+                "verification"
+            } else {
+                "verify"
+            };
         if let Some(verification) = self
             .required(object, at, verification_key, Self::object_value)
             .and_then(Value::as_object)
@@ -101,9 +102,12 @@ impl Checker {
 
     fn recipient(&mut self, recipient: &Map<String, Value>, at: &str) {
         self.required(recipient, at, "type", Self::string);
-        let hashed = self.optional(recipient, at, "hashed", Self::boolean) == Some(&Value::Bool(true));
+        let hashed =
+            self.optional(recipient, at, "hashed", Self::boolean) == Some(&Value::Bool(true));
         self.optional(recipient, at, "salt", Self::string);
-        if let Some(Value::String(identity)) = self.required(recipient, at, "identity", Self::string) {
+        if let Some(Value::String(identity)) =
+            self.required(recipient, at, "identity", Self::string)
+        {
             if hashed && !is_identity_hash(identity) {
                 self.issue(
                     &join(at, "identity"),
@@ -118,7 +122,9 @@ impl Checker {
 
     fn assertion_verification(&mut self, verification: &Map<String, Value>, at: &str) {
         const KNOWN: [&str; 4] = ["hosted", "HostedBadge", "signed", "SignedBadge"];
-        if self.required(verification, at, "type", Self::string_or_strings).is_some()
+        if self
+            .required(verification, at, "type", Self::string_or_strings)
+            .is_some()
             && !type_names(verification.get("type")).any(|name| KNOWN.contains(&name))
         {
             self.issue(
@@ -135,20 +141,20 @@ impl Checker {
         self.required(object, at, "name", Self::string);
         self.required(object, at, "description", Self::string);
         self.required(object, at, "image", Self::image);
-        match self.required(object, at, "criteria", Self::iri_or_object) {
-            Some(Value::Object(criteria)) => {
-                let criteria_at = join(at, "criteria");
-                self.optional(criteria, &criteria_at, "id", Self::iri);
-                self.optional(criteria, &criteria_at, "narrative", Self::string);
-                if !criteria.contains_key("id") && !criteria.contains_key("narrative") {
-                    self.issue(&criteria_at, "criteria needs an 'id' or a 'narrative'");
-                }
+        if let Some(Value::Object(criteria)) =
+            self.required(object, at, "criteria", Self::iri_or_object)
+        {
+            let criteria_at = join(at, "criteria");
+            self.optional(criteria, &criteria_at, "id", Self::iri);
+            self.optional(criteria, &criteria_at, "narrative", Self::string);
+            if !criteria.contains_key("id") && !criteria.contains_key("narrative") {
+                self.issue(&criteria_at, "criteria needs an 'id' or a 'narrative'");
             }
-            _ => {}
         }
-        match self.required(object, at, "issuer", Self::iri_or_object) {
-            Some(Value::Object(issuer)) => self.issuer(issuer, &join(at, "issuer")),
-            _ => {}
+        if let Some(Value::Object(issuer)) =
+            self.required(object, at, "issuer", Self::iri_or_object)
+        {
+            self.issuer(issuer, &join(at, "issuer"));
         }
         if let Some(alignment) = object.get("alignment") {
             self.each(alignment, &join(at, "alignment"), Self::alignment);
@@ -167,7 +173,10 @@ impl Checker {
         self.required(object, at, "url", Self::iri);
         if let Some(Value::String(email)) = self.required(object, at, "email", Self::string) {
             if !email.contains('@') {
-                self.issue(&join(at, "email"), format!("expected an e-mail address, found '{email}'"));
+                self.issue(
+                    &join(at, "email"),
+                    format!("expected an e-mail address, found '{email}'"),
+                );
             }
         }
         self.optional(object, at, "description", Self::string);
@@ -213,17 +222,25 @@ impl Checker {
             Some(Value::String(_) | Value::Array(_) | Value::Object(_)) => {}
             Some(other) => self.issue(
                 &join(at, "@context"),
-                format!("expected a string, an array or an object, found {}", describe(other)),
+                format!(
+                    "expected a string, an array or an object, found {}",
+                    describe(other)
+                ),
             ),
         }
     }
 
     fn type_includes(&mut self, object: &Map<String, Value>, at: &str, wanted: &[&str]) {
-        if self.required(object, at, "type", Self::string_or_strings).is_some()
+        if self
+            .required(object, at, "type", Self::string_or_strings)
+            .is_some()
             && !type_names(object.get("type")).any(|name| wanted.contains(&name))
         {
             let quoted: Vec<String> = wanted.iter().map(|name| format!("'{name}'")).collect();
-            self.issue(&join(at, "type"), format!("expected the type {}", quoted.join(" or ")));
+            self.issue(
+                &join(at, "type"),
+                format!("expected the type {}", quoted.join(" or ")),
+            );
         }
     }
 
@@ -252,7 +269,9 @@ impl Checker {
         key: &str,
         check: impl FnOnce(&mut Self, &'v Value, &str) -> Option<&'v Value>,
     ) -> Option<&'v Value> {
-        object.get(key).and_then(|value| check(self, value, &join(at, key)))
+        object
+            .get(key)
+            .and_then(|value| check(self, value, &join(at, key)))
     }
 
     /// Applies `check` to a value that may be single or an array.
@@ -297,7 +316,13 @@ impl Checker {
         if ok {
             Some(value)
         } else {
-            self.issue(at, format!("expected a string or an array of strings, found {}", describe(value)));
+            self.issue(
+                at,
+                format!(
+                    "expected a string or an array of strings, found {}",
+                    describe(value)
+                ),
+            );
             None
         }
     }
@@ -326,7 +351,10 @@ impl Checker {
             Value::String(_) => self.iri(value, at),
             Value::Object(_) => Some(value),
             other => {
-                self.issue(at, format!("expected an IRI or an object, found {}", describe(other)));
+                self.issue(
+                    at,
+                    format!("expected an IRI or an object, found {}", describe(other)),
+                );
                 None
             }
         }
@@ -392,7 +420,9 @@ fn is_absolute_iri(text: &str) -> bool {
         return false;
     };
     let mut chars = scheme.chars();
-    chars.next().is_some_and(|first| first.is_ascii_alphabetic())
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
         && !rest.is_empty()
         && !text.chars().any(char::is_whitespace)
@@ -420,7 +450,9 @@ mod tests {
     #[test]
     fn iri_shapes() {
         assert!(is_absolute_iri("https://example.org/a"));
-        assert!(is_absolute_iri("urn:uuid:a953081a-4bbd-4927-9653-7219bca00e3b"));
+        assert!(is_absolute_iri(
+            "urn:uuid:a953081a-4bbd-4927-9653-7219bca00e3b"
+        ));
         assert!(is_absolute_iri("data:image/png;base64,AAAA"));
         assert!(!is_absolute_iri("/relative/path"));
         assert!(!is_absolute_iri("example.org"));
