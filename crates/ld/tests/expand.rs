@@ -1,6 +1,8 @@
 //! Offline JSON-LD expansion: known contexts only, undefined terms and
 //! relative ids reported.
 
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
 use insignia_ld::{ExpandLimits, LdError, Problem, canonical_nquads, expand};
 use serde_json::{Value, json};
 

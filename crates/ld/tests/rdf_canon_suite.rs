@@ -8,6 +8,8 @@
 //!
 //! Entries with `hashAlgorithm` `SHA384` run with SHA-384.
 
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -12,6 +12,10 @@ use insignia_proofs::jose;
 use insignia_proofs::keys::{Algorithm, KeyPair};
 use serde_json::Value;
 
+/// The same allocator as the `insignia` binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }
@@ -38,7 +42,12 @@ fn options(key: &KeyPair, cryptosuite: Cryptosuite) -> SignOptions {
 }
 
 static SIGNED: LazyLock<Value> = LazyLock::new(|| {
-    data_integrity::sign(&CREDENTIAL, &KEY, &options(&KEY, Cryptosuite::EddsaRdfc2022)).expect("sign")
+    data_integrity::sign(
+        &CREDENTIAL,
+        &KEY,
+        &options(&KEY, Cryptosuite::EddsaRdfc2022),
+    )
+    .expect("sign")
 });
 
 #[divan::bench]
@@ -51,7 +60,9 @@ fn expand_to_rdf() -> usize {
 
 #[divan::bench]
 fn canonicalize_rdfc() -> usize {
-    data_integrity::rdfc(black_box(&CREDENTIAL), true).expect("canonicalize").len()
+    data_integrity::rdfc(black_box(&CREDENTIAL), true)
+        .expect("canonicalize")
+        .len()
 }
 
 #[divan::bench]

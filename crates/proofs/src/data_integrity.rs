@@ -67,7 +67,8 @@ impl Cryptosuite {
         }
     }
 
-    fn uses_rdfc(self) -> bool {
+    /// Whether the suite canonicalizes with RDFC-1.0 (all but the JCS one).
+    pub fn uses_rdfc(self) -> bool {
         !matches!(self, Cryptosuite::EddsaJcs2022)
     }
 }
@@ -84,15 +85,23 @@ pub enum DiError {
     ProofNotAnObject,
     #[error("the proof has no '{0}'")]
     MissingProperty(&'static str),
-    #[error("unknown proof type '{0}' (supported: DataIntegrityProof with eddsa-rdfc-2022, ecdsa-rdfc-2019 or eddsa-jcs-2022, and Ed25519Signature2020)")]
+    #[error(
+        "unknown proof type '{0}' (supported: DataIntegrityProof with eddsa-rdfc-2022, ecdsa-rdfc-2019 or eddsa-jcs-2022, and Ed25519Signature2020)"
+    )]
     UnknownProofType(String),
     #[error("the proof's purpose is '{0}', but a credential must be signed for 'assertionMethod'")]
     WrongPurpose(String),
     #[error("{suite} needs a {needed:?} key, but the key is {got:?}")]
-    WrongKeyType { suite: &'static str, needed: Algorithm, got: Algorithm },
+    WrongKeyType {
+        suite: &'static str,
+        needed: Algorithm,
+        got: Algorithm,
+    },
     #[error("the proofValue is not multibase base58btc ('z…')")]
     BadProofValue,
-    #[error("the signature does not match the document: it was altered after signing, or signed by another key")]
+    #[error(
+        "the signature does not match the document: it was altered after signing, or signed by another key"
+    )]
     BadSignature,
     #[error("the document cannot be signed safely: {0}")]
     Unsignable(String),
@@ -138,7 +147,10 @@ pub fn sign(document: &Value, key: &KeyPair, options: &SignOptions) -> Result<Va
         return Err(DiError::AlreadySigned);
     }
     let suite = options.cryptosuite;
-    if matches!(suite, Cryptosuite::EddsaJcs2022 | Cryptosuite::Ed25519Signature2020) {
+    if matches!(
+        suite,
+        Cryptosuite::EddsaJcs2022 | Cryptosuite::Ed25519Signature2020
+    ) {
         return Err(DiError::Unsignable(format!(
             "Insignia verifies {} proofs but signs with eddsa-rdfc-2022 or ecdsa-rdfc-2019",
             suite.name()
@@ -158,7 +170,7 @@ pub fn sign(document: &Value, key: &KeyPair, options: &SignOptions) -> Result<Va
     );
     proof.insert("proofPurpose".into(), Value::from("assertionMethod"));
 
-    let hash = hash_data(suite, document, &proof, true)?;
+    let hash = hash_data(suite, document, &proof, true, None)?;
     let signature = key.sign(&hash)?;
     proof.insert(
         "proofValue".into(),
@@ -179,13 +191,27 @@ pub fn read_proof(document: &Value) -> Result<ProofInfo, DiError> {
         cryptosuite: suite,
         verification_method: string_prop(proof, "verificationMethod")?.to_owned(),
         proof_purpose: string_prop(proof, "proofPurpose")?.to_owned(),
-        created: proof.get("created").and_then(Value::as_str).map(str::to_owned),
+        created: proof
+            .get("created")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     })
 }
 
 /// Verifies the proof on `document` with `key` (found by the caller from the
 /// proof's `verificationMethod`, see [`read_proof`]).
 pub fn verify(document: &Value, key: &PublicKey) -> Result<VerifiedProof, DiError> {
+    verify_with(document, key, None)
+}
+
+/// [`verify`], reusing the RDFC-1.0 canonical N-Quads of the document without
+/// its proof when the caller already has them (the verifier computes them for
+/// its contexts check). Ignored by the JCS suite.
+pub fn verify_with(
+    document: &Value,
+    key: &PublicKey,
+    canonical_document: Option<&str>,
+) -> Result<VerifiedProof, DiError> {
     let doc = document.as_object().ok_or(DiError::NotAnObject)?;
     let proof = single_proof(doc)?;
     let (suite, _) = proof_suite(proof)?;
@@ -205,13 +231,22 @@ pub fn verify(document: &Value, key: &PublicKey) -> Result<VerifiedProof, DiErro
     config.remove("proofValue");
     let mut unsecured = doc.clone();
     unsecured.remove("proof");
-    let hash = hash_data(suite, &Value::Object(unsecured), &config, false)?;
+    let hash = hash_data(
+        suite,
+        &Value::Object(unsecured),
+        &config,
+        false,
+        canonical_document,
+    )?;
     key.verify(&hash, &signature)
         .map_err(|_| DiError::BadSignature)?;
     Ok(VerifiedProof {
         cryptosuite: suite,
         verification_method,
-        created: proof.get("created").and_then(Value::as_str).map(str::to_owned),
+        created: proof
+            .get("created")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     })
 }
 
@@ -250,7 +285,11 @@ fn proof_suite(proof: &Map<String, Value>) -> Result<(Cryptosuite, &str), DiErro
             let name = string_prop(proof, "cryptosuite")?;
             match Cryptosuite::from_name(name) {
                 Some(s) if s != Cryptosuite::Ed25519Signature2020 => s,
-                _ => return Err(DiError::UnknownProofType(format!("DataIntegrityProof/{name}"))),
+                _ => {
+                    return Err(DiError::UnknownProofType(format!(
+                        "DataIntegrityProof/{name}"
+                    )));
+                }
             }
         }
         "Ed25519Signature2020" => Cryptosuite::Ed25519Signature2020,
@@ -275,6 +314,7 @@ fn hash_data(
     document: &Value,
     proof_config: &Map<String, Value>,
     strict: bool,
+    canonical_document: Option<&str>,
 ) -> Result<Vec<u8>, DiError> {
     let mut config = proof_config.clone();
     if let Some(context) = document.get("@context") {
@@ -282,10 +322,15 @@ fn hash_data(
     }
     let config = Value::Object(config);
     let (proof_canon, doc_canon) = if suite.uses_rdfc() {
-        (
-            rdfc(&config, strict)?.into_bytes(),
-            rdfc(document, strict)?.into_bytes(),
-        )
+        let proof_canon = match proof_config_fast(&config) {
+            Some(nquads) => nquads,
+            None => rdfc(&config, strict)?,
+        };
+        let doc_canon = match canonical_document {
+            Some(nquads) => nquads.to_owned(),
+            None => rdfc(document, strict)?,
+        };
+        (proof_canon.into_bytes(), doc_canon.into_bytes())
     } else {
         (jcs(&config)?, jcs(document)?)
     };
@@ -293,6 +338,75 @@ fn hash_data(
     hash.extend_from_slice(&Sha256::digest(&proof_canon));
     hash.extend_from_slice(&Sha256::digest(&doc_canon));
     Ok(hash)
+}
+
+/// The canonical form of a standard Data Integrity proof configuration, without
+/// running JSON-LD: half of every sign and verify is this small document, and
+/// JSON-LD expansion dominates the cost.
+///
+/// Only taken when the result is certain to equal the general path: every
+/// `@context` entry is a URL and the first is VC 2.0, whose `DataIntegrityProof`
+/// terms are `@protected` (a later context that tried to redefine them makes the
+/// document's own canonicalization fail); the configuration has exactly the usual
+/// properties with plain string values and an absolute verification method IRI.
+/// Anything else returns `None` and goes through JSON-LD.
+fn proof_config_fast(config: &Value) -> Option<String> {
+    use oxrdf::vocab::{rdf, xsd};
+    use oxrdf::{BlankNode, GraphName, Literal, NamedNode, Quad};
+
+    const SEC: &str = "https://w3id.org/security#";
+    let map = config.as_object()?;
+    let contexts = map.get("@context")?.as_array()?;
+    if contexts.first()?.as_str()? != "https://www.w3.org/ns/credentials/v2"
+        || !contexts.iter().all(Value::is_string)
+    {
+        return None;
+    }
+    let allowed = [
+        "@context",
+        "type",
+        "cryptosuite",
+        "created",
+        "verificationMethod",
+        "proofPurpose",
+    ];
+    if !map.keys().all(|k| allowed.contains(&k.as_str())) {
+        return None;
+    }
+    if map.get("type")?.as_str()? != "DataIntegrityProof"
+        || map.get("proofPurpose")?.as_str()? != "assertionMethod"
+    {
+        return None;
+    }
+    let cryptosuite = map.get("cryptosuite")?.as_str()?;
+    let method = map.get("verificationMethod")?.as_str()?;
+    if !insignia_ld::expand::is_absolute_iri(method) || method.starts_with("_:") {
+        return None;
+    }
+    let method = NamedNode::new(method).ok()?;
+    let node = BlankNode::default();
+    let quad = |predicate: NamedNode, object: oxrdf::Term| {
+        Quad::new(node.clone(), predicate, object, GraphName::DefaultGraph)
+    };
+    let sec = |name: &str| NamedNode::new_unchecked(format!("{SEC}{name}"));
+    let mut quads = vec![
+        quad(rdf::TYPE.into_owned(), sec("DataIntegrityProof").into()),
+        quad(
+            sec("cryptosuite"),
+            Literal::new_typed_literal(cryptosuite, sec("cryptosuiteString")).into(),
+        ),
+        quad(sec("verificationMethod"), method.into()),
+        quad(sec("proofPurpose"), sec("assertionMethod").into()),
+    ];
+    match map.get("created") {
+        None => {}
+        Some(Value::String(created)) => quads.push(quad(
+            NamedNode::new_unchecked("http://purl.org/dc/terms/created"),
+            Literal::new_typed_literal(created.as_str(), xsd::DATE_TIME).into(),
+        )),
+        Some(_) => return None,
+    }
+    insignia_ld::canon::canonicalize(&quads, &insignia_ld::canon::CanonLimits::default()).ok()
 }
 
 /// RDFC-1.0 canonical N-Quads of a JSON-LD document.
@@ -309,4 +423,53 @@ pub fn rdfc(document: &Value, strict: bool) -> Result<String, DiError> {
 /// JSON Canonicalization Scheme (RFC 8785).
 pub fn jcs(document: &Value) -> Result<Vec<u8>, DiError> {
     serde_json_canonicalizer::to_vec(document).map_err(|e| DiError::Jcs(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The fast path must agree with JSON-LD on every configuration it accepts,
+    /// and decline the ones it cannot be sure of.
+    #[test]
+    fn proof_config_fast_path_matches_json_ld() {
+        let contexts = json!([
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+        ]);
+        let method = "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
+        for (suite, created) in [
+            ("eddsa-rdfc-2022", Some("2023-02-24T23:36:38Z")),
+            ("ecdsa-rdfc-2019", None),
+            ("eddsa-rdfc-2022", Some("not a date \"quoted\"")),
+        ] {
+            let mut config = json!({
+                "@context": contexts,
+                "type": "DataIntegrityProof",
+                "cryptosuite": suite,
+                "verificationMethod": method,
+                "proofPurpose": "assertionMethod"
+            });
+            if let Some(created) = created {
+                config["created"] = Value::from(created);
+            }
+            let fast = proof_config_fast(&config).expect("fast path applies");
+            assert_eq!(
+                fast,
+                rdfc(&config, false).expect("json-ld"),
+                "{suite} {created:?}"
+            );
+        }
+        for declined in [
+            json!({"@context": ["https://www.w3.org/2018/credentials/v1"], "type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "verificationMethod": method, "proofPurpose": "assertionMethod"}),
+            json!({"@context": contexts, "type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "verificationMethod": method, "proofPurpose": "authentication"}),
+            json!({"@context": contexts, "type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "verificationMethod": "key-1", "proofPurpose": "assertionMethod"}),
+            json!({"@context": contexts, "type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "verificationMethod": method, "proofPurpose": "assertionMethod", "domain": "example.org"}),
+            json!({"@context": ["https://www.w3.org/ns/credentials/v2", {"@vocab": "urn:x:"}], "type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "verificationMethod": method, "proofPurpose": "assertionMethod"}),
+        ] {
+            assert!(proof_config_fast(&declined).is_none(), "{declined}");
+        }
+    }
 }

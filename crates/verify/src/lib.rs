@@ -1,1 +1,14 @@
-//! insignia-verify
+//! Verification of Open Badges and Verifiable Credentials, as a report a
+//! person can read and a machine can act on.
+//!
+//! Architecture invariant: the report's verdict is derived from its checks
+//! ([`Report::new`]); nothing sets "valid" by hand. "Could not check" is its own
+//! outcome and never counts as passed.
+
+pub mod credential;
+pub mod report;
+pub mod resolve;
+
+pub use credential::{VerifyOptions, verify_bytes, verify_json};
+pub use report::{Check, CheckKind, CredentialFormat, Outcome, Report, Summary, Verdict};
+pub use resolve::{KeyResolver, OfflineResolver, Resolution, SuppliedKey};

@@ -1,0 +1,232 @@
+//! End-to-end tests of the `insignia` binary, as a user runs it.
+
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn insignia(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_insignia"))
+        .args(args)
+        .output()
+        .expect("run insignia")
+}
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/ob3-achievement-credential.json")
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn generate(dir: &Path, alg: &str) -> PathBuf {
+    generate_named(dir, alg, alg)
+}
+
+fn generate_named(dir: &Path, alg: &str, name: &str) -> PathBuf {
+    let key = dir.join(format!("{name}.json"));
+    let out = insignia(&["keys", "generate", "--alg", alg, "--out", s(&key)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    key
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["keys", "--help"],
+        vec!["keys", "generate", "--help"],
+        vec!["keys", "public", "--help"],
+        vec!["sign", "--help"],
+        vec!["verify", "--help"],
+    ] {
+        let out = insignia(&args);
+        assert!(out.status.success(), "{args:?}");
+        assert!(stdout(&out).contains("Usage"), "{args:?}");
+    }
+}
+
+#[test]
+fn the_readme_example_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("issuer-key.json");
+    let out = insignia(&["keys", "generate", "--out", s(&key)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let did = stdout(&out).trim().to_owned();
+    assert!(did.starts_with("did:key:z6Mk"), "{did}");
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+
+    let signed = dir.path().join("signed.json");
+    let out = insignia(&["sign", s(&example()), "--key", s(&key), "-o", s(&signed)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let credential: Value =
+        serde_json::from_str(&std::fs::read_to_string(&signed).unwrap()).unwrap();
+    assert_eq!(credential["issuer"]["id"], Value::from(did.as_str()));
+    assert_eq!(credential["proof"]["cryptosuite"], "eddsa-rdfc-2022");
+
+    let out = insignia(&["verify", s(&signed)]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(stdout(&out).starts_with("VALID"), "{}", stdout(&out));
+
+    let out = insignia(&["verify", s(&signed), "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["valid"], Value::Bool(true));
+}
+
+#[test]
+fn tampered_credential_exits_1_and_missing_file_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = generate(dir.path(), "ed25519");
+    let signed = dir.path().join("signed.json");
+    assert!(
+        insignia(&["sign", s(&example()), "--key", s(&key), "-o", s(&signed)])
+            .status
+            .success()
+    );
+    let text = std::fs::read_to_string(&signed).unwrap();
+    let mut credential: Value = serde_json::from_str(&text).unwrap();
+    credential["name"] = Value::from("Forged badge");
+    std::fs::write(&signed, serde_json::to_string(&credential).unwrap()).unwrap();
+
+    let out = insignia(&["verify", s(&signed), "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["valid"], Value::Bool(false));
+    assert_eq!(report["verdict"], "invalid");
+
+    let out = insignia(&["verify", s(&dir.path().join("nope.json"))]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("could not read"), "{}", stderr(&out));
+}
+
+#[test]
+fn p256_and_jwt_proofs() {
+    let dir = tempfile::tempdir().unwrap();
+    let p256 = generate(dir.path(), "p256");
+    let out_path = dir.path().join("p256-signed.json");
+    let out = insignia(&["sign", s(&example()), "--key", s(&p256), "-o", s(&out_path)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let signed: Value = serde_json::from_str(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
+    assert_eq!(signed["proof"]["cryptosuite"], "ecdsa-rdfc-2019");
+    assert_eq!(insignia(&["verify", s(&out_path)]).status.code(), Some(0));
+
+    for alg in ["ed25519", "p256"] {
+        let key = generate_named(dir.path(), alg, &format!("{alg}-jwt"));
+        let jwt = dir.path().join(format!("{alg}.jwt"));
+        let out = insignia(&[
+            "sign",
+            s(&example()),
+            "--key",
+            s(&key),
+            "--proof",
+            "jwt",
+            "-o",
+            s(&jwt),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let out = insignia(&["verify", s(&jwt)]);
+        assert_eq!(out.status.code(), Some(0), "{alg}: {}", stdout(&out));
+    }
+
+    // RSA: a VC-JWT with RS256; the key is embedded, so the issuer binding cannot be shown.
+    let rsa = generate(dir.path(), "rsa");
+    let jwt = dir.path().join("rsa.jwt");
+    let out = insignia(&["sign", s(&example()), "--key", s(&rsa), "-o", s(&jwt)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = insignia(&["verify", s(&jwt), "--json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let proof = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "proof")
+        .unwrap();
+    assert_eq!(proof["outcome"], "passed", "{report:#}");
+    assert_eq!(out.status.code(), Some(1));
+
+    // A P-256 key cannot make an eddsa proof.
+    let out = insignia(&[
+        "sign",
+        s(&example()),
+        "--key",
+        s(&p256),
+        "--proof",
+        "eddsa-rdfc-2022",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("needs a ed25519 key"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn signing_a_directory_signs_every_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = generate(dir.path(), "ed25519");
+    let input = dir.path().join("unsigned");
+    std::fs::create_dir(&input).unwrap();
+    let template: Value =
+        serde_json::from_str(&std::fs::read_to_string(example()).unwrap()).unwrap();
+    for i in 0..24 {
+        let mut credential = template.clone();
+        credential["id"] = Value::from(format!("urn:uuid:00000000-0000-4000-8000-{i:012}"));
+        std::fs::write(input.join(format!("c{i}.json")), credential.to_string()).unwrap();
+    }
+    std::fs::write(input.join("broken.json"), "{not json").unwrap();
+    let output = dir.path().join("signed");
+    let out = insignia(&["sign", s(&input), "--key", s(&key), "-o", s(&output)]);
+    // One bad file: reported by name, the others are still signed.
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("broken.json"), "{}", stderr(&out));
+    let signed: Vec<_> = std::fs::read_dir(&output).unwrap().collect();
+    assert_eq!(signed.len(), 24);
+    let one = output.join("c7.json");
+    assert_eq!(insignia(&["verify", s(&one)]).status.code(), Some(0));
+}
+
+#[test]
+fn keys_public_prints_no_private_material() {
+    let dir = tempfile::tempdir().unwrap();
+    for alg in ["ed25519", "p256", "rsa"] {
+        let key = generate(dir.path(), alg);
+        let out = insignia(&["keys", "public", s(&key)]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let jwk: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(jwk.get("d").is_none(), "{alg}: {jwk}");
+        let out = insignia(&["keys", "public", s(&key), "--pem"]);
+        assert!(stdout(&out).contains("BEGIN PUBLIC KEY"), "{alg}");
+    }
+    let out = insignia(&[
+        "keys",
+        "generate",
+        "--out",
+        s(&dir.path().join("ed25519.json")),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "must not overwrite an existing key"
+    );
+}

@@ -1,0 +1,217 @@
+//! The verification report: a value, rendered later as text, HTML or JSON.
+
+use serde::Serialize;
+
+/// What one check concluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The check ran and the credential passed it.
+    Passed,
+    /// The check ran and the credential failed it.
+    Failed,
+    /// The check could not be run (offline, key not resolvable, status list unreachable…).
+    /// Never counted as passed, never as failed.
+    CouldNotCheck,
+    /// The check does not apply to this credential (e.g. it has no expiry date).
+    NotApplicable,
+}
+
+/// The checks a report can contain, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    /// The input is a well-formed credential (JSON or JWT).
+    Parse,
+    /// Every JSON-LD context is known, in the right order, and defines every term.
+    Contexts,
+    /// The credential has the types its standard requires.
+    Types,
+    /// The credential validates against the official JSON Schema.
+    Schema,
+    /// The signature is intact and made with the stated key.
+    Proof,
+    /// The signing key belongs to the issuer.
+    KeyBinding,
+    /// The credential is within its validity period.
+    ValidityWindow,
+    /// The credential has not been revoked or suspended.
+    Status,
+}
+
+impl CheckKind {
+    /// A short English label, used by the text report.
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckKind::Parse => "Format",
+            CheckKind::Contexts => "JSON-LD contexts",
+            CheckKind::Types => "Credential types",
+            CheckKind::Schema => "Schema",
+            CheckKind::Proof => "Signature",
+            CheckKind::KeyBinding => "Issuer key",
+            CheckKind::ValidityWindow => "Validity period",
+            CheckKind::Status => "Revocation status",
+        }
+    }
+}
+
+/// One check with its outcome and a one-line explanation for a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub check: CheckKind,
+    pub outcome: Outcome,
+    pub message: String,
+}
+
+/// The overall answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every applicable check passed.
+    Valid,
+    /// At least one check failed.
+    Invalid,
+    /// Nothing failed, but something could not be checked.
+    Indeterminate,
+}
+
+/// What kind of credential was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialFormat {
+    /// Open Badges 3.0 / VC with an embedded Data Integrity proof.
+    Ob3DataIntegrity,
+    /// Open Badges 3.0 / VC secured as a VC-JWT.
+    Ob3Jwt,
+    /// Open Badges 2.0 signed assertion (JWS).
+    Ob2Signed,
+    /// Open Badges 2.0 assertion JSON (hosted verification).
+    Ob2Hosted,
+    /// Not recognised.
+    Unknown,
+}
+
+/// Facts about the credential for a person reading the report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+/// The full report for one credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// `true` exactly when the verdict is [`Verdict::Valid`].
+    pub valid: bool,
+    pub verdict: Verdict,
+    pub format: CredentialFormat,
+    pub summary: Summary,
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    /// Builds a report; the verdict is derived from the checks, never set by hand.
+    pub fn new(format: CredentialFormat, summary: Summary, checks: Vec<Check>) -> Self {
+        let verdict = if checks.iter().any(|c| c.outcome == Outcome::Failed) {
+            Verdict::Invalid
+        } else if checks.is_empty()
+            || checks.iter().any(|c| c.outcome == Outcome::CouldNotCheck)
+            || !checks
+                .iter()
+                .any(|c| c.check == CheckKind::Proof && c.outcome == Outcome::Passed)
+        {
+            // No passed signature check means nothing was proven.
+            Verdict::Indeterminate
+        } else {
+            Verdict::Valid
+        };
+        Report {
+            valid: verdict == Verdict::Valid,
+            verdict,
+            format,
+            summary,
+            checks,
+        }
+    }
+
+    /// The first failed check, if any.
+    pub fn first_failure(&self) -> Option<&Check> {
+        self.checks.iter().find(|c| c.outcome == Outcome::Failed)
+    }
+
+    /// The check of a kind, if it ran.
+    pub fn check(&self, kind: CheckKind) -> Option<&Check> {
+        self.checks.iter().find(|c| c.check == kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(kind: CheckKind, outcome: Outcome) -> Check {
+        Check {
+            check: kind,
+            outcome,
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn verdict_follows_the_checks() {
+        let ok = Report::new(
+            CredentialFormat::Ob3DataIntegrity,
+            Summary::default(),
+            vec![
+                check(CheckKind::Parse, Outcome::Passed),
+                check(CheckKind::Proof, Outcome::Passed),
+            ],
+        );
+        assert_eq!(ok.verdict, Verdict::Valid);
+        assert!(ok.valid);
+
+        let failed = Report::new(
+            CredentialFormat::Ob3DataIntegrity,
+            Summary::default(),
+            vec![
+                check(CheckKind::Proof, Outcome::Passed),
+                check(CheckKind::ValidityWindow, Outcome::Failed),
+                check(CheckKind::Status, Outcome::CouldNotCheck),
+            ],
+        );
+        assert_eq!(failed.verdict, Verdict::Invalid);
+        assert!(!failed.valid);
+
+        let unsure = Report::new(
+            CredentialFormat::Ob3DataIntegrity,
+            Summary::default(),
+            vec![
+                check(CheckKind::Proof, Outcome::Passed),
+                check(CheckKind::Status, Outcome::CouldNotCheck),
+            ],
+        );
+        assert_eq!(unsure.verdict, Verdict::Indeterminate);
+
+        let unproven = Report::new(
+            CredentialFormat::Unknown,
+            Summary::default(),
+            vec![check(CheckKind::Parse, Outcome::Passed)],
+        );
+        assert_eq!(unproven.verdict, Verdict::Indeterminate);
+        assert!(!unproven.valid);
+    }
+}
