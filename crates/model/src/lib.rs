@@ -9,6 +9,44 @@
 //! * [`identity`] — `sha256$…` recipient hashes.
 //!
 //! The library does no I/O: the schemas are compiled into the binary.
+//!
+//! ```
+//! use insignia_model::ob3::{IdentityObject, OpenBadgeCredential};
+//! use insignia_model::{Parsed, validate_ob3};
+//!
+//! let json = r#"{
+//!   "@context": ["https://www.w3.org/ns/credentials/v2",
+//!                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+//!   "id": "urn:uuid:2e8d4f0c-5b1a-4c36-9f7e-0a1b2c3d4e5f",
+//!   "type": ["VerifiableCredential", "OpenBadgeCredential"],
+//!   "issuer": {"id": "https://example.org/issuer", "type": ["Profile"], "name": "Example"},
+//!   "validFrom": "2025-01-01T00:00:00Z",
+//!   "credentialSubject": {
+//!     "type": ["AchievementSubject"],
+//!     "achievement": {
+//!       "id": "https://example.org/achievements/1", "type": ["Achievement"],
+//!       "name": "Teamwork", "description": "Works well in a team.",
+//!       "criteria": {"narrative": "Nominated by peers."}
+//!     }
+//!   },
+//!   "x-custom": {"kept": true}
+//! }"#;
+//!
+//! // Validate the raw JSON against the official schema…
+//! let value: serde_json::Value = serde_json::from_str(json)?;
+//! assert!(validate_ob3(&value).is_ok());
+//!
+//! // …work with the typed model…
+//! let mut parsed = Parsed::<OpenBadgeCredential>::from_json_str(json)?;
+//! assert!(parsed.model.valid_from()?.is_some());
+//! parsed.model.credential_subject.identifier =
+//!     Some(vec![IdentityObject::hashed_email("learner@example.org", Some("salt"))]);
+//!
+//! // …and write it back: unknown properties and key order are kept.
+//! let out = parsed.to_value()?;
+//! assert_eq!(out["x-custom"], value["x-custom"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod common;
 mod error;

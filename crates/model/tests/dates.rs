@@ -1,5 +1,7 @@
 //! Validity dates in both VC forms.
 
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
 use insignia_model::ob3::OpenBadgeCredential;
 use insignia_model::{ModelError, VcDataModel};
 use time::macros::datetime;

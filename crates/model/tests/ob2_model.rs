@@ -1,5 +1,7 @@
 //! Open Badges 2.0 model helpers.
 
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
 use insignia_model::ob2::{Assertion, BadgeClass, RevocationList};
 use insignia_model::{IdOrObject, OneOrMany};
 use time::macros::datetime;

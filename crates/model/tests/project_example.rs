@@ -1,5 +1,7 @@
 //! The project's example credential, `examples/ob3-achievement-credential.json`.
 
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
 use insignia_model::ob3::{OB3_CONTEXT, OpenBadgeCredential};
 use insignia_model::{IdOrObject, Parsed, VcDataModel, validate_ob3};
 use serde_json::Value;

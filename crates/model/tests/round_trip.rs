@@ -1,6 +1,8 @@
 //! Every example document parses into its model and serializes back to the
 //! same JSON, key order included.
 
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
 use insignia_model::Parsed;
 use insignia_model::ob2;
 use insignia_model::ob3::{EndorsementCredential, OpenBadgeCredential};

@@ -1,5 +1,7 @@
 //! Open Badges 2.0 structural validation.
 
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
 use insignia_model::{
     SchemaIssue, validate_ob2_assertion, validate_ob2_badge_class, validate_ob2_profile,
 };

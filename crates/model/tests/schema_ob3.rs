@@ -1,5 +1,7 @@
 //! Open Badges 3.0 schema validation.
 
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
 use insignia_model::{SchemaIssue, validate_ob3, validate_ob3_achievement, validate_ob3_profile};
 use serde_json::{Value, json};
 

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::badge_class::{BadgeClass, Image};
+use super::badge_class::BadgeClass;
 use super::endorsement::Endorsement;
 use crate::common::{Context, IdOrObject, Identified, OneOrMany, parse_iso8601};
 use crate::error::ModelError;
@@ -40,7 +40,7 @@ pub struct Assertion {
     pub issued_on: Option<String>,
     /// Image of this award (a baked badge).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<IdOrObject<Image>>,
+    pub image: Option<super::ImageRef>,
     /// Evidence: IRIs or Evidence objects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<OneOrMany<IdOrObject<Evidence>>>,

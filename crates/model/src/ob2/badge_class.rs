@@ -27,7 +27,7 @@ pub struct BadgeClass {
     pub description: Option<String>,
     /// Image of the achievement: an IRI or an Image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<IdOrObject<Image>>,
+    pub image: Option<super::ImageRef>,
     /// How to earn it: an IRI or a Criteria object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub criteria: Option<IdOrObject<Criteria>>,

@@ -16,5 +16,8 @@ pub use badge_class::{AlignmentObject, BadgeClass, Criteria, Image, Related};
 pub use endorsement::{Endorsement, EndorsementClaim};
 pub use profile::{CryptographicKey, Profile, RevocationList, RevokedAssertion};
 
+/// An image property: an IRI (or data URI) or an [`Image`] object.
+pub type ImageRef = crate::common::IdOrObject<Image>;
+
 /// The Open Badges 2.0 JSON-LD context.
 pub const OB2_CONTEXT: &str = "https://w3id.org/openbadges/v2";

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::assertion::VerificationObject;
-use super::badge_class::{Image, Related};
+use super::badge_class::Related;
 use super::endorsement::Endorsement;
 use crate::common::{Context, IdOrObject, Identified, OneOrMany};
 
@@ -34,7 +34,7 @@ pub struct Profile {
     pub description: Option<String>,
     /// Image: an IRI or an Image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<IdOrObject<Image>>,
+    pub image: Option<super::ImageRef>,
     /// Contact e-mail (required for issuers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
