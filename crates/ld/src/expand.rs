@@ -53,6 +53,10 @@ pub enum Problem {
     UndefinedTerm(String),
     /// An `id` value that is not an absolute IRI.
     RelativeId { pointer: String, value: String },
+    /// A number whose canonical RDF form differs between JSON-LD processors
+    /// (integers beyond 2^53, doubles needing 17 significant digits), so a
+    /// signature over it would not verify everywhere.
+    UnportableNumber { pointer: String, value: String },
 }
 
 impl std::fmt::Display for Problem {
@@ -65,6 +69,10 @@ impl std::fmt::Display for Problem {
             Problem::RelativeId { pointer, value } => write!(
                 f,
                 "the id '{value}' at {pointer} is not an absolute IRI (expected e.g. urn:uuid:…, https://…, did:…)"
+            ),
+            Problem::UnportableNumber { pointer, value } => write!(
+                f,
+                "the number {value} at {pointer} is not represented the same way by every JSON-LD processor; write it as a string or with at most 15 significant digits"
             ),
         }
     }
@@ -180,9 +188,37 @@ fn inspect(
                 pointer.truncate(len);
             }
         }
+        Value::Number(number) if !is_portable_number(number) => {
+            problems.push(Problem::UnportableNumber {
+                pointer: pointer.clone(),
+                value: number.to_string(),
+            });
+        }
         _ => {}
     }
     Ok(())
+}
+
+/// Integers up to 2^53 and doubles with at most 15 significant digits have one
+/// canonical RDF form in every processor we checked (jsonld.js, oxjsonld).
+fn is_portable_number(number: &serde_json::Number) -> bool {
+    const MAX_SAFE: u64 = (1 << 53) - 1;
+    if let Some(i) = number.as_i64() {
+        return i.unsigned_abs() <= MAX_SAFE;
+    }
+    if number.as_u64().is_some() {
+        return false;
+    }
+    let Some(f) = number.as_f64() else {
+        return false;
+    };
+    if f.fract() == 0.0 {
+        return f.abs() <= MAX_SAFE as f64;
+    }
+    // Shortest round-trip form: count its significant digits.
+    let digits = format!("{:e}", f.abs());
+    let mantissa = digits.split('e').next().unwrap_or("");
+    mantissa.chars().filter(char::is_ascii_digit).count() <= 15
 }
 
 /// Every context URL referenced anywhere in a context value must be built in.

@@ -176,3 +176,22 @@ fn several_type_scoped_contexts_on_one_node_are_refused_when_it_matters() {
     // The everyday Open Badges combination is unaffected.
     assert!(expand(&ob3(json!({})), &ExpandLimits::default()).is_ok());
 }
+
+#[test]
+fn numbers_that_processors_disagree_on_are_reported() {
+    let portable = canonical_nquads(&ob3(json!({"creditsEarned": 2.5}))).unwrap();
+    assert!(portable.problems.is_empty(), "{:?}", portable.problems);
+    for value in [
+        json!(0.30000000000000004),
+        json!(1e20),
+        json!(9007199254740993u64),
+    ] {
+        let doc = ob3(json!({"creditsEarned": value}));
+        let result = canonical_nquads(&doc).unwrap();
+        assert!(
+            result.problems.iter().any(|p| matches!(p, Problem::UnportableNumber { pointer, .. } if pointer == "/credentialSubject/creditsEarned")),
+            "{value}: {:?}",
+            result.problems
+        );
+    }
+}
