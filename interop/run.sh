@@ -29,7 +29,7 @@ echo "interop: installing the JS libraries (npm ci)"
 if [[ -z "${INSIGNIA:-}" ]]; then
   echo "interop: building insignia (cargo build --release -p insignia-cli)"
   (cd "$root" && cargo build --release --quiet -p insignia-cli)
-  INSIGNIA="$root/target/release/insignia"
+  INSIGNIA="${CARGO_TARGET_DIR:-$root/target}/release/insignia"
 fi
 [[ -x "$INSIGNIA" ]] || { echo "interop: $INSIGNIA is not an executable" >&2; exit 2; }
 echo "interop: insignia $("$INSIGNIA" --version 2>/dev/null || echo '(version unknown)') at $INSIGNIA"
