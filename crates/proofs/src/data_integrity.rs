@@ -157,6 +157,8 @@ pub fn sign(document: &Value, key: &KeyPair, options: &SignOptions) -> Result<Va
         )));
     }
     check_key(suite, key.algorithm())?;
+    let document = &with_data_integrity_context(doc);
+    let doc = document.as_object().ok_or(DiError::NotAnObject)?;
 
     let mut proof = Map::new();
     proof.insert("type".into(), Value::from("DataIntegrityProof"));
@@ -180,6 +182,61 @@ pub fn sign(document: &Value, key: &KeyPair, options: &SignOptions) -> Result<Va
     let mut signed = doc.clone();
     signed.insert("proof".into(), Value::Object(proof));
     Ok(Value::Object(signed))
+}
+
+/// The contexts that define the `DataIntegrityProof` terms.
+const DATA_INTEGRITY_CONTEXTS: [&str; 3] = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://w3id.org/security/data-integrity/v2",
+    "https://w3id.org/security/data-integrity/v1",
+];
+
+/// A VC 1.1 credential's contexts do not define `DataIntegrityProof`: add the
+/// Data Integrity context, as vc-data-integrity §2.1 has signers do, unless a
+/// context that defines it is already there.
+fn with_data_integrity_context(doc: &Map<String, Value>) -> Value {
+    let mut doc = doc.clone();
+    let contexts = match doc.get("@context") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(other) => vec![other.clone()],
+        None => return Value::Object(doc),
+    };
+    let defined = contexts.iter().any(|c| {
+        c.as_str()
+            .is_some_and(|url| DATA_INTEGRITY_CONTEXTS.contains(&url))
+    });
+    if !defined {
+        // Embedded credentials (endorsements) may already use v1; adding v2 on
+        // top would redefine its protected terms differently, which JSON-LD forbids.
+        let version = if uses_context(&Value::Object(doc.clone()), DATA_INTEGRITY_CONTEXTS[2]) {
+            DATA_INTEGRITY_CONTEXTS[2]
+        } else {
+            DATA_INTEGRITY_CONTEXTS[1]
+        };
+        let mut contexts = contexts;
+        contexts.push(Value::from(version));
+        doc.insert("@context".into(), Value::Array(contexts));
+    }
+    Value::Object(doc)
+}
+
+/// Whether `url` appears in any `@context` in the document, at any depth.
+fn uses_context(value: &Value, url: &str) -> bool {
+    match value {
+        Value::Object(map) => map.iter().any(|(key, child)| {
+            if key == "@context" {
+                match child {
+                    Value::String(s) => s == url,
+                    Value::Array(items) => items.iter().any(|i| i.as_str() == Some(url)),
+                    _ => false,
+                }
+            } else {
+                uses_context(child, url)
+            }
+        }),
+        Value::Array(items) => items.iter().any(|i| uses_context(i, url)),
+        _ => false,
+    }
 }
 
 /// Reads the proof of a signed document without checking it.
