@@ -24,6 +24,10 @@ pub enum ProofFormat {
     EcdsaRdfc2019,
     /// VC-JWT (EdDSA, ES256 or RS256 by key type; the default for RSA keys).
     Jwt,
+    /// Open Badges 2.0 signed assertion: compact JWS over the assertion JSON
+    /// (RS256 with an RSA key, as OB 2.0 verifiers expect).
+    #[value(name = "ob2-jws")]
+    Ob2Jws,
 }
 
 #[derive(Args)]
@@ -67,7 +71,7 @@ pub fn run(args: &SignArgs) -> Result<()> {
     let needed = match format {
         ProofFormat::EddsaRdfc2022 => Some(Algorithm::Ed25519),
         ProofFormat::EcdsaRdfc2019 => Some(Algorithm::P256),
-        ProofFormat::Jwt => None,
+        ProofFormat::Jwt | ProofFormat::Ob2Jws => None,
     };
     if let Some(needed) = needed {
         if needed != key.algorithm() {
@@ -168,9 +172,20 @@ fn sign_file(signer: &Signer, path: &Path) -> Result<String> {
     if credential.get("proof").is_some() {
         bail!("{} is already signed (it has a proof)", path.display());
     }
+    if signer.format == ProofFormat::Ob2Jws {
+        // An OB 2.0 assertion names its issuer through its BadgeClass and its key
+        // through `verification.creator`; nothing is rewritten.
+        if credential.get("recipient").is_none() || credential.get("badge").is_none() {
+            bail!(
+                "{} is not an Open Badges 2.0 assertion (it needs 'recipient' and 'badge')",
+                path.display()
+            );
+        }
+        return Ok(jose::sign_ob2_assertion(&credential, &signer.key)?);
+    }
     set_issuer(signer, &mut credential);
     match signer.format {
-        ProofFormat::Jwt => {
+        ProofFormat::Jwt | ProofFormat::Ob2Jws => {
             let kid = signer.verification_method.as_deref();
             Ok(jose::sign_vc_jwt(
                 &credential,

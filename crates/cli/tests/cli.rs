@@ -230,3 +230,70 @@ fn keys_public_prints_no_private_material() {
         "must not overwrite an existing key"
     );
 }
+
+#[test]
+fn open_badges_2_signed_assertion() {
+    let dir = tempfile::tempdir().unwrap();
+    let rsa = generate(dir.path(), "rsa");
+    let public = dir.path().join("public.json");
+    let out = insignia(&["keys", "public", s(&rsa)]);
+    std::fs::write(&public, &out.stdout).unwrap();
+    // The specification's example assertion, without its 2017 expiry date.
+    let spec =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/tests/examples/ob2-assertion.json");
+    let mut current: Value = serde_json::from_str(&std::fs::read_to_string(spec).unwrap()).unwrap();
+    current.as_object_mut().unwrap().remove("expires");
+    let assertion = dir.path().join("assertion.json");
+    std::fs::write(&assertion, current.to_string()).unwrap();
+    let jws = dir.path().join("assertion.jws");
+    let out = insignia(&[
+        "sign",
+        s(&assertion),
+        "--key",
+        s(&rsa),
+        "--proof",
+        "ob2-jws",
+        "-o",
+        s(&jws),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let token = std::fs::read_to_string(&jws).unwrap();
+    assert_eq!(token.split('.').count(), 3);
+
+    // Offline and without a key: the signature cannot be checked, never "valid".
+    let out = insignia(&["verify", s(&jws), "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["verdict"], "indeterminate", "{report:#}");
+    assert_eq!(report["format"], "ob2_signed");
+
+    // With the issuer's public key supplied: the signature passes, the binding is not claimed.
+    let out = insignia(&["verify", s(&jws), "--json", "--key", s(&public)]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let proof = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "proof")
+        .unwrap();
+    assert_eq!(proof["outcome"], "passed", "{report:#}");
+    assert_eq!(report["verdict"], "indeterminate");
+
+    // Another key: the signature fails.
+    let other = generate_named(dir.path(), "rsa", "other");
+    let out = insignia(&["verify", s(&jws), "--json", "--key", s(&other)]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["verdict"], "invalid", "{report:#}");
+
+    // An OB 3.0 credential is not an OB 2.0 assertion.
+    let out = insignia(&[
+        "sign",
+        s(&example()),
+        "--key",
+        s(&rsa),
+        "--proof",
+        "ob2-jws",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}

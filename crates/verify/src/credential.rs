@@ -141,23 +141,33 @@ fn verify_jwt(token: &str, options: &VerifyOptions<'_>) -> Report {
             return Report::new(CredentialFormat::Ob3Jwt, Summary::default(), checks);
         }
     };
-    if payload.get("@context").is_none() && payload.get("vc").is_none() {
+    if is_ob2(&payload) || (payload.get("@context").is_none() && payload.get("vc").is_none()) {
         // An Open Badges 2.0 signed assertion: its key is in the issuer's hosted profile.
         let summary = summarize(&payload);
         let mut checks = vec![passed(
             CheckKind::Parse,
             "an Open Badges 2.0 signed assertion (JWS)",
         )];
-        checks.push(match options.resolver.resolve(payload_creator(&payload).unwrap_or_default()) {
-            Resolution::Found { key, .. } => match jose::verify_ob2_assertion(token, &key) {
-                Ok(_) => passed(CheckKind::Proof, "the signature is intact and matches the key"),
-                Err(e) => failed(CheckKind::Proof, format!("the signature is not valid: {e}")),
+        match options.resolver.resolve(payload_creator(&payload).unwrap_or_default()) {
+            Resolution::Found { key, controller } => match jose::verify_ob2_assertion(token, &key) {
+                Ok(_) => {
+                    checks.push(passed(CheckKind::Proof, "the signature is intact and matches the key"));
+                    checks.push(could_not(
+                        CheckKind::KeyBinding,
+                        if controller == SUPPLIED_CONTROLLER {
+                            "the key was supplied by you; whether the issuer's profile lists it was not checked"
+                        } else {
+                            "whether the issuer's hosted profile lists this key needs the online verifier"
+                        },
+                    ));
+                }
+                Err(e) => checks.push(failed(CheckKind::Proof, format!("the signature is not valid: {e}"))),
             },
-            _ => could_not(
+            _ => checks.push(could_not(
                 CheckKind::Proof,
                 "an Open Badges 2.0 signed assertion is checked with the public key the issuer publishes, which this offline check does not fetch",
-            ),
-        });
+            )),
+        }
         checks.push(validity_check(&payload, options.now));
         return Report::new(CredentialFormat::Ob2Signed, summary, checks);
     }
