@@ -118,6 +118,10 @@ fn raw_name(e: &BytesStart<'_>) -> String {
     String::from_utf8_lossy(e.name().as_ref()).into_owned()
 }
 
+fn offset(pos: u64, bom: usize) -> usize {
+    usize::try_from(pos).map_or(usize::MAX, |p| p.saturating_add(bom))
+}
+
 fn scan(svg: &str) -> Result<Scan, BakeError> {
     if svg.len() > MAX_IMAGE_BYTES {
         return Err(BakeError::ImageTooLarge {
@@ -125,13 +129,15 @@ fn scan(svg: &str) -> Result<Scan, BakeError> {
             limit: MAX_IMAGE_BYTES,
         });
     }
-    let mut reader = NsReader::from_str(svg);
+    // quick-xml skips a byte order mark and counts positions after it.
+    let bom = if svg.starts_with('\u{FEFF}') { 3 } else { 0 };
+    let mut reader = NsReader::from_str(svg.get(bom..).unwrap_or_default());
     let mut root: Option<(String, usize, bool)> = None;
     let mut depth = 0usize;
     let mut open: Option<Element> = None;
     let mut payloads = Vec::new();
     loop {
-        let before = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let before = offset(reader.buffer_position(), bom);
         let (std, event) = {
             let (res, event) = reader.read_resolved_event().map_err(xml_err)?;
             let std = match &event {
@@ -142,7 +148,7 @@ fn scan(svg: &str) -> Result<Scan, BakeError> {
             };
             (std, event)
         };
-        let after = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let after = offset(reader.buffer_position(), bom);
         match event {
             Event::DocType(d) => {
                 if d.windows(8).any(|w| w == b"<!ENTITY") {
@@ -267,28 +273,31 @@ pub fn bake(svg: &str, standard: Standard, payload: &Payload) -> Result<String, 
     let mut out = String::with_capacity(svg.len() + element.len() + 16);
     if scan.root_empty {
         // `<svg …/>` becomes `<svg …>payload</svg>`.
-        let head = cut
-            .checked_sub(2)
-            .and_then(|h| svg.get(..h))
-            .ok_or_else(|| xml_err("unexpected end of the root tag"))?;
-        out.push_str(head);
+        out.push_str(slice(svg, 0, cut.saturating_sub(2))?);
         out.push('>');
         out.push_str(&element);
         out.push_str("</");
         out.push_str(&scan.root_name);
         out.push('>');
-        out.push_str(svg.get(cut..).unwrap_or_default());
+        out.push_str(slice(svg, cut, svg.len())?);
         return Ok(out);
     }
-    out.push_str(svg.get(..cut).unwrap_or_default());
+    out.push_str(slice(svg, 0, cut)?);
     out.push_str(&element);
     let mut pos = cut;
     for el in &scan.payloads {
-        out.push_str(svg.get(pos..el.start.max(pos)).unwrap_or_default());
+        out.push_str(slice(svg, pos, el.start.max(pos))?);
         pos = pos.max(el.end);
     }
-    out.push_str(svg.get(pos..).unwrap_or_default());
+    out.push_str(slice(svg, pos, svg.len())?);
     Ok(out)
+}
+
+/// `svg[from..to]`, or an error if the reader's positions do not fall on
+/// character boundaries (they always should; never splice at a wrong place).
+fn slice(svg: &str, from: usize, to: usize) -> Result<&str, BakeError> {
+    svg.get(from..to)
+        .ok_or_else(|| xml_err("the reader reported a position inside a character"))
 }
 
 fn payload_element(standard: Standard, payload: &Payload) -> String {

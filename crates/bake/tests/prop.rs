@@ -98,3 +98,31 @@ proptest! {
         let _ = extract(&m[..cut.index(m.len())]);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Whatever the markup around it, a successful bake extracts again.
+    #[test]
+    fn bake_into_varied_markup_extracts(
+        prolog in r#"(\u{FEFF})?(<\?xml version="1.0"\?>)?(\r?\n| |<!-- x -->)*"#,
+        body in r#"(<g>|</g>|<a x="1&amp;2"/>|<b y='é'>ü</b>|text|<!-- c -->|<!\[CDATA\[x\]\]>|&amp;|&#233;|\r\n| |<openbadges:assertion xmlns:openbadges="http://openbadges.org" verify="https://e.org/a"/>){0,12}"#,
+        attrs in r#"( a="1"| b='2'|\r\n| )*"#,
+        empty_root in any::<bool>(),
+    ) {
+        let doc = if empty_root {
+            format!("{prolog}<svg{attrs}/>")
+        } else {
+            format!("{prolog}<svg{attrs}>{body}</svg>\n")
+        };
+        let payload = Payload::Json(JSON.into());
+        match insignia_bake::svg::bake(&doc, Standard::Ob3, &payload) {
+            Ok(baked) => prop_assert_eq!(
+                insignia_bake::svg::extract(&baked),
+                Ok(Some(Baked { standard: Standard::Ob3, payload }))
+            ),
+            // Unbalanced <g> tags etc. are refused on both sides.
+            Err(e) => prop_assert!(insignia_bake::svg::extract(&doc).is_err(), "{}", e),
+        }
+    }
+}

@@ -261,3 +261,15 @@ fn truncation_never_panics() {
         let _ = extract(&baked.as_bytes()[..i]);
     }
 }
+
+#[test]
+fn byte_order_mark_and_crlf() {
+    let doc = format!("\u{FEFF}{}", SVG.replace('\n', "\r\n"));
+    assert_eq!(detect(doc.as_bytes()), Some(ImageKind::Svg));
+    let baked = bake(doc.as_bytes(), Standard::Ob3, &Payload::Json(JSON.into())).expect("bakes");
+    assert!(baked.starts_with("\u{FEFF}".as_bytes()));
+    assert_eq!(
+        extract(&baked).expect("ok").expect("some").payload,
+        Payload::Json(JSON.into())
+    );
+}
