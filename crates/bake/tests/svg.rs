@@ -273,3 +273,17 @@ fn byte_order_mark_and_crlf() {
         Payload::Json(JSON.into())
     );
 }
+
+#[test]
+fn undeclared_customary_prefix_is_read_leniently() {
+    let doc = r#"<svg xmlns="http://www.w3.org/2000/svg"><openbadges:assertion verify="https://example.org/a/2"/></svg>"#;
+    assert_eq!(
+        svg::extract(doc),
+        Ok(Some(Baked {
+            standard: Standard::Ob2,
+            payload: Payload::Url("https://example.org/a/2".into())
+        }))
+    );
+    let rebaked = svg::bake(doc, Standard::Ob3, &Payload::Jwt(JWT.into())).expect("bakes");
+    assert_eq!(rebaked.matches("assertion").count(), 0);
+}
