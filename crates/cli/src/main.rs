@@ -1,5 +1,6 @@
 //! `insignia`: keys, signing and verification of Open Badges from the command line.
 
+mod bake_cmd;
 mod keys_cmd;
 mod sign_cmd;
 mod text_report;
@@ -29,7 +30,11 @@ enum Command {
     Keys(keys_cmd::KeysCommand),
     /// Sign unsigned credentials (a JSON file or a directory of them).
     Sign(sign_cmd::SignArgs),
-    /// Verify a signed credential (JSON or JWT) and explain the result.
+    /// Bake a credential into a PNG or SVG badge image (re-baking replaces the old one).
+    Bake(bake_cmd::BakeArgs),
+    /// Extract the credential baked into a PNG or SVG badge image.
+    Extract(bake_cmd::ExtractArgs),
+    /// Verify a signed credential (JSON, JWT, or a baked PNG/SVG) and explain the result.
     ///
     /// Exit status: 0 valid, 1 not valid (invalid or not provably valid), 2 could not run.
     Verify(verify_cmd::VerifyArgs),
@@ -40,6 +45,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Keys(cmd) => keys_cmd::run(cmd).map(|()| ExitCode::SUCCESS),
         Command::Sign(args) => sign_cmd::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Bake(args) => bake_cmd::bake(&args).map(|()| ExitCode::SUCCESS),
+        Command::Extract(args) => bake_cmd::extract(&args).map(|()| ExitCode::SUCCESS),
         Command::Verify(args) => verify_cmd::run(&args),
     };
     match result {

@@ -14,7 +14,7 @@ use crate::text_report;
 
 #[derive(Args)]
 pub struct VerifyArgs {
-    /// A signed credential: JSON (Data Integrity proof) or a JWT file.
+    /// A signed credential: JSON (Data Integrity proof), a JWT file, or a baked PNG/SVG image.
     input: PathBuf,
     /// Print the report as JSON (with a top-level boolean "valid").
     #[arg(long)]

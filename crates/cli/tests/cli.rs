@@ -297,3 +297,58 @@ fn open_badges_2_signed_assertion() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn bake_extract_and_verify_a_png_and_an_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = generate(dir.path(), "ed25519");
+    let signed = dir.path().join("signed.json");
+    assert!(
+        insignia(&["sign", s(&example()), "--key", s(&key), "-o", s(&signed)])
+            .status
+            .success()
+    );
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bake/tests/fixtures");
+    for (image, name) in [
+        ("1edtech-baked-heart.png", "badge.png"),
+        ("mozilla-bakery-baked.svg", "badge.svg"),
+    ] {
+        let baked = dir.path().join(name);
+        // The fixtures already carry an OB 2.0 payload: baking replaces it.
+        let out = insignia(&[
+            "bake",
+            s(&fixtures.join(image)),
+            "--credential",
+            s(&signed),
+            "-o",
+            s(&baked),
+        ]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+
+        let out = insignia(&["extract", s(&baked)]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let extracted: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let original: Value =
+            serde_json::from_str(&std::fs::read_to_string(&signed).unwrap()).unwrap();
+        assert_eq!(extracted, original, "{name}");
+
+        let out = insignia(&["verify", s(&baked)]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stdout(&out));
+        assert!(stdout(&out).contains(&format!(
+            "baked in a {}",
+            if name.ends_with("png") { "PNG" } else { "SVG" }
+        )));
+    }
+    // A plain image with nothing baked: a clear error.
+    let plain = dir.path().join("plain.svg");
+    std::fs::write(&plain, "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+    let out = insignia(&["extract", s(&plain)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("carries no badge"),
+        "{}",
+        stderr(&out)
+    );
+    let out = insignia(&["verify", s(&plain)]);
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -56,6 +56,9 @@ pub fn verify_bytes(input: &[u8], options: &VerifyOptions<'_>) -> Report {
         ));
         return Report::new(CredentialFormat::Unknown, Summary::default(), checks);
     }
+    if let Some(kind) = insignia_bake::detect(input) {
+        return verify_image(input, kind, options);
+    }
     let text = match std::str::from_utf8(input) {
         Ok(t) => t.trim(),
         Err(_) => {
@@ -86,6 +89,63 @@ pub fn verify_bytes(input: &[u8], options: &VerifyOptions<'_>) -> Report {
             Report::new(CredentialFormat::Unknown, Summary::default(), checks)
         }
     }
+}
+
+/// A baked PNG or SVG: extract the payload and verify it.
+fn verify_image(
+    input: &[u8],
+    kind: insignia_bake::ImageKind,
+    options: &VerifyOptions<'_>,
+) -> Report {
+    let image = match kind {
+        insignia_bake::ImageKind::Png => "PNG",
+        insignia_bake::ImageKind::Svg => "SVG",
+    };
+    let baked = match insignia_bake::extract(input) {
+        Ok(Some(baked)) => baked,
+        Ok(None) => {
+            let checks = vec![failed(
+                CheckKind::Parse,
+                format!("the {image} image carries no badge: nothing was baked into it"),
+            )];
+            return Report::new(CredentialFormat::Unknown, Summary::default(), checks);
+        }
+        Err(e) => {
+            let checks = vec![failed(
+                CheckKind::Parse,
+                format!("the {image} image cannot be read: {e}"),
+            )];
+            return Report::new(CredentialFormat::Unknown, Summary::default(), checks);
+        }
+    };
+    let payload = match &baked.payload {
+        insignia_bake::Payload::Url(url) => {
+            let checks = vec![
+                passed(
+                    CheckKind::Parse,
+                    format!(
+                        "a {image} image baked with a hosted {} badge at {url}",
+                        baked.standard.name()
+                    ),
+                ),
+                could_not(
+                    CheckKind::Proof,
+                    "a hosted badge is verified by fetching it from its issuer, which this offline check does not do",
+                ),
+            ];
+            return Report::new(CredentialFormat::Ob2Hosted, Summary::default(), checks);
+        }
+        other => other.as_str().to_owned(),
+    };
+    let mut report = verify_bytes(payload.as_bytes(), options);
+    if let Some(parse) = report
+        .checks
+        .iter_mut()
+        .find(|c| c.check == CheckKind::Parse)
+    {
+        parse.message = format!("baked in a {image} image: {}", parse.message);
+    }
+    report
 }
 
 /// Verifies a parsed JSON credential.
