@@ -472,6 +472,20 @@ impl KeyPair {
         drop(value);
         let result = KeyPair::from_jwk(&jwk);
         jwk.zeroize();
+        // A private key others can read is refused, as ssh does: whoever can
+        // read it can issue credentials in the issuer's name.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = meta.permissions().mode() & 0o777;
+            if result.is_ok() && mode & 0o077 != 0 {
+                return Err(KeyError::FileInvalid {
+                    path: path.to_path_buf(),
+                    reason: format!(
+                        "other users can read this private key (mode {mode:04o}); restrict it with `chmod 600`"
+                    ),
+                });
+            }
+        }
         result.map_err(|e| match e {
             KeyError::NotPrivateKey => KeyError::FileInvalid {
                 path: path.to_path_buf(),

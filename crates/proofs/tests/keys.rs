@@ -670,3 +670,19 @@ fn p256_secret_out_of_range_is_refused() {
     one[31] = 1;
     KeyPair::from_p256_secret(&one).unwrap();
 }
+
+#[test]
+fn load_refuses_a_private_key_others_can_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("issuer.jwk");
+    KeyPair::generate(Algorithm::Ed25519)
+        .unwrap()
+        .save(&path)
+        .unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    let err = KeyPair::load(&path).unwrap_err();
+    assert!(err.to_string().contains("chmod 600"), "{err}");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(KeyPair::load(&path).is_ok());
+}
