@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
+use insignia_proofs::did;
 use insignia_proofs::keys::{Algorithm, KeyPair};
 
 #[derive(Subcommand)]
@@ -15,6 +16,23 @@ pub enum KeysCommand {
     Generate(GenerateArgs),
     /// Print the public part of a key file as a JWK (or PEM with --pem).
     Public(PublicArgs),
+    /// Print the did:web DID document to publish for an issuer URL.
+    ///
+    /// `insignia keys did-web https://example.org/issuers/acme --key old.json --key new.json`
+    /// prints the DID (`did:web:example.org:issuers:acme`) on standard error and the
+    /// document to serve at `https://example.org/issuers/acme/did.json` on standard
+    /// output. Keys get the ids `#key-1`, `#key-2`, … in the order given: to rotate,
+    /// add the new key last and keep the old ones, so earlier credentials still verify.
+    DidWeb(DidWebArgs),
+}
+
+#[derive(Args)]
+pub struct DidWebArgs {
+    /// The issuer's HTTPS URL (host, optional port and path).
+    url: String,
+    /// A key file (private or public JWK); repeat for several keys.
+    #[arg(long = "key", required = true)]
+    keys: Vec<PathBuf>,
 }
 
 #[derive(Args)]
@@ -39,6 +57,21 @@ pub struct PublicArgs {
 
 pub fn run(command: KeysCommand) -> Result<()> {
     match command {
+        KeysCommand::DidWeb(args) => {
+            let did = did::did_web_from_url(&args.url)?;
+            let mut keys = Vec::with_capacity(args.keys.len());
+            for (i, path) in args.keys.iter().enumerate() {
+                keys.push((
+                    format!("key-{}", i + 1),
+                    crate::verify_cmd::load_public_key(path)?,
+                ));
+            }
+            let document = did::build_did_web_document(&did, &keys)?;
+            eprintln!("{did}");
+            eprintln!("publish at: {}", did::did_web_document_url(&did)?);
+            println!("{}", serde_json::to_string_pretty(&document.0)?);
+            Ok(())
+        }
         KeysCommand::Generate(args) => {
             let key = KeyPair::generate(args.alg).context("could not generate the key")?;
             key.save(&args.out)

@@ -47,6 +47,10 @@ pub struct SignArgs {
     /// missing issuer id or a did:key placeholder; any other issuer id is kept.
     #[arg(long)]
     issuer: Option<String>,
+    /// Verification method to name in the proof (or as the JWT `kid`), e.g.
+    /// `did:web:example.org:issuers:acme#key-1`. Default: the key's did:key method.
+    #[arg(long)]
+    verification_method: Option<String>,
 }
 
 /// Everything needed to sign one credential; shared by all worker threads.
@@ -86,8 +90,16 @@ pub fn run(args: &SignArgs) -> Result<()> {
         .replace_nanosecond(0)
         .map_err(|e| anyhow!("clock: {e}"))?;
     let signer = Signer {
-        verification_method: key.verification_method_id().ok(),
-        did: key.did_key().ok(),
+        verification_method: args
+            .verification_method
+            .clone()
+            .or_else(|| key.verification_method_id().ok()),
+        // With another verification method the did:key is not the issuer's id.
+        did: if args.verification_method.is_some() {
+            None
+        } else {
+            key.did_key().ok()
+        },
         key,
         format,
         issuer: args.issuer.clone(),

@@ -57,7 +57,8 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
     })
 }
 
-fn load_public_key(path: &PathBuf) -> Result<PublicKey> {
+/// A public key from a JWK (public or private) or SPKI PEM file.
+pub fn load_public_key(path: &std::path::Path) -> Result<PublicKey> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("could not read {}", path.display()))?;
     if text.contains("-----BEGIN PUBLIC KEY-----") {

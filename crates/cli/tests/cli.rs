@@ -352,3 +352,65 @@ fn bake_extract_and_verify_a_png_and_an_svg() {
     let out = insignia(&["verify", s(&plain)]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn did_web_document_and_signing_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = generate_named(dir.path(), "ed25519", "old");
+    let new = generate_named(dir.path(), "ed25519", "new");
+    let out = insignia(&[
+        "keys",
+        "did-web",
+        "https://example.org/issuers/acme",
+        "--key",
+        s(&old),
+        "--key",
+        s(&new),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("did:web:example.org:issuers:acme"));
+    assert!(stderr(&out).contains("https://example.org/issuers/acme/did.json"));
+    let document: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(document["id"], "did:web:example.org:issuers:acme");
+    assert_eq!(document["verificationMethod"].as_array().unwrap().len(), 2);
+    assert_eq!(document["assertionMethod"].as_array().unwrap().len(), 2);
+
+    // Sign as the did:web issuer with the new key.
+    let signed = dir.path().join("signed.json");
+    let out = insignia(&[
+        "sign",
+        s(&example()),
+        "--key",
+        s(&new),
+        "--issuer",
+        "did:web:example.org:issuers:acme",
+        "--verification-method",
+        "did:web:example.org:issuers:acme#key-2",
+        "-o",
+        s(&signed),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let credential: Value =
+        serde_json::from_str(&std::fs::read_to_string(&signed).unwrap()).unwrap();
+    assert_eq!(
+        credential["issuer"]["id"],
+        "did:web:example.org:issuers:acme"
+    );
+    assert_eq!(
+        credential["proof"]["verificationMethod"],
+        "did:web:example.org:issuers:acme#key-2"
+    );
+    // Offline, did:web cannot be resolved: never valid, but with the key supplied the signature checks out.
+    let out = insignia(&["verify", s(&signed), "--json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["verdict"], "indeterminate", "{report:#}");
+    let out = insignia(&["verify", s(&signed), "--json", "--key", s(&new)]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let proof = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "proof")
+        .unwrap();
+    assert_eq!(proof["outcome"], "passed", "{report:#}");
+}
