@@ -444,7 +444,15 @@ fn types_check(doc: &Value) -> Check {
                 "the credentialSubject must have an 'id' or an 'identifier' naming the recipient",
             );
         }
-        return passed(CheckKind::Types, format!("an {} credential", t.join(", ")));
+        let kind = if t.contains(&"EndorsementCredential") {
+            "an Open Badges 3.0 endorsement"
+        } else {
+            "an Open Badges 3.0 badge"
+        };
+        return passed(
+            CheckKind::Types,
+            format!("{kind} (types: {})", t.join(", ")),
+        );
     }
     passed(
         CheckKind::Types,
@@ -706,7 +714,22 @@ fn summarize(doc: &Value) -> Summary {
             .or_else(|| {
                 sub.get("identifier")
                     .and_then(|i| i.as_array().and_then(|a| a.first()).or(Some(i)))
-                    .and_then(|i| s(i.get("identityHash")))
+                    .and_then(|i| {
+                        let hash = s(i.get("identityHash"))?;
+                        let what = match i.get("identityType").and_then(Value::as_str) {
+                            Some("emailAddress") => "an e-mail address",
+                            Some("url") => "a URL",
+                            Some("phoneNumber") => "a phone number",
+                            _ => "an identity",
+                        };
+                        let hashed = i.get("hashed").and_then(Value::as_bool).unwrap_or(false);
+                        Some(if hashed {
+                            let short: String = hash.chars().take(19).collect();
+                            format!("{what}, hashed ({short}…)")
+                        } else {
+                            hash
+                        })
+                    })
             })
             .or_else(|| s(sub.get("identity")))
     });
