@@ -191,7 +191,7 @@ pub fn verify_json(doc: &Value, options: &VerifyOptions<'_>) -> Report {
 }
 
 fn verify_jwt(token: &str, options: &VerifyOptions<'_>) -> Report {
-    let (header, payload) = match jose::decode_unverified(token) {
+    let (_header, payload) = match jose::decode_unverified(token) {
         Ok(parts) => parts,
         Err(e) => {
             let checks = vec![failed(
@@ -232,13 +232,15 @@ fn verify_jwt(token: &str, options: &VerifyOptions<'_>) -> Report {
         return Report::new(CredentialFormat::Ob2Signed, summary, checks);
     }
 
-    let mut resolved: Option<(PublicKey, String, String)> = None;
+    // (controller, verification method) of the key that checked the signature;
+    // an empty controller means the key came from the token itself.
+    let mut resolved: Option<(String, String)> = None;
     let mut resolution_problem: Option<Check> = None;
     let result = jose::verify_vc_jwt(token, |h: &jose::Header| {
         if let Some(kid) = h.kid.as_deref() {
             match options.resolver.resolve(kid) {
                 Resolution::Found { key, controller } => {
-                    resolved = Some((key.clone(), controller, kid.to_owned()));
+                    resolved = Some((controller, kid.to_owned()));
                     Ok(key)
                 }
                 Resolution::Invalid(why) => {
@@ -252,11 +254,7 @@ fn verify_jwt(token: &str, options: &VerifyOptions<'_>) -> Report {
             }
         } else if let Some(jwk) = &h.jwk {
             let key = PublicKey::from_jwk(jwk).map_err(jose::JoseError::from)?;
-            resolved = Some((
-                key.clone(),
-                String::new(),
-                "the key embedded in the JWT header".into(),
-            ));
+            resolved = Some((String::new(), "the key embedded in the JWT header".into()));
             Ok(key)
         } else {
             let why = "the JWT header names no key (neither 'kid' nor 'jwk')".to_owned();
@@ -264,7 +262,6 @@ fn verify_jwt(token: &str, options: &VerifyOptions<'_>) -> Report {
             Err(jose::JoseError::KeyResolution(why))
         }
     });
-    let _ = header;
     let credential = match &result {
         Ok(vc) => vc.credential.clone(),
         Err(_) => jose_credential(&payload),
@@ -278,7 +275,7 @@ fn verify_jwt(token: &str, options: &VerifyOptions<'_>) -> Report {
                 CheckKind::Proof,
                 "the JWT signature is intact and matches the key",
             ));
-            if let Some((_, controller, vm)) = &resolved {
+            if let Some((controller, vm)) = &resolved {
                 checks.push(key_binding(&credential, controller, vm));
             }
         }
@@ -300,10 +297,12 @@ fn jose_credential(payload: &Value) -> Value {
     }
     let mut credential = payload.clone();
     if let Some(map) = credential.as_object_mut() {
-        for claim in ["iss", "sub", "nbf", "exp", "iat", "jti", "aud"] {
-            if !matches!(claim, "jti") || map.get("id").is_some() {
-                map.remove(claim);
-            }
+        // `jti` carries the credential's id; keep it as `id` if that is missing.
+        if let Some(jti) = map.remove("jti") {
+            map.entry("id").or_insert(jti);
+        }
+        for claim in ["iss", "sub", "nbf", "exp", "iat", "aud"] {
+            map.remove(claim);
         }
     }
     credential
