@@ -155,12 +155,13 @@ async fn orgs_issuers_badges_awards() {
             .unwrap();
         let again = issuers::create(&store, &org.id, "academy", &fields, &key()).await;
         assert!(matches!(again, Err(StoreError::Conflict(_))));
-        assert_eq!(
-            issuers::rotate_key(&store, &issuer.id, &key())
-                .await
-                .unwrap(),
-            2
-        );
+        issuers::rotate_key(&store, &issuer.id, 2, &key())
+            .await
+            .unwrap();
+        assert!(matches!(
+            issuers::rotate_key(&store, &issuer.id, 2, &key()).await,
+            Err(StoreError::Conflict(_))
+        ));
         assert_eq!(issuers::keys(&store, &issuer.id).await.unwrap().len(), 2);
         assert_eq!(
             issuers::signing_key(&store, &issuer.id)

@@ -183,3 +183,15 @@ pub async fn revoked(
     .fetch_all(pool)
     .await?))
 }
+
+/// When an award of the issuer last changed state (revoked, suspended,
+/// reinstated), if ever.
+pub async fn last_state_change(store: &Store, issuer_id: &str) -> Result<Option<i64>, StoreError> {
+    let t: Option<i64> = on_db!(store, |pool| sqlx::query_scalar(
+        "SELECT MAX(state_changed_at) FROM awards WHERE issuer_id = $1"
+    )
+    .bind(issuer_id)
+    .fetch_one(pool)
+    .await?);
+    Ok(t)
+}

@@ -53,9 +53,8 @@ pub async fn create(
         updated_at: t,
     };
     let mut tx = store.begin().await?;
-    let inserted =
-        on_tx!(&mut tx, |c| {
-            sqlx::query(
+    let inserted = on_tx!(&mut tx, |c| {
+        sqlx::query(
         "INSERT INTO issuers (id, org_id, slug, name, url, email, description, linkedin_org_id, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
     )
@@ -71,7 +70,7 @@ pub async fn create(
     .bind(t)
     .execute(&mut **c)
     .await.map(|r| r.rows_affected())
-        });
+    });
     if let Err(e) = inserted {
         return Err(match StoreError::from(e) {
             StoreError::Conflict(_) => StoreError::Conflict("an issuer with this short name"),
@@ -191,17 +190,16 @@ pub async fn signing_key(store: &Store, issuer_id: &str) -> Result<Option<Issuer
         .await?))
 }
 
-/// Rotation: retires the current signing key and adds `key` as the next one,
-/// in one transaction. Returns the new key number.
-pub async fn rotate_key(store: &Store, issuer_id: &str, key: &NewKey) -> Result<i64, StoreError> {
+/// Rotation: retires the current signing key and adds `key` as number
+/// `next`, in one transaction (a concurrent rotation to the same number fails
+/// with [`StoreError::Conflict`]).
+pub async fn rotate_key(
+    store: &Store,
+    issuer_id: &str,
+    next: i64,
+    key: &NewKey,
+) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
-    let max: Option<i64> = on_tx!(&mut tx, |c| sqlx::query_scalar(
-        "SELECT MAX(key_no) FROM issuer_keys WHERE issuer_id = $1"
-    )
-    .bind(issuer_id)
-    .fetch_one(&mut **c)
-    .await?);
-    let next = max.unwrap_or(0) + 1;
     on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE issuer_keys SET retired_at = $1 WHERE issuer_id = $2 AND retired_at IS NULL"
     )
@@ -212,5 +210,5 @@ pub async fn rotate_key(store: &Store, issuer_id: &str, key: &NewKey) -> Result<
     .map(|r| r.rows_affected())?);
     insert_key(&mut tx, issuer_id, next, key).await?;
     tx.commit().await?;
-    Ok(next)
+    Ok(())
 }
