@@ -307,6 +307,71 @@ pub fn sign(
     data_integrity::sign(credential, key, &options).map_err(|e| ServerError::Signing(e.to_string()))
 }
 
+/// Builds and signs one award (CPU work: call it off the async threads).
+/// The result is not stored yet.
+#[allow(clippy::too_many_arguments)]
+pub fn issue_sync(
+    state: &AppState,
+    issuer: &Issuer,
+    version: &BadgeVersion,
+    design: &BadgeDesign,
+    pair: &KeyPair,
+    verification_method: &str,
+    input: &AwardInput,
+    status_index: i64,
+) -> Result<Award, ServerError> {
+    let award_id = random_id(16);
+    let salt = random_id(12);
+    let issued_at = input.issued_at.unwrap_or_else(insignia_store::now);
+    let expires_at = input.expires_at.or_else(|| design.expires_at(issued_at));
+    let unsigned = build_credential(
+        state,
+        issuer,
+        version,
+        design,
+        &award_id,
+        status_index,
+        &salt,
+        issued_at,
+        expires_at,
+        input,
+    )?;
+    let signed = sign(&unsigned, pair, verification_method)?;
+    let jwt = if input.with_jwt {
+        Some(
+            insignia_proofs::jose::sign_vc_jwt(&unsigned, pair, Some(verification_method), false)
+                .map_err(|e| ServerError::Signing(e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    Ok(Award {
+        id: award_id,
+        org_id: issuer.org_id.clone(),
+        issuer_id: issuer.id.clone(),
+        badge_id: version.badge_id.clone(),
+        badge_version: version.version,
+        recipient_name: input.recipient_name.trim().to_owned(),
+        recipient_email: input.recipient_email.trim().to_lowercase(),
+        idempotency_key: input
+            .idempotency_key
+            .clone()
+            .unwrap_or_else(|| random_id(16)),
+        status_index,
+        credential: signed.to_string(),
+        credential_jwt: jwt,
+        ob2_salt: salt,
+        issued_at,
+        expires_at,
+        state: AwardState::Active.as_str().to_owned(),
+        state_reason: None,
+        state_changed_at: None,
+        replaced_by: None,
+        created_by: input.created_by.clone(),
+        created_at: insignia_store::now(),
+    })
+}
+
 /// Awards one badge version: builds, signs (off the async threads) and
 /// stores the credential. With an idempotency key that was used before, the
 /// earlier award is returned and nothing new is issued.
@@ -323,58 +388,23 @@ pub async fn award(
         }
     }
     let (pair, vm) = signing_key(state, issuer).await?;
-    let issued_at = input.issued_at.unwrap_or_else(insignia_store::now);
-    let expires_at = input.expires_at.or_else(|| design.expires_at(issued_at));
     let mut last_error = None;
     for _attempt in 0..4 {
-        let award_id = random_id(16);
-        let salt = random_id(12);
         let index = awards::free_status_index(&state.store, &issuer.id).await?;
-        let unsigned = build_credential(
-            state, issuer, version, design, &award_id, index, &salt, issued_at, expires_at, &input,
-        )?;
-        let (pair2, vm2, with_jwt) = (pair.clone(), vm.clone(), input.with_jwt);
-        let (signed, jwt) =
-            tokio::task::spawn_blocking(move || -> Result<(Value, Option<String>), ServerError> {
-                let signed = sign(&unsigned, &pair2, &vm2)?;
-                let jwt = if with_jwt {
-                    Some(
-                        insignia_proofs::jose::sign_vc_jwt(&unsigned, &pair2, Some(&vm2), false)
-                            .map_err(|e| ServerError::Signing(e.to_string()))?,
-                    )
-                } else {
-                    None
-                };
-                Ok((signed, jwt))
-            })
-            .await
-            .map_err(|e| ServerError::Signing(format!("signing task: {e}")))??;
-        let now = insignia_store::now();
-        let row = Award {
-            id: award_id,
-            org_id: issuer.org_id.clone(),
-            issuer_id: issuer.id.clone(),
-            badge_id: version.badge_id.clone(),
-            badge_version: version.version,
-            recipient_name: input.recipient_name.trim().to_owned(),
-            recipient_email: input.recipient_email.trim().to_lowercase(),
-            idempotency_key: input
-                .idempotency_key
-                .clone()
-                .unwrap_or_else(|| random_id(16)),
-            status_index: index,
-            credential: signed.to_string(),
-            credential_jwt: jwt,
-            ob2_salt: salt,
-            issued_at,
-            expires_at,
-            state: AwardState::Active.as_str().to_owned(),
-            state_reason: None,
-            state_changed_at: None,
-            replaced_by: None,
-            created_by: input.created_by.clone(),
-            created_at: now,
-        };
+        let (st, iss, ver, des, p, v, inp) = (
+            state.clone(),
+            issuer.clone(),
+            version.clone(),
+            design.clone(),
+            pair.clone(),
+            vm.clone(),
+            input.clone(),
+        );
+        let row = tokio::task::spawn_blocking(move || {
+            issue_sync(&st, &iss, &ver, &des, &p, &v, &inp, index)
+        })
+        .await
+        .map_err(|e| ServerError::Signing(format!("signing task: {e}")))??;
         match awards::insert(&state.store, &row).await {
             Ok(done) => return Ok(done),
             // Another process took the same status index at the same moment.

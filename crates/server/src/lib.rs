@@ -17,7 +17,9 @@ pub mod design;
 mod error;
 pub mod i18n;
 pub mod issuing;
+pub mod jobs;
 pub mod pages;
+pub mod roster;
 mod routes;
 pub mod secrets;
 pub mod state;
@@ -55,6 +57,8 @@ pub async fn prepare(mut config: Config) -> Result<Shared, ServerError> {
         catalog,
         pages,
         proof_cache: TtlCache::new(Duration::from_secs(300), 10_000),
+        jobs_wakeup: tokio::sync::Notify::new(),
+        process_id: insignia_store::token::random_id(8),
     }))
 }
 
@@ -88,6 +92,7 @@ pub async fn serve(state: Shared) -> Result<(), ServerError> {
         state.config.base_url,
         state.store.kind()
     );
+    jobs::spawn_worker(state.clone());
     axum::serve(listener, app(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -35,6 +35,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "public_badge.html",
     "public_issuer.html",
     "verify.html",
+    "bulk_job.html",
 );
 
 pub struct Pages {

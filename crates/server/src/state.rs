@@ -26,6 +26,11 @@ pub struct AppState {
     /// changes, so its proof check can be reused for a while; status and
     /// validity are always re-read).
     pub proof_cache: TtlCache<insignia_verify::Report>,
+    /// Wakes this process's job worker when a job is queued here (other
+    /// processes find it by polling).
+    pub jobs_wakeup: tokio::sync::Notify,
+    /// Identifies this process in job leases.
+    pub process_id: String,
 }
 
 /// A small bounded cache with a time to live.

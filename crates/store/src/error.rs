@@ -11,6 +11,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0} already exists")]
     Conflict(&'static str),
+    #[error("another process took over this job (its lease expired)")]
+    LeaseLost,
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

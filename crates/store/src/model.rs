@@ -193,3 +193,38 @@ pub struct StatusListRow {
     pub credential: String,
     pub updated_at: i64,
 }
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct BulkJob {
+    pub id: String,
+    pub org_id: String,
+    pub badge_id: String,
+    pub badge_version: i64,
+    pub file_name: String,
+    pub state: String,
+    pub total: i64,
+    pub awarded: i64,
+    pub skipped: i64,
+    pub with_jwt: bool,
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<i64>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct BulkRow {
+    pub job_id: String,
+    pub row_no: i64,
+    pub recipient_name: String,
+    pub recipient_email: String,
+    pub evidence_url: String,
+    pub evidence_narrative: String,
+    pub issued_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub idempotency_key: String,
+    /// Why the row cannot be awarded (shown in the preview), if so.
+    pub problem: Option<String>,
+    pub award_id: Option<String>,
+}

@@ -5,6 +5,7 @@
 mod account;
 mod awards;
 mod badges;
+mod bulk;
 mod issuers;
 mod ob2;
 mod orgs;
@@ -22,6 +23,8 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use minijinja::Value;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+pub(crate) use account::email_ok;
 
 use crate::auth::LANG_COOKIE;
 use crate::error::{AppError, ErrorPage};
@@ -51,6 +54,10 @@ pub fn router(state: Shared) -> Router {
         .route("/orgs/{org}/badges/{badge}/edit", get(badges::edit_page).post(badges::update))
         .route("/orgs/{org}/badges/{badge}/state", post(badges::set_state))
         .route("/orgs/{org}/badges/{badge}/awards", post(awards::create))
+        .route("/orgs/{org}/badges/{badge}/bulk", post(bulk::upload))
+        .route("/orgs/{org}/jobs/{job}", get(bulk::show))
+        .route("/orgs/{org}/jobs/{job}/decide", post(bulk::decide))
+        .route("/orgs/{org}/awards.csv", get(bulk::export))
         .route("/orgs/{org}/awards/{award}", get(awards::show))
         .route("/orgs/{org}/awards/{award}/status", post(awards::change_status))
         .route("/orgs/{org}/awards/{award}/renew", post(awards::renew))

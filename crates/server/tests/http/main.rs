@@ -7,5 +7,6 @@
 
 mod support;
 
+mod bulk;
 mod journey;
 mod security;

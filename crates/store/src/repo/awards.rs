@@ -3,7 +3,7 @@
 use rand::Rng;
 
 use crate::model::{Award, AwardState};
-use crate::{Store, StoreError, now, on_db};
+use crate::{Store, StoreError, Tx, now, on_db, on_tx};
 
 const COLUMNS: &str = "id, org_id, issuer_id, badge_id, badge_version, recipient_name, recipient_email, \
      idempotency_key, status_index, credential, credential_jwt, ob2_salt, issued_at, expires_at, state, \
@@ -35,34 +35,44 @@ pub async fn free_status_index(store: &Store, issuer_id: &str) -> Result<i64, St
     ))
 }
 
+fn insert_sql() -> String {
+    format!(
+        "INSERT INTO awards ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+         $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT (idempotency_key) DO NOTHING"
+    )
+}
+
+macro_rules! bind_award {
+    ($query:expr, $award:expr) => {
+        $query
+            .bind(&$award.id)
+            .bind(&$award.org_id)
+            .bind(&$award.issuer_id)
+            .bind(&$award.badge_id)
+            .bind($award.badge_version)
+            .bind(&$award.recipient_name)
+            .bind(&$award.recipient_email)
+            .bind(&$award.idempotency_key)
+            .bind($award.status_index)
+            .bind(&$award.credential)
+            .bind(&$award.credential_jwt)
+            .bind(&$award.ob2_salt)
+            .bind($award.issued_at)
+            .bind($award.expires_at)
+            .bind(&$award.state)
+            .bind(&$award.state_reason)
+            .bind($award.state_changed_at)
+            .bind(&$award.replaced_by)
+            .bind(&$award.created_by)
+            .bind($award.created_at)
+    };
+}
+
 /// Stores a new award unless one with the same idempotency key exists.
 /// Returns the stored award and whether it was created now.
 pub async fn insert(store: &Store, award: &Award) -> Result<(Award, bool), StoreError> {
-    let sql = format!(
-        "INSERT INTO awards ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-         $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT (idempotency_key) DO NOTHING"
-    );
-    let done = on_db!(store, |pool| sqlx::query(&sql)
-        .bind(&award.id)
-        .bind(&award.org_id)
-        .bind(&award.issuer_id)
-        .bind(&award.badge_id)
-        .bind(award.badge_version)
-        .bind(&award.recipient_name)
-        .bind(&award.recipient_email)
-        .bind(&award.idempotency_key)
-        .bind(award.status_index)
-        .bind(&award.credential)
-        .bind(&award.credential_jwt)
-        .bind(&award.ob2_salt)
-        .bind(award.issued_at)
-        .bind(award.expires_at)
-        .bind(&award.state)
-        .bind(&award.state_reason)
-        .bind(award.state_changed_at)
-        .bind(&award.replaced_by)
-        .bind(&award.created_by)
-        .bind(award.created_at)
+    let sql = insert_sql();
+    let done = on_db!(store, |pool| bind_award!(sqlx::query(&sql), award)
         .execute(pool)
         .await
         .map(|r| r.rows_affected())?);
@@ -75,6 +85,54 @@ pub async fn insert(store: &Store, award: &Award) -> Result<(Award, bool), Store
             "an award vanished while being stored".into(),
         )),
     }
+}
+
+/// Inside a transaction: stores the award unless its idempotency key is
+/// taken; returns the id of the award holding that key.
+pub async fn insert_in(tx: &mut Tx, award: &Award) -> Result<String, StoreError> {
+    let sql = insert_sql();
+    on_tx!(&mut *tx, |c| bind_award!(sqlx::query(&sql), award)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected())?);
+    let id: String = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM awards WHERE idempotency_key = $1"
+    )
+    .bind(&award.idempotency_key)
+    .fetch_one(&mut **c)
+    .await?);
+    Ok(id)
+}
+
+/// Which of `keys` already belong to an award.
+pub async fn existing_keys(store: &Store, keys: &[String]) -> Result<Vec<String>, StoreError> {
+    let mut found = Vec::new();
+    for chunk in keys.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT idempotency_key FROM awards WHERE idempotency_key IN ({})",
+            placeholders.join(", ")
+        );
+        let mut part: Vec<String> = on_db!(store, |pool| {
+            let mut q = sqlx::query_scalar(&sql);
+            for k in chunk {
+                q = q.bind(k);
+            }
+            q.fetch_all(pool).await?
+        });
+        found.append(&mut part);
+    }
+    Ok(found)
+}
+
+/// Status-list indexes already used by the issuer.
+pub async fn used_status_indexes(store: &Store, issuer_id: &str) -> Result<Vec<i64>, StoreError> {
+    Ok(on_db!(store, |pool| sqlx::query_scalar(
+        "SELECT status_index FROM awards WHERE issuer_id = $1"
+    )
+    .bind(issuer_id)
+    .fetch_all(pool)
+    .await?))
 }
 
 pub async fn by_id(store: &Store, award_id: &str) -> Result<Option<Award>, StoreError> {

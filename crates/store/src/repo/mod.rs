@@ -4,6 +4,7 @@
 
 pub mod awards;
 pub mod badges;
+pub mod bulk;
 pub mod issuers;
 pub mod orgs;
 pub mod status;

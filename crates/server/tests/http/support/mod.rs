@@ -77,6 +77,11 @@ async fn pg_drop(name: &str) {
 /// Starts a server on SQLite (`postgres = false`) or a fresh PostgreSQL
 /// database; None when PostgreSQL is unavailable.
 pub async fn spawn(postgres: bool) -> Option<App> {
+    spawn_with(postgres, true).await
+}
+
+/// Like [`spawn`]; `worker` starts the bulk-award worker.
+pub async fn spawn_with(postgres: bool, worker: bool) -> Option<App> {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new("error"))
         .with_test_writer()
@@ -98,6 +103,9 @@ pub async fn spawn(postgres: bool) -> Option<App> {
         ..Config::default()
     };
     let state = insignia_server::prepare(config).await.unwrap();
+    if worker {
+        insignia_server::jobs::spawn_worker(Arc::clone(&state));
+    }
     let app = insignia_server::app(Arc::clone(&state));
     tokio::spawn(async move {
         axum::serve(listener, app).await.unwrap();
