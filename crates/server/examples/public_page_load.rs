@@ -1,0 +1,132 @@
+//! Load script: serves one awarded badge and measures its public page with
+//! `wrk` (Debian package `wrk`), which must be installed.
+//!
+//! `cargo run --release -p insignia-server --example public_page_load`
+//! (SQLite in a temporary directory; DATABASE_URL=postgres://… for
+//! PostgreSQL). Extra arguments go to wrk (default `-t2 -c64 -d10s --latency`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use insignia_server::Config;
+use insignia_server::design::BadgeDesign;
+use insignia_server::issuing::{self, AwardInput};
+use insignia_store::repo::{badges, issuers, orgs, users};
+
+const PNG: &[u8] = include_bytes!("../../bake/tests/fixtures/1edtech-baked-heart.png");
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let url = runtime.block_on(async {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let config = Config {
+            data_dir: dir,
+            database_url: std::env::var("DATABASE_URL").ok(),
+            base_url: format!("http://{addr}"),
+            listen: addr,
+            ..Config::default()
+        };
+        let state = insignia_server::prepare(config).await.unwrap();
+        let user = users::create(
+            &state.store,
+            &format!("{}@example.org", insignia_store::token::random_id(6)),
+            "Bench",
+            None,
+            false,
+        )
+        .await
+        .unwrap();
+        let org = orgs::create(&state.store, "Bench Academy", &user.id)
+            .await
+            .unwrap();
+        let slug = format!(
+            "load-{}",
+            insignia_store::token::random_id(4).to_lowercase()
+        );
+        let key = issuing::new_issuer_key(&state, &slug, 1).unwrap();
+        let fields = issuers::IssuerFields {
+            name: "Bench Academy".into(),
+            url: "https://academy.example.org".into(),
+            email: "badges@academy.example.org".into(),
+            ..Default::default()
+        };
+        let issuer = issuers::create(&state.store, &org.id, &slug, &fields, &key)
+            .await
+            .unwrap();
+        let design = BadgeDesign {
+            name: "Data Analysis with Python".into(),
+            description: "Cleans, analyses and visualises data with pandas.".into(),
+            criteria: "Complete **all six** labs and a final project.".into(),
+            achievement_type: "Certificate".into(),
+            tags: vec![
+                "Python".into(),
+                "pandas".into(),
+                "data visualisation".into(),
+            ],
+            hours: Some(40.0),
+            credits: Some(2.0),
+            ..Default::default()
+        };
+        let content = badges::VersionContent {
+            name: design.name.clone(),
+            design: serde_json::to_string(&design).unwrap(),
+            image_png: Some(PNG.to_vec()),
+            image_svg: None,
+        };
+        let badge = badges::create(
+            &state.store,
+            &org.id,
+            &issuer.id,
+            "active",
+            &content,
+            &user.id,
+        )
+        .await
+        .unwrap();
+        let version = badges::version(&state.store, &badge.id, 1)
+            .await
+            .unwrap()
+            .unwrap();
+        let input = AwardInput {
+            recipient_name: "Amira Haddad".into(),
+            recipient_email: "amira@example.org".into(),
+            evidence_url: None,
+            evidence_narrative: Some("Final project: air quality in Tunis.".into()),
+            issued_at: None,
+            expires_at: None,
+            with_jwt: false,
+            idempotency_key: None,
+            created_by: None,
+        };
+        let (award, _) = issuing::award(&state, &issuer, &version, &design, input)
+            .await
+            .unwrap();
+        let app = insignia_server::app(Arc::clone(&state));
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        println!("database: {}", state.store.kind());
+        format!("http://{addr}/a/{}", award.id)
+    });
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.is_empty() {
+        args = ["-t2", "-c64", "-d10s", "--latency"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    }
+    args.push(url.clone());
+    println!("wrk {}", args.join(" "));
+    let status = std::process::Command::new("wrk")
+        .args(&args)
+        .status()
+        .expect("wrk must be installed (apt-get install wrk)");
+    assert!(status.success());
+    drop(runtime);
+}
