@@ -91,6 +91,25 @@ fn the_readme_example_works() {
     assert_eq!(out.status.code(), Some(0));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["valid"], Value::Bool(true));
+
+    // The example's recipient is a hashed e-mail address: another address does not match.
+    let out = insignia(&["verify", s(&signed), "--recipient", "someone@example.org"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("[FAIL] Recipient"),
+        "{}",
+        stdout(&out)
+    );
+    let out = insignia(&["verify", s(&signed), "--offline", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    // A URL cannot be verified offline; private addresses are refused online.
+    let out = insignia(&["verify", "https://127.0.0.1/badge.json", "--offline"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = insignia(&["verify", "https://127.0.0.1/badge.json", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["verdict"], "indeterminate", "{report:#}");
 }
 
 #[test]

@@ -6,7 +6,10 @@
 //! revoked". A status list credential is verified with the same checks as any
 //! credential (its proof, its key's binding to its issuer, its contexts); a
 //! bad signature on it fails the status check, an expired list makes the
-//! status unknown.
+//! status unknown. Its issuer is not required to be the credential's issuer
+//! (the credential's own signature already vouches for the list's URL, and
+//! issuers may delegate status publishing); the list must be signed by a key
+//! of its own issuer.
 
 use std::io::Read as _;
 
