@@ -322,6 +322,21 @@ mod ob3 {
         assert_eq!(report.verdict, Verdict::Invalid, "{report:#?}");
         assert_eq!(outcome(&report, CheckKind::Proof), Outcome::Failed);
         assert!(message(&report, CheckKind::Proof).contains("does not list"));
+
+        // Listed, but not authorized to issue credentials (no assertionMethod).
+        let mut document: Value =
+            serde_json::from_slice(&server.routes.lock().unwrap()["/issuers/acme/did.json"].1)
+                .unwrap();
+        document.as_object_mut().unwrap().remove("assertionMethod");
+        server.put_json("issuers/acme/did.json", &document);
+        let signed = sign(&credential(&did), &ISSUER_KEY, &format!("{did}#key-1"));
+        let report = verify(&signed).await;
+        assert_eq!(
+            outcome(&report, CheckKind::Proof),
+            Outcome::Failed,
+            "{report:#?}"
+        );
+        assert!(message(&report, CheckKind::Proof).contains("assertionMethod"));
     }
 
     #[tokio::test]
@@ -483,17 +498,23 @@ mod ob3 {
         let good = sign(&endorsement, &OTHER_KEY, &format!("{endorser}#key-1"));
         let mut bad = good.clone();
         bad["credentialSubject"]["endorsementComment"] = Value::from("The best course ever.");
+        let jwt = insignia_proofs::jose::sign_vc_jwt(
+            &endorsement,
+            &OTHER_KEY,
+            Some(&format!("{endorser}#key-1")),
+            false,
+        )
+        .unwrap();
         let mut unsigned = credential(&did);
         unsigned["credentialSubject"]["achievement"]["endorsement"] = json!([good, bad]);
+        unsigned["issuer"]["endorsementJwt"] = json!([jwt]);
         let report = verify(&sign(&unsigned, &ISSUER_KEY, &format!("{did}#key-1"))).await;
         assert_eq!(report.verdict, Verdict::Valid, "{report:#?}");
-        assert_eq!(report.endorsements.len(), 2);
-        assert_eq!(
-            report.endorsements[0].verdict,
-            Verdict::Valid,
-            "{:#?}",
-            report.endorsements[0]
-        );
+        assert_eq!(report.endorsements.len(), 3);
+        for i in [0, 2] {
+            let endorsement = &report.endorsements[i];
+            assert_eq!(endorsement.verdict, Verdict::Valid, "{endorsement:#?}");
+        }
         assert_eq!(report.endorsements[1].verdict, Verdict::Invalid);
         assert_eq!(
             outcome(&report.endorsements[1], CheckKind::Proof),
@@ -645,6 +666,18 @@ mod ob2 {
         assert_eq!(report.verdict, Verdict::Invalid, "{report:#?}");
         assert_eq!(outcome(&report, CheckKind::Status), Outcome::Failed);
         assert!(message(&report, CheckKind::Status).contains("Cheating"));
+    }
+
+    #[tokio::test]
+    async fn expired_assertion() {
+        let server = issuer_site().await;
+        let mut hosted = assertion(&server, "assertions/3");
+        hosted["expires"] = Value::from("2026-06-01T00:00:00Z");
+        server.put_json("assertions/3", &hosted);
+        let report = verify(&hosted).await;
+        assert_eq!(report.verdict, Verdict::Invalid, "{report:#?}");
+        assert_eq!(outcome(&report, CheckKind::ValidityWindow), Outcome::Failed);
+        assert_eq!(outcome(&report, CheckKind::HostedCopy), Outcome::Passed);
     }
 
     #[tokio::test]
