@@ -785,3 +785,43 @@ mod ob2 {
         assert!(message(&report, CheckKind::KeyBinding).contains("does not list"));
     }
 }
+
+mod supplied_key {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_unpublished_ob2_key_supplied_by_the_user_checks_the_signature_only() {
+        let server = Server::start().await;
+        let mut a = json!({
+            "@context": OB2_CONTEXT, "type": "Assertion", "id": server.url("assertions/1"),
+            "recipient": {"type": "email", "hashed": false, "identity": EMAIL},
+            "badge": server.url("badge"),
+            "verification": {"type": "signed", "creator": server.url("key")},
+            "issuedOn": "2026-01-01T00:00:00Z",
+        });
+        let token = insignia_proofs::jose::sign_ob2_assertion(&a, &RSA_KEY).unwrap();
+        let mut verifier = verifier();
+        verifier.supplied_key = Some(RSA_KEY.public_key());
+        let report = verifier.verify_bytes(token.as_bytes()).await;
+        assert_eq!(report.verdict, Verdict::Indeterminate, "{report:#?}");
+        assert_eq!(outcome(&report, CheckKind::Proof), Outcome::Passed);
+        assert_eq!(
+            outcome(&report, CheckKind::KeyBinding),
+            Outcome::CouldNotCheck
+        );
+
+        a["issuedOn"] = Value::from("2026-02-01T00:00:00Z");
+        let forged = format!(
+            "{}.{}",
+            token.rsplit_once('.').unwrap().0.split_once('.').unwrap().0,
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(a.to_string())
+        ) + "."
+            + token.rsplit_once('.').unwrap().1;
+        let report = verifier.verify_bytes(forged.as_bytes()).await;
+        assert_eq!(
+            outcome(&report, CheckKind::Proof),
+            Outcome::Failed,
+            "{report:#?}"
+        );
+    }
+}
