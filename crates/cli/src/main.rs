@@ -2,6 +2,7 @@
 
 mod bake_cmd;
 mod keys_cmd;
+mod serve_cmd;
 mod sign_cmd;
 mod text_report;
 mod verify_cmd;
@@ -25,6 +26,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the issuer platform (web pages, hosted badges, status lists).
+    ///
+    /// With no options it uses SQLite in ./insignia-data and prints a one-time
+    /// administrator login link on first run.
+    Serve(serve_cmd::ServeArgs),
     /// Generate and inspect signing keys.
     #[command(subcommand)]
     Keys(keys_cmd::KeysCommand),
@@ -43,6 +49,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Serve(args) => serve_cmd::run(args).map(|()| ExitCode::SUCCESS),
         Command::Keys(cmd) => keys_cmd::run(cmd).map(|()| ExitCode::SUCCESS),
         Command::Sign(args) => sign_cmd::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Bake(args) => bake_cmd::bake(&args).map(|()| ExitCode::SUCCESS),

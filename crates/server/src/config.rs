@@ -1,0 +1,136 @@
+//! Server configuration: defaults, then an optional TOML file, then
+//! environment variables (`INSIGNIA_*`, `DATABASE_URL`), then command-line
+//! flags (applied by the caller). Documented in the README.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::ServerError;
+
+/// Outgoing mail (SMTP).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// `smtp://host:port` (STARTTLS when offered) or `smtps://host:port`.
+    pub url: String,
+    pub from: String,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The public address people and verifiers reach this server at, e.g.
+    /// `https://badges.example.org`. Badge URLs and the issuers' did:web
+    /// identifiers are built from it, so it must not change once badges exist.
+    pub base_url: String,
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// Where the SQLite database and the master key live.
+    pub data_dir: PathBuf,
+    /// `sqlite:…` or `postgres://…`; defaults to SQLite in `data_dir`.
+    pub database_url: Option<String>,
+    /// The master key (base64, 32 bytes) that seals issuers' private keys.
+    /// Defaults to a key file generated in `data_dir`.
+    pub master_key: Option<String>,
+    pub smtp: Option<SmtpConfig>,
+    /// Send cookies with `Secure` (on unless the base URL is plain http).
+    pub secure_cookies: Option<bool>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            base_url: "http://127.0.0.1:8080".into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("insignia-data"),
+            database_url: None,
+            master_key: None,
+            smtp: None,
+            secure_cookies: None,
+        }
+    }
+}
+
+impl Config {
+    /// Defaults overlaid with `file` (if given) and the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ServerError> {
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    ServerError::Config(format!("cannot read {}: {e}", path.display()))
+                })?;
+                toml::from_str(&text)
+                    .map_err(|e| ServerError::Config(format!("{}: {e}", path.display())))?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        Ok(config)
+    }
+
+    /// Applies environment variables, read through `var` (tests pass a map).
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ServerError> {
+        if let Some(v) = var("INSIGNIA_BASE_URL") {
+            self.base_url = v;
+        }
+        if let Some(v) = var("INSIGNIA_LISTEN") {
+            self.listen = v.parse().map_err(|_| {
+                ServerError::Config(format!("INSIGNIA_LISTEN={v:?} is not host:port"))
+            })?;
+        }
+        if let Some(v) = var("INSIGNIA_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = var("DATABASE_URL").or_else(|| var("INSIGNIA_DATABASE_URL")) {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = var("INSIGNIA_MASTER_KEY") {
+            self.master_key = Some(v);
+        }
+        if let Some(url) = var("INSIGNIA_SMTP_URL") {
+            self.smtp = Some(SmtpConfig {
+                url,
+                from: var("INSIGNIA_SMTP_FROM").unwrap_or_else(|| "badges@localhost".into()),
+                username: var("INSIGNIA_SMTP_USERNAME"),
+                password: var("INSIGNIA_SMTP_PASSWORD"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks the values and normalises the base URL (no trailing slash).
+    pub fn validate(&mut self) -> Result<(), ServerError> {
+        let parsed = url::Url::parse(&self.base_url)
+            .map_err(|e| ServerError::Config(format!("base_url {:?}: {e}", self.base_url)))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(ServerError::Config(format!(
+                "base_url {:?} must be an http(s) address",
+                self.base_url
+            )));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(ServerError::Config(
+                "base_url must not have a query or fragment".into(),
+            ));
+        }
+        self.base_url = self.base_url.trim_end_matches('/').to_owned();
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite:{}", self.data_dir.join("insignia.db").display()))
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.secure_cookies
+            .unwrap_or_else(|| self.base_url.starts_with("https://"))
+    }
+}

@@ -1,0 +1,522 @@
+//! Issuing: issuer keys and DIDs, building and signing credentials, status
+//! lists, and the derived Open Badges 2.0 documents. Pure functions where
+//! possible; the async ones read and write through the store.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use insignia_model::identity::hash_email;
+use insignia_proofs::data_integrity::{self, Cryptosuite, SignOptions};
+use insignia_proofs::did;
+use insignia_proofs::jwk::Jwk;
+use insignia_proofs::keys::{Algorithm, KeyPair, PublicKey};
+use insignia_store::model::{Award, AwardState, BadgeVersion, Issuer, IssuerKey};
+use insignia_store::repo::{awards, issuers, status};
+use insignia_store::token::random_id;
+use serde_json::{Map, Value, json};
+use std::io::Write as _;
+
+use crate::ServerError;
+use crate::design::BadgeDesign;
+use crate::state::AppState;
+
+pub const OB3_CONTEXTS: [&str; 2] = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+];
+pub const OB2_CONTEXT: &str = "https://w3id.org/openbadges/v2";
+
+/// Status purposes we publish a list for.
+pub const PURPOSES: [&str; 2] = ["revocation", "suspension"];
+
+pub fn rfc3339(seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
+}
+
+/// URLs of everything we publish, in one place.
+pub struct Urls<'a> {
+    pub base: &'a str,
+}
+
+impl Urls<'_> {
+    pub fn issuer_did(&self, slug: &str) -> Result<String, ServerError> {
+        // did:web always means https; a plain-http development server gets
+        // the DID its https deployment would have.
+        let base = self.base.replacen("http://", "https://", 1);
+        did::did_web_from_url(&format!("{base}/issuers/{slug}")).map_err(|e| {
+            ServerError::Config(format!("cannot make a did:web from the base URL: {e}"))
+        })
+    }
+    pub fn award_page(&self, award_id: &str) -> String {
+        format!("{}/a/{award_id}", self.base)
+    }
+    pub fn badge_page(&self, badge_id: &str) -> String {
+        format!("{}/b/{badge_id}", self.base)
+    }
+    pub fn issuer_page(&self, slug: &str) -> String {
+        format!("{}/i/{slug}", self.base)
+    }
+    pub fn badge_image(&self, badge_id: &str, version: i64, ext: &str) -> String {
+        format!("{}/b/{badge_id}/v/{version}/image.{ext}", self.base)
+    }
+    pub fn achievement(&self, badge_id: &str, version: i64) -> String {
+        format!("{}/b/{badge_id}/v/{version}", self.base)
+    }
+    pub fn status_list(&self, slug: &str, purpose: &str) -> String {
+        format!("{}/issuers/{slug}/status/{purpose}", self.base)
+    }
+    pub fn ob2_assertion(&self, award_id: &str) -> String {
+        format!("{}/ob2/assertions/{award_id}", self.base)
+    }
+    pub fn ob2_badge(&self, badge_id: &str, version: i64) -> String {
+        format!("{}/ob2/badges/{badge_id}/v/{version}", self.base)
+    }
+    pub fn ob2_issuer(&self, slug: &str) -> String {
+        format!("{}/ob2/issuers/{slug}", self.base)
+    }
+    pub fn ob2_key(&self, slug: &str, key_no: i64) -> String {
+        format!("{}/ob2/issuers/{slug}/keys/{key_no}", self.base)
+    }
+    pub fn ob2_revocations(&self, slug: &str) -> String {
+        format!("{}/ob2/issuers/{slug}/revocations", self.base)
+    }
+}
+
+/// A fresh Ed25519 key for `slug`'s key number `key_no`, sealed for storage.
+pub fn new_issuer_key(
+    state: &AppState,
+    slug: &str,
+    key_no: i64,
+) -> Result<issuers::NewKey, ServerError> {
+    let pair =
+        KeyPair::generate(Algorithm::Ed25519).map_err(|e| ServerError::Signing(e.to_string()))?;
+    let private = serde_json::to_vec(&pair.to_jwk().to_value())
+        .map_err(|e| ServerError::Signing(e.to_string()))?;
+    let public = pair.public_key();
+    Ok(issuers::NewKey {
+        algorithm: Algorithm::Ed25519.name().to_owned(),
+        public_jwk: public.to_jwk().to_value().to_string(),
+        public_pem: public.to_pem().ok(),
+        sealed_secret: state.master.seal(&private, &seal_context(slug, key_no))?,
+    })
+}
+
+fn seal_context(slug: &str, key_no: i64) -> String {
+    format!("insignia issuer key {slug}#key-{key_no}")
+}
+
+pub fn public_key(row: &IssuerKey) -> Result<PublicKey, ServerError> {
+    let value: Value = serde_json::from_str(&row.public_jwk)
+        .map_err(|e| ServerError::Signing(format!("stored public key: {e}")))?;
+    let jwk = Jwk::from_value(&value)
+        .map_err(|e| ServerError::Signing(format!("stored public key: {e}")))?;
+    PublicKey::from_jwk(&jwk).map_err(|e| ServerError::Signing(format!("stored public key: {e}")))
+}
+
+/// The issuer's current signing key, unsealed, and its verification method id.
+pub async fn signing_key(
+    state: &AppState,
+    issuer: &Issuer,
+) -> Result<(KeyPair, String), ServerError> {
+    let row = issuers::signing_key(&state.store, &issuer.id)
+        .await?
+        .ok_or_else(|| ServerError::Signing(format!("issuer {} has no active key", issuer.slug)))?;
+    let private = state
+        .master
+        .open(&row.sealed_secret, &seal_context(&issuer.slug, row.key_no))?;
+    let value: Value = serde_json::from_slice(&private)
+        .map_err(|e| ServerError::Signing(format!("sealed key: {e}")))?;
+    let jwk =
+        Jwk::from_value(&value).map_err(|e| ServerError::Signing(format!("sealed key: {e}")))?;
+    let pair =
+        KeyPair::from_jwk(&jwk).map_err(|e| ServerError::Signing(format!("sealed key: {e}")))?;
+    let did = Urls {
+        base: &state.config.base_url,
+    }
+    .issuer_did(&issuer.slug)?;
+    Ok((pair, format!("{did}#key-{}", row.key_no)))
+}
+
+/// The DID document served at the issuer's did:web address: every key it ever
+/// had, so credentials signed before a rotation still verify.
+pub fn did_document(
+    state: &AppState,
+    issuer: &Issuer,
+    keys: &[IssuerKey],
+) -> Result<Value, ServerError> {
+    let did = Urls {
+        base: &state.config.base_url,
+    }
+    .issuer_did(&issuer.slug)?;
+    let mut list = Vec::with_capacity(keys.len());
+    for k in keys {
+        list.push((format!("key-{}", k.key_no), public_key(k)?));
+    }
+    let doc = did::build_did_web_document(&did, &list)
+        .map_err(|e| ServerError::Signing(e.to_string()))?;
+    Ok(doc.0)
+}
+
+/// The issuer as an Open Badges 3.0 Profile (embedded in credentials).
+pub fn profile(state: &AppState, issuer: &Issuer) -> Result<Value, ServerError> {
+    let urls = Urls {
+        base: &state.config.base_url,
+    };
+    let mut p = Map::new();
+    p.insert("id".into(), json!(urls.issuer_did(&issuer.slug)?));
+    p.insert("type".into(), json!(["Profile"]));
+    p.insert("name".into(), json!(issuer.name));
+    p.insert("url".into(), json!(issuer.url));
+    if !issuer.email.is_empty() {
+        p.insert("email".into(), json!(issuer.email));
+    }
+    if !issuer.description.is_empty() {
+        p.insert("description".into(), json!(issuer.description));
+    }
+    Ok(Value::Object(p))
+}
+
+/// What to award.
+#[derive(Debug, Clone)]
+pub struct AwardInput {
+    pub recipient_name: String,
+    pub recipient_email: String,
+    pub evidence_url: Option<String>,
+    pub evidence_narrative: Option<String>,
+    /// Defaults to now.
+    pub issued_at: Option<i64>,
+    /// Overrides the badge's expiry policy.
+    pub expires_at: Option<i64>,
+    /// Also sign a VC-JWT.
+    pub with_jwt: bool,
+    /// Makes the award idempotent (bulk uploads); defaults to a fresh key.
+    pub idempotency_key: Option<String>,
+    pub created_by: Option<String>,
+}
+
+/// Builds the unsigned Open Badges 3.0 credential.
+#[allow(clippy::too_many_arguments)]
+pub fn build_credential(
+    state: &AppState,
+    issuer: &Issuer,
+    version: &BadgeVersion,
+    design: &BadgeDesign,
+    award_id: &str,
+    status_index: i64,
+    salt: &str,
+    issued_at: i64,
+    expires_at: Option<i64>,
+    input: &AwardInput,
+) -> Result<Value, ServerError> {
+    let urls = Urls {
+        base: &state.config.base_url,
+    };
+    let profile = profile(state, issuer)?;
+    let image = urls.badge_image(&version.badge_id, version.version, "png");
+    let achievement = design.achievement(
+        &urls.achievement(&version.badge_id, version.version),
+        &image,
+        &profile,
+    );
+    let mut subject = Map::new();
+    subject.insert("type".into(), json!(["AchievementSubject"]));
+    subject.insert(
+        "identifier".into(),
+        json!([
+            {
+                "type": "IdentityObject",
+                "identityHash": hash_email(&input.recipient_email, Some(salt)),
+                "identityType": "emailAddress",
+                "hashed": true,
+                "salt": salt
+            },
+            {
+                "type": "IdentityObject",
+                "identityHash": input.recipient_name.trim(),
+                "identityType": "name",
+                "hashed": false
+            }
+        ]),
+    );
+    subject.insert("achievement".into(), achievement);
+    let mut c = Map::new();
+    c.insert("@context".into(), json!(OB3_CONTEXTS));
+    c.insert("id".into(), json!(urls.award_page(award_id)));
+    c.insert(
+        "type".into(),
+        json!(["VerifiableCredential", "OpenBadgeCredential"]),
+    );
+    c.insert("issuer".into(), profile);
+    c.insert("validFrom".into(), json!(rfc3339(issued_at)));
+    if let Some(until) = expires_at {
+        c.insert("validUntil".into(), json!(rfc3339(until)));
+    }
+    c.insert("name".into(), json!(design.name.trim()));
+    c.insert("credentialSubject".into(), Value::Object(subject));
+    let list = urls.status_list(&issuer.slug, "revocation");
+    c.insert(
+        "credentialStatus".into(),
+        json!({
+            "id": format!("{list}#{status_index}"),
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": status_index.to_string(),
+            "statusListCredential": list
+        }),
+    );
+    let mut evidence = Map::new();
+    if let Some(url) = input
+        .evidence_url
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+    {
+        evidence.insert("id".into(), json!(url.trim()));
+    }
+    if let Some(text) = input
+        .evidence_narrative
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+    {
+        evidence.insert("narrative".into(), json!(text.trim()));
+    }
+    if !evidence.is_empty() {
+        evidence.insert("type".into(), json!(["Evidence"]));
+        c.insert("evidence".into(), json!([Value::Object(evidence)]));
+    }
+    Ok(Value::Object(c))
+}
+
+/// Signs a credential with Data Integrity `eddsa-rdfc-2022`.
+pub fn sign(
+    credential: &Value,
+    key: &KeyPair,
+    verification_method: &str,
+) -> Result<Value, ServerError> {
+    let options = SignOptions {
+        cryptosuite: Cryptosuite::EddsaRdfc2022,
+        verification_method: verification_method.to_owned(),
+        created: Some(rfc3339(insignia_store::now())),
+    };
+    data_integrity::sign(credential, key, &options).map_err(|e| ServerError::Signing(e.to_string()))
+}
+
+/// Awards one badge version: builds, signs (off the async threads) and
+/// stores the credential. With an idempotency key that was used before, the
+/// earlier award is returned and nothing new is issued.
+pub async fn award(
+    state: &std::sync::Arc<AppState>,
+    issuer: &Issuer,
+    version: &BadgeVersion,
+    design: &BadgeDesign,
+    input: AwardInput,
+) -> Result<(Award, bool), ServerError> {
+    if let Some(key) = &input.idempotency_key {
+        if let Some(existing) = awards::by_idempotency_key(&state.store, key).await? {
+            return Ok((existing, false));
+        }
+    }
+    let (pair, vm) = signing_key(state, issuer).await?;
+    let issued_at = input.issued_at.unwrap_or_else(insignia_store::now);
+    let expires_at = input.expires_at.or_else(|| design.expires_at(issued_at));
+    let mut last_error = None;
+    for _attempt in 0..4 {
+        let award_id = random_id(16);
+        let salt = random_id(12);
+        let index = awards::free_status_index(&state.store, &issuer.id).await?;
+        let unsigned = build_credential(
+            state, issuer, version, design, &award_id, index, &salt, issued_at, expires_at, &input,
+        )?;
+        let (pair2, vm2, with_jwt) = (pair.clone(), vm.clone(), input.with_jwt);
+        let (signed, jwt) =
+            tokio::task::spawn_blocking(move || -> Result<(Value, Option<String>), ServerError> {
+                let signed = sign(&unsigned, &pair2, &vm2)?;
+                let jwt = if with_jwt {
+                    Some(
+                        insignia_proofs::jose::sign_vc_jwt(&unsigned, &pair2, Some(&vm2), false)
+                            .map_err(|e| ServerError::Signing(e.to_string()))?,
+                    )
+                } else {
+                    None
+                };
+                Ok((signed, jwt))
+            })
+            .await
+            .map_err(|e| ServerError::Signing(format!("signing task: {e}")))??;
+        let now = insignia_store::now();
+        let row = Award {
+            id: award_id,
+            org_id: issuer.org_id.clone(),
+            issuer_id: issuer.id.clone(),
+            badge_id: version.badge_id.clone(),
+            badge_version: version.version,
+            recipient_name: input.recipient_name.trim().to_owned(),
+            recipient_email: input.recipient_email.trim().to_lowercase(),
+            idempotency_key: input
+                .idempotency_key
+                .clone()
+                .unwrap_or_else(|| random_id(16)),
+            status_index: index,
+            credential: signed.to_string(),
+            credential_jwt: jwt,
+            ob2_salt: salt,
+            issued_at,
+            expires_at,
+            state: AwardState::Active.as_str().to_owned(),
+            state_reason: None,
+            state_changed_at: None,
+            replaced_by: None,
+            created_by: input.created_by.clone(),
+            created_at: now,
+        };
+        match awards::insert(&state.store, &row).await {
+            Ok(done) => return Ok(done),
+            // Another process took the same status index at the same moment.
+            Err(insignia_store::StoreError::Conflict(what)) => last_error = Some(what),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ServerError::Signing(format!(
+        "could not store the award: {}",
+        last_error.unwrap_or("conflict")
+    )))
+}
+
+/// GZIP-compressed, base64url-encoded (multibase `u`) bitstring with the given
+/// bits set, most significant bit first (Bitstring Status List v1.0 §3.2).
+pub fn encode_bitstring(set: &[i64], size: i64) -> Result<String, ServerError> {
+    let len =
+        usize::try_from(size / 8).map_err(|_| ServerError::Signing("bad list size".into()))?;
+    let mut bits = vec![0u8; len];
+    for &index in set {
+        if let Ok(i) = usize::try_from(index) {
+            if i / 8 < bits.len() {
+                bits[i / 8] |= 0x80 >> (i % 8);
+            }
+        }
+    }
+    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    gz.write_all(&bits)
+        .and_then(|_| gz.finish())
+        .map(|zipped| format!("u{}", URL_SAFE_NO_PAD.encode(zipped)))
+        .map_err(|e| ServerError::Signing(format!("compressing the status list: {e}")))
+}
+
+/// Builds, signs and stores the issuer's status list for `purpose` from the
+/// awards' current states. Returns the signed credential.
+pub async fn publish_status_list(
+    state: &std::sync::Arc<AppState>,
+    issuer: &Issuer,
+    purpose: &str,
+) -> Result<String, ServerError> {
+    let urls = Urls {
+        base: &state.config.base_url,
+    };
+    let award_state = if purpose == "suspension" {
+        AwardState::Suspended
+    } else {
+        AwardState::Revoked
+    };
+    let indexes = awards::indexes_in_state(&state.store, &issuer.id, award_state).await?;
+    let encoded = encode_bitstring(&indexes, awards::STATUS_LIST_SIZE)?;
+    let url = urls.status_list(&issuer.slug, purpose);
+    let unsigned = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": urls.issuer_did(&issuer.slug)?,
+        "validFrom": rfc3339(insignia_store::now()),
+        "credentialSubject": {
+            "id": format!("{url}#list"),
+            "type": "BitstringStatusList",
+            "statusPurpose": purpose,
+            "encodedList": encoded
+        }
+    });
+    let (pair, vm) = signing_key(state, issuer).await?;
+    let signed = tokio::task::spawn_blocking(move || sign(&unsigned, &pair, &vm))
+        .await
+        .map_err(|e| ServerError::Signing(format!("signing task: {e}")))??;
+    let text = signed.to_string();
+    status::put(&state.store, &issuer.id, purpose, &text).await?;
+    Ok(text)
+}
+
+/// The hosted Open Badges 2.0 assertion of an award.
+pub fn ob2_assertion(base: &str, award: &Award) -> Value {
+    let urls = Urls { base };
+    let mut a = Map::new();
+    a.insert("@context".into(), json!(OB2_CONTEXT));
+    a.insert("type".into(), json!("Assertion"));
+    a.insert("id".into(), json!(urls.ob2_assertion(&award.id)));
+    a.insert(
+        "recipient".into(),
+        json!({
+            "type": "email",
+            "hashed": true,
+            "salt": award.ob2_salt,
+            "identity": hash_email(&award.recipient_email, Some(&award.ob2_salt))
+        }),
+    );
+    a.insert(
+        "badge".into(),
+        json!(urls.ob2_badge(&award.badge_id, award.badge_version)),
+    );
+    a.insert("issuedOn".into(), json!(rfc3339(award.issued_at)));
+    if let Some(exp) = award.expires_at {
+        a.insert("expires".into(), json!(rfc3339(exp)));
+    }
+    a.insert("verification".into(), json!({ "type": "hosted" }));
+    if let Ok(Value::Object(credential)) = serde_json::from_str::<Value>(&award.credential) {
+        if let Some(Value::Array(evidence)) = credential.get("evidence") {
+            let list: Vec<Value> = evidence
+                .iter()
+                .map(|e| {
+                    let mut o = Map::new();
+                    if let Some(id) = e.get("id") {
+                        o.insert("id".into(), id.clone());
+                    }
+                    if let Some(n) = e.get("narrative") {
+                        o.insert("narrative".into(), n.clone());
+                    }
+                    Value::Object(o)
+                })
+                .collect();
+            a.insert("evidence".into(), Value::Array(list));
+        }
+    }
+    Value::Object(a)
+}
+
+/// The hosted Open Badges 2.0 issuer Profile.
+pub fn ob2_issuer(base: &str, issuer: &Issuer, keys: &[IssuerKey]) -> Value {
+    let urls = Urls { base };
+    let mut p = Map::new();
+    p.insert("@context".into(), json!(OB2_CONTEXT));
+    p.insert("type".into(), json!("Issuer"));
+    p.insert("id".into(), json!(urls.ob2_issuer(&issuer.slug)));
+    p.insert("name".into(), json!(issuer.name));
+    p.insert("url".into(), json!(issuer.url));
+    if !issuer.email.is_empty() {
+        p.insert("email".into(), json!(issuer.email));
+    }
+    if !issuer.description.is_empty() {
+        p.insert("description".into(), json!(issuer.description));
+    }
+    let key_urls: Vec<String> = keys
+        .iter()
+        .map(|k| urls.ob2_key(&issuer.slug, k.key_no))
+        .collect();
+    p.insert("publicKey".into(), json!(key_urls));
+    p.insert(
+        "revocationList".into(),
+        json!(urls.ob2_revocations(&issuer.slug)),
+    );
+    Value::Object(p)
+}

@@ -1,0 +1,253 @@
+//! Awarding a badge to one person, and managing an award's status.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use insignia_store::model::{AwardState, Role};
+use insignia_store::repo::{awards, badges};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::{page, see_other};
+use crate::auth::Member;
+use crate::design::{is_http_url, parse_date};
+use crate::error::AppError;
+use crate::issuing::{self, AwardInput, Urls};
+use crate::state::Shared;
+
+#[derive(Deserialize)]
+pub struct AwardForm {
+    csrf: String,
+    recipient_name: String,
+    recipient_email: String,
+    #[serde(default)]
+    evidence_url: String,
+    #[serde(default)]
+    evidence_narrative: String,
+    #[serde(default)]
+    issued_on: String,
+    #[serde(default)]
+    expires_on: String,
+    #[serde(default)]
+    with_jwt: Option<String>,
+}
+
+fn day_start(text: &str) -> Option<i64> {
+    parse_date(text).map(|d| d.midnight().assume_utc().unix_timestamp())
+}
+
+pub async fn create(
+    State(state): State<Shared>,
+    member: Member,
+    Path((org_id, badge_id)): Path<(String, String)>,
+    Form(form): Form<AwardForm>,
+) -> Result<Response, AppError> {
+    member.check_csrf(&form.csrf)?;
+    member.require(&state, &org_id, Role::Issuer).await?;
+    let badge = super::badges::owned(&state, &org_id, &badge_id).await?;
+    let l = member.locale;
+    let t = |k: &str| state.catalog.text(l, k, &[]);
+    if badge.state != "active" {
+        return Err(AppError::BadRequest(t("award-error-not-active")));
+    }
+    let mut errors = Vec::new();
+    if form.recipient_name.trim().is_empty() {
+        errors.push(t("award-error-name"));
+    }
+    if !super::account::email_ok(&form.recipient_email) {
+        errors.push(t("error-email"));
+    }
+    if !form.evidence_url.trim().is_empty() && !is_http_url(&form.evidence_url) {
+        errors.push(t("award-error-evidence"));
+    }
+    let issued_at = match form.issued_on.trim() {
+        "" => None,
+        d => match day_start(d) {
+            Some(s) => Some(s),
+            None => {
+                errors.push(t("award-error-date"));
+                None
+            }
+        },
+    };
+    let expires_at = match form.expires_on.trim() {
+        "" => None,
+        d => match day_start(d) {
+            Some(s) => Some(s),
+            None => {
+                errors.push(t("award-error-date"));
+                None
+            }
+        },
+    };
+    if let (Some(e), issued) = (expires_at, issued_at.unwrap_or_else(insignia_store::now)) {
+        if e <= issued {
+            errors.push(t("award-error-expiry-before"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::BadRequest(errors.join(" ")));
+    }
+    let version = badges::version(&state.store, &badge.id, badge.current_version)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let design = super::badges::read_design(&version.design)?;
+    let issuer = super::issuers::owned(&state, &org_id, &badge.issuer_id).await?;
+    let input = AwardInput {
+        recipient_name: form.recipient_name,
+        recipient_email: form.recipient_email,
+        evidence_url: Some(form.evidence_url),
+        evidence_narrative: Some(form.evidence_narrative),
+        issued_at,
+        expires_at,
+        with_jwt: form.with_jwt.is_some(),
+        idempotency_key: None,
+        created_by: Some(member.user.id.clone()),
+    };
+    let (award, _) = issuing::award(&state, &issuer, &version, &design, input).await?;
+    Ok(see_other(&format!("/orgs/{org_id}/awards/{}", award.id)))
+}
+
+pub async fn show(
+    State(state): State<Shared>,
+    member: Member,
+    Path((org_id, award_id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let role = member.require(&state, &org_id, Role::Viewer).await?;
+    let award = awards::by_id(&state.store, &award_id)
+        .await?
+        .filter(|a| a.org_id == org_id)
+        .ok_or(AppError::NotFound)?;
+    let version = badges::version(&state.store, &award.badge_id, award.badge_version)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let urls = Urls {
+        base: &state.config.base_url,
+    };
+    page(
+        &state,
+        member.locale,
+        "award_admin.html",
+        context! {
+            user => member.user, csrf => member.csrf, org_id => org_id, award => award, badge_name => version.name,
+            public_url => urls.award_page(&award.id), can_issue => role >= Role::Issuer,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    csrf: String,
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Revoke (final), suspend or reinstate; the status lists are re-signed at once.
+pub async fn change_status(
+    State(state): State<Shared>,
+    member: Member,
+    Path((org_id, award_id)): Path<(String, String)>,
+    Form(form): Form<StatusForm>,
+) -> Result<Response, AppError> {
+    member.check_csrf(&form.csrf)?;
+    member.require(&state, &org_id, Role::Issuer).await?;
+    let award = awards::by_id(&state.store, &award_id)
+        .await?
+        .filter(|a| a.org_id == org_id)
+        .ok_or(AppError::NotFound)?;
+    let target = match form.action.as_str() {
+        "revoke" => AwardState::Revoked,
+        "suspend" => AwardState::Suspended,
+        "reinstate" => AwardState::Active,
+        _ => {
+            return Err(AppError::BadRequest(state.catalog.text(
+                member.locale,
+                "error-bad-request",
+                &[],
+            )));
+        }
+    };
+    let reason = form.reason.trim();
+    if target == AwardState::Revoked && reason.is_empty() {
+        return Err(AppError::BadRequest(state.catalog.text(
+            member.locale,
+            "award-error-reason",
+            &[],
+        )));
+    }
+    let reason = (!reason.is_empty()).then_some(reason);
+    if !awards::set_state(&state.store, &award.id, target, reason).await? {
+        return Err(AppError::Conflict(state.catalog.text(
+            member.locale,
+            "award-error-final",
+            &[],
+        )));
+    }
+    let issuer = super::issuers::owned(&state, &org_id, &award.issuer_id).await?;
+    for purpose in issuing::PURPOSES {
+        issuing::publish_status_list(&state, &issuer, purpose).await?;
+    }
+    Ok(see_other(&format!("/orgs/{org_id}/awards/{award_id}")))
+}
+
+#[derive(Deserialize)]
+pub struct RenewForm {
+    csrf: String,
+}
+
+/// Renewal: a new credential for the same person from the badge's current
+/// version; the old award points at its replacement.
+pub async fn renew(
+    State(state): State<Shared>,
+    member: Member,
+    Path((org_id, award_id)): Path<(String, String)>,
+    Form(form): Form<RenewForm>,
+) -> Result<Response, AppError> {
+    member.check_csrf(&form.csrf)?;
+    member.require(&state, &org_id, Role::Issuer).await?;
+    let old = awards::by_id(&state.store, &award_id)
+        .await?
+        .filter(|a| a.org_id == org_id)
+        .ok_or(AppError::NotFound)?;
+    if old.state == "revoked" {
+        return Err(AppError::Conflict(state.catalog.text(
+            member.locale,
+            "award-error-final",
+            &[],
+        )));
+    }
+    let badge = super::badges::owned(&state, &org_id, &old.badge_id).await?;
+    let version = badges::version(&state.store, &badge.id, badge.current_version)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let design = super::badges::read_design(&version.design)?;
+    let issuer = super::issuers::owned(&state, &org_id, &badge.issuer_id).await?;
+    let evidence: Option<serde_json::Value> =
+        serde_json::from_str::<serde_json::Value>(&old.credential)
+            .ok()
+            .and_then(|c| c.get("evidence").and_then(|e| e.get(0)).cloned());
+    let input = AwardInput {
+        recipient_name: old.recipient_name.clone(),
+        recipient_email: old.recipient_email.clone(),
+        evidence_url: evidence
+            .as_ref()
+            .and_then(|e| e.get("id"))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
+        evidence_narrative: evidence
+            .as_ref()
+            .and_then(|e| e.get("narrative"))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
+        issued_at: None,
+        expires_at: None,
+        with_jwt: old.credential_jwt.is_some(),
+        // Renewing twice the same award gives the same new award.
+        idempotency_key: Some(format!("renewal-of:{}", old.id)),
+        created_by: Some(member.user.id.clone()),
+    };
+    let (new, _) = issuing::award(&state, &issuer, &version, &design, input).await?;
+    awards::set_replaced_by(&state.store, &old.id, &new.id).await?;
+    Ok(see_other(&format!("/orgs/{org_id}/awards/{}", new.id)))
+}

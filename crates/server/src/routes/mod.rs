@@ -1,0 +1,242 @@
+//! HTTP routes. Organisation-scoped routes live under `/orgs/{org}/…` and
+//! check membership and role first; a record from another organisation is
+//! "not found", never shown.
+
+mod account;
+mod awards;
+mod badges;
+mod issuers;
+mod ob2;
+mod orgs;
+mod public;
+mod verify;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::header::{self, HeaderValue};
+use axum::http::{Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use minijinja::Value;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::auth::LANG_COOKIE;
+use crate::error::{AppError, ErrorPage};
+use crate::i18n::Locale;
+use crate::state::Shared;
+
+const CSS: &str = include_str!("../../static/app.css");
+
+pub fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/", get(account::home))
+        .route("/login", get(account::login_page).post(account::login))
+        .route("/login/link/{token}", get(account::login_link))
+        .route("/logout", post(account::logout))
+        .route("/signup", get(account::signup_page).post(account::signup))
+        .route("/account/password", get(account::password_page).post(account::set_password))
+        .route("/language", post(account::set_language))
+        .route("/dashboard", get(orgs::dashboard))
+        .route("/orgs", post(orgs::create))
+        .route("/orgs/{org}", get(orgs::overview))
+        .route("/orgs/{org}/members", post(orgs::set_member))
+        .route("/orgs/{org}/issuers/new", get(issuers::new_page).post(issuers::create))
+        .route("/orgs/{org}/issuers/{issuer}", get(issuers::edit_page).post(issuers::update))
+        .route("/orgs/{org}/issuers/{issuer}/rotate-key", post(issuers::rotate_key))
+        .route("/orgs/{org}/badges/new", get(badges::new_page).post(badges::create))
+        .route("/orgs/{org}/badges/{badge}", get(badges::show))
+        .route("/orgs/{org}/badges/{badge}/edit", get(badges::edit_page).post(badges::update))
+        .route("/orgs/{org}/badges/{badge}/state", post(badges::set_state))
+        .route("/orgs/{org}/badges/{badge}/awards", post(awards::create))
+        .route("/orgs/{org}/awards/{award}", get(awards::show))
+        .route("/orgs/{org}/awards/{award}/status", post(awards::change_status))
+        .route("/orgs/{org}/awards/{award}/renew", post(awards::renew))
+        .route("/a/{award}", get(public::award_page))
+        .route("/a/{award}/credential.json", get(public::award_json))
+        .route("/a/{award}/credential.jwt", get(public::award_jwt))
+        .route("/a/{award}/badge.png", get(public::award_png))
+        .route("/a/{award}/badge.svg", get(public::award_svg))
+        .route("/b/{badge}", get(public::badge_page))
+        .route("/b/{badge}/v/{version}", get(public::achievement))
+        .route("/b/{badge}/v/{version}/{file}", get(public::badge_image))
+        .route("/i/{slug}", get(public::issuer_page))
+        .route("/issuers/{slug}/did.json", get(public::did_document))
+        .route("/issuers/{slug}/status/{purpose}", get(public::status_list))
+        .route("/ob2/assertions/{award}", get(ob2::assertion))
+        .route("/ob2/badges/{badge}/v/{version}", get(ob2::badge_class))
+        .route("/ob2/issuers/{slug}", get(ob2::issuer))
+        .route("/ob2/issuers/{slug}/keys/{key}", get(ob2::key))
+        .route("/ob2/issuers/{slug}/revocations", get(ob2::revocations))
+        .route("/verify", get(verify::form).post(verify::submit))
+        .route("/static/app.css", get(css))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn_with_state(state.clone(), error_pages))
+        .layer(middleware::from_fn_with_state(state.clone(), same_origin_posts))
+        .layer(DefaultBodyLimit::max(12 * 1024 * 1024))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            ),
+        ))
+        .with_state(state)
+}
+
+async fn css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+/// The visitor's language without touching the database (for error pages).
+fn locale_of(request: &Request) -> Locale {
+    let jar = CookieJar::from_headers(request.headers());
+    jar.get(LANG_COOKIE)
+        .and_then(|c| Locale::from_code(c.value()))
+        .unwrap_or_else(|| {
+            Locale::negotiate(
+                request
+                    .headers()
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok()),
+            )
+        })
+}
+
+/// Turns error responses into pages in the visitor's language.
+async fn error_pages(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    let locale = locale_of(&request);
+    let wants_json = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("json") && !a.contains("text/html"));
+    let response = next.run(request).await;
+    let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
+        return response;
+    };
+    let status = response.status();
+    let title = state.catalog.text(locale, page.title_key, &[]);
+    if wants_json {
+        let body = serde_json::json!({ "error": title, "detail": page.detail });
+        return (status, axum::Json(body)).into_response();
+    }
+    let context = minijinja::context! { title => title, detail => page.detail, status => status.as_u16(), user => Value::from(()) };
+    match state.pages.render("error.html", locale, context) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!("rendering the error page: {e:#}");
+            (status, title).into_response()
+        }
+    }
+}
+
+/// Refuses state-changing requests sent by other sites (in addition to the
+/// per-session CSRF token every form carries).
+async fn same_origin_posts(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        let headers = request.headers();
+        if headers
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|site| site == "cross-site")
+        {
+            return AppError::Forbidden.into_response();
+        }
+        if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            let same_host = origin
+                .split_once("://")
+                .is_some_and(|(_, rest)| rest == host);
+            if origin != "null" && !same_host && !state.config.base_url.starts_with(origin) {
+                return AppError::Forbidden.into_response();
+            }
+        }
+    }
+    next.run(request).await
+}
+
+/// Renders a page.
+pub(crate) fn page(
+    state: &Shared,
+    locale: Locale,
+    name: &str,
+    context: Value,
+) -> Result<Response, AppError> {
+    let html = state.pages.render(name, locale, context)?;
+    Ok(Html(html).into_response())
+}
+
+/// A "see other" redirect after a successful form.
+pub(crate) fn see_other(to: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, to)
+        .body(Body::empty())
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// Whether the client prefers JSON (machines) over HTML (people).
+pub(crate) fn wants_json(headers: &axum::http::HeaderMap) -> bool {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let html = accept.find("text/html");
+    let json = accept.find("json");
+    match (json, html) {
+        (Some(_), None) => true,
+        (Some(j), Some(h)) => j < h,
+        _ => false,
+    }
+}
+
+/// Whether a person's browser asked (HTML before any JSON type).
+pub(crate) fn wants_html(headers: &axum::http::HeaderMap) -> bool {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    match (accept.find("text/html"), accept.find("json")) {
+        (Some(_), None) => true,
+        (Some(h), Some(j)) => h < j,
+        _ => false,
+    }
+}
+
+/// A JSON (or JSON-LD) response.
+pub(crate) fn json_response(
+    body: String,
+    content_type: &'static str,
+    cache: &'static str,
+) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, cache),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -1,0 +1,594 @@
+//! Public pages (no login): an award, a badge, an issuer; downloads; the
+//! issuer's DID document and status lists. Content-negotiated: JSON for
+//! machines, HTML for people.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use insignia_bake::{Payload, Standard};
+use insignia_proofs::keys::PublicKey;
+use insignia_store::model::{Award, BadgeVersion, Issuer};
+use insignia_store::repo::{awards, badges, issuers, status};
+use insignia_verify::{Check, CheckKind, KeyResolver, Outcome, Report, Resolution, VerifyOptions};
+use minijinja::context;
+use serde_json::Value;
+
+use super::{json_response, page, wants_json};
+use crate::auth::Visitor;
+use crate::design::BadgeDesign;
+use crate::error::AppError;
+use crate::issuing::{self, Urls};
+use crate::state::Shared;
+
+/// Keys of one of our issuers, read from the database (our own credentials
+/// are checked without fetching our own did:web over the network).
+struct IssuerKeys {
+    keys: Vec<(String, PublicKey)>,
+    controller: String,
+}
+
+impl KeyResolver for IssuerKeys {
+    fn resolve(&self, verification_method: &str) -> Resolution {
+        match self.keys.iter().find(|(id, _)| id == verification_method) {
+            Some((_, key)) => Resolution::Found {
+                key: key.clone(),
+                controller: self.controller.clone(),
+            },
+            None => Resolution::Invalid(format!(
+                "{verification_method} is not one of the issuer's keys"
+            )),
+        }
+    }
+}
+
+pub(crate) struct AwardView {
+    pub award: Award,
+    pub version: BadgeVersion,
+    pub design: BadgeDesign,
+    pub issuer: Issuer,
+}
+
+pub(crate) async fn load_award(state: &Shared, award_id: &str) -> Result<AwardView, AppError> {
+    let award = awards::by_id(&state.store, award_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let version = badges::version(&state.store, &award.badge_id, award.badge_version)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let design = super::badges::read_design(&version.design)?;
+    let issuer = issuers::by_id(&state.store, &award.issuer_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(AwardView {
+        award,
+        version,
+        design,
+        issuer,
+    })
+}
+
+/// Verifies `credential` (bytes: JSON, JWT or a baked image) against the
+/// keys of one of our issuers, read from the database.
+pub(crate) async fn verify_with_our_keys(
+    state: &Shared,
+    issuer: &Issuer,
+    credential: Vec<u8>,
+) -> Result<Report, AppError> {
+    let did = Urls {
+        base: &state.config.base_url,
+    }
+    .issuer_did(&issuer.slug)?;
+    let mut keys = Vec::new();
+    for k in issuers::keys(&state.store, &issuer.id).await? {
+        keys.push((format!("{did}#key-{}", k.key_no), issuing::public_key(&k)?));
+    }
+    let resolver = IssuerKeys {
+        keys,
+        controller: did,
+    };
+    tokio::task::spawn_blocking(move || {
+        let options = VerifyOptions::new(&resolver);
+        insignia_verify::verify_bytes(&credential, &options)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Replaces the status check (and the validity check once expired) with what
+/// our records say now.
+pub(crate) fn with_live_status(report: Report, award: &Award) -> Report {
+    let now = insignia_store::now();
+    let status = match award.state.as_str() {
+        "revoked" => Check {
+            check: CheckKind::Status,
+            outcome: Outcome::Failed,
+            message: format!(
+                "revoked by the issuer: {}",
+                award.state_reason.clone().unwrap_or_default()
+            ),
+        },
+        "suspended" => Check {
+            check: CheckKind::Status,
+            outcome: Outcome::Failed,
+            message: "suspended by the issuer".into(),
+        },
+        _ => Check {
+            check: CheckKind::Status,
+            outcome: Outcome::Passed,
+            message: "neither revoked nor suspended (issuer's records)".into(),
+        },
+    };
+    let mut checks: Vec<Check> = report
+        .checks
+        .into_iter()
+        .filter(|c| c.check != CheckKind::Status)
+        .collect();
+    if award.expires_at.is_some_and(|e| e <= now) {
+        checks.retain(|c| c.check != CheckKind::ValidityWindow);
+        checks.push(Check {
+            check: CheckKind::ValidityWindow,
+            outcome: Outcome::Failed,
+            message: "expired".into(),
+        });
+    }
+    checks.push(status);
+    Report::new(report.format, report.summary, checks)
+}
+
+/// The live verification report of one of our awards: the proof check (cached,
+/// the credential never changes) plus status and expiry read now.
+pub(crate) async fn live_report(state: &Shared, view: &AwardView) -> Result<Report, AppError> {
+    let report = match state.proof_cache.get(&view.award.id) {
+        Some(r) => r,
+        None => {
+            let report = verify_with_our_keys(
+                state,
+                &view.issuer,
+                view.award.credential.clone().into_bytes(),
+            )
+            .await?;
+            state.proof_cache.put(view.award.id.clone(), report.clone());
+            report
+        }
+    };
+    Ok(with_live_status(report, &view.award))
+}
+
+/// Catalogue-driven lines for each check of a report.
+pub(crate) fn check_lines(
+    state: &Shared,
+    locale: crate::i18n::Locale,
+    report: &Report,
+) -> Vec<minijinja::Value> {
+    report
+        .checks
+        .iter()
+        .map(|c| {
+            let kind = serde_json::to_value(c.check)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let outcome = serde_json::to_value(c.outcome)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let kind_key = format!("check-{}", kind.replace('_', "-"));
+            let outcome_key = format!("check-outcome-{}", outcome.replace('_', "-"));
+            context! {
+                label => state.catalog.text(locale, &kind_key, &[]),
+                outcome => outcome,
+                outcome_label => state.catalog.text(locale, &outcome_key, &[]),
+                detail => c.message,
+            }
+        })
+        .collect()
+}
+
+fn verdict_key(report: &Report) -> &'static str {
+    match report.verdict {
+        insignia_verify::Verdict::Valid => "verify-verdict-valid",
+        insignia_verify::Verdict::Invalid => "verify-verdict-invalid",
+        insignia_verify::Verdict::Indeterminate => "verify-verdict-indeterminate",
+    }
+}
+
+pub(crate) fn verdict_name(report: &Report) -> &'static str {
+    match report.verdict {
+        insignia_verify::Verdict::Valid => "valid",
+        insignia_verify::Verdict::Invalid => "invalid",
+        insignia_verify::Verdict::Indeterminate => "indeterminate",
+    }
+}
+
+fn linkedin_add_url(view: &AwardView, page_url: &str) -> String {
+    let issued = time::OffsetDateTime::from_unix_timestamp(view.award.issued_at)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let mut params: Vec<(&str, String)> = vec![
+        ("startTask", "CERTIFICATION_NAME".into()),
+        ("name", view.design.name.clone()),
+        ("issueYear", issued.year().to_string()),
+        ("issueMonth", u8::from(issued.month()).to_string()),
+        ("certUrl", page_url.to_owned()),
+        ("certId", view.award.id.clone()),
+    ];
+    if view.issuer.linkedin_org_id.is_empty() {
+        params.push(("organizationName", view.issuer.name.clone()));
+    } else {
+        params.push(("organizationId", view.issuer.linkedin_org_id.clone()));
+    }
+    if let Some(exp) = view
+        .award
+        .expires_at
+        .and_then(|e| time::OffsetDateTime::from_unix_timestamp(e).ok())
+    {
+        params.push(("expirationYear", exp.year().to_string()));
+        params.push(("expirationMonth", u8::from(exp.month()).to_string()));
+    }
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
+    format!("https://www.linkedin.com/profile/add?{query}")
+}
+
+pub async fn award_page(
+    State(state): State<Shared>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(award_id): Path<String>,
+) -> Result<Response, AppError> {
+    let view = load_award(&state, &award_id).await?;
+    if wants_json(&headers) {
+        return Ok(json_response(
+            view.award.credential.clone(),
+            "application/ld+json",
+            "public, max-age=300",
+        ));
+    }
+    let report = live_report(&state, &view).await?;
+    let urls = Urls {
+        base: &state.config.base_url,
+    };
+    let page_url = urls.award_page(&view.award.id);
+    let evidence: Vec<Value> = serde_json::from_str::<Value>(&view.award.credential)
+        .ok()
+        .and_then(|c| c.get("evidence").and_then(|e| e.as_array().cloned()))
+        .unwrap_or_default();
+    let replaced_by = view
+        .award
+        .replaced_by
+        .as_ref()
+        .map(|id| urls.award_page(id));
+    let share = url::form_urlencoded::byte_serialize(page_url.as_bytes()).collect::<String>();
+    page(
+        &state,
+        visitor.locale,
+        "public_award.html",
+        context! {
+            user => visitor.user, csrf => visitor.csrf, award => view.award, design => view.design, issuer => view.issuer,
+            badge_id => view.version.badge_id, page_url => page_url,
+            image_url => urls.badge_image(&view.version.badge_id, view.version.version, "png"),
+            badge_url => urls.badge_page(&view.version.badge_id), issuer_url => urls.issuer_page(&view.issuer.slug),
+            verdict => verdict_name(&report), verdict_text => state.catalog.text(visitor.locale, verdict_key(&report), &[]),
+            checks => check_lines(&state, visitor.locale, &report), evidence => evidence,
+            linkedin_add => linkedin_add_url(&view, &page_url),
+            linkedin_share => format!("https://www.linkedin.com/sharing/share-offsite/?url={share}"),
+            has_jwt => view.award.credential_jwt.is_some(), replaced_by => replaced_by,
+            now => insignia_store::now(),
+        },
+    )
+}
+
+pub async fn award_json(
+    State(state): State<Shared>,
+    Path(award_id): Path<String>,
+) -> Result<Response, AppError> {
+    let award = awards::by_id(&state.store, &award_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut response = json_response(
+        award.credential,
+        "application/ld+json",
+        "public, max-age=86400",
+    );
+    response.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        header::HeaderValue::from_static("attachment; filename=\"credential.json\""),
+    );
+    Ok(response)
+}
+
+pub async fn award_jwt(
+    State(state): State<Shared>,
+    Path(award_id): Path<String>,
+) -> Result<Response, AppError> {
+    let award = awards::by_id(&state.store, &award_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let jwt = award.credential_jwt.ok_or(AppError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vc+jwt"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"credential.jwt\"",
+            ),
+        ],
+        jwt,
+    )
+        .into_response())
+}
+
+fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
+}
+
+async fn baked(
+    state: &Shared,
+    headers: &HeaderMap,
+    award_id: &str,
+    svg: bool,
+) -> Result<Response, AppError> {
+    let view = load_award(state, award_id).await?;
+    let etag = format!("\"{}-{}\"", view.award.id, if svg { "svg" } else { "png" });
+    if etag_matches(headers, &etag) {
+        return Ok(StatusCode::NOT_MODIFIED.into_response());
+    }
+    let image: Vec<u8> = if svg {
+        view.version
+            .image_svg
+            .clone()
+            .map(String::into_bytes)
+            .ok_or(AppError::NotFound)?
+    } else {
+        view.version.image_png.clone().ok_or(AppError::NotFound)?
+    };
+    let payload = Payload::Json(view.award.credential.clone());
+    let bytes = insignia_bake::bake(&image, Standard::Ob3, &payload)
+        .map_err(|e| AppError::Internal(format!("baking: {e}")))?;
+    let (mime, name) = if svg {
+        ("image/svg+xml", "badge.svg")
+    } else {
+        ("image/png", "badge.png")
+    };
+    let disposition = format!("inline; filename=\"{name}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (header::CACHE_CONTROL, "public, max-age=86400".to_owned()),
+            (header::ETAG, etag),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+pub async fn award_png(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    baked(&state, &headers, &id, false).await
+}
+
+pub async fn award_svg(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    baked(&state, &headers, &id, true).await
+}
+
+pub async fn badge_page(
+    State(state): State<Shared>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(badge_id): Path<String>,
+) -> Result<Response, AppError> {
+    let badge = badges::by_id(&state.store, &badge_id)
+        .await?
+        .filter(|b| b.state != "draft")
+        .ok_or(AppError::NotFound)?;
+    if wants_json(&headers) {
+        return Ok(
+            Redirect::to(&format!("/b/{}/v/{}", badge.id, badge.current_version)).into_response(),
+        );
+    }
+    let version = badges::version(&state.store, &badge.id, badge.current_version)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let design = super::badges::read_design(&version.design)?;
+    let issuer = issuers::by_id(&state.store, &badge.issuer_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let urls = Urls {
+        base: &state.config.base_url,
+    };
+    page(
+        &state,
+        visitor.locale,
+        "public_badge.html",
+        context! {
+            user => visitor.user, csrf => visitor.csrf, badge => badge, design => design, issuer => issuer,
+            page_url => urls.badge_page(&badge.id), issuer_url => urls.issuer_page(&issuer.slug),
+            image_url => urls.badge_image(&badge.id, version.version, "png"),
+        },
+    )
+}
+
+/// The Open Badges 3.0 Achievement of one badge version (JSON), or its page.
+pub async fn achievement(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path((badge_id, version_no)): Path<(String, i64)>,
+) -> Result<Response, AppError> {
+    let badge = badges::by_id(&state.store, &badge_id)
+        .await?
+        .filter(|b| b.state != "draft")
+        .ok_or(AppError::NotFound)?;
+    if !wants_json(&headers) {
+        return Ok(Redirect::to(&format!("/b/{}", badge.id)).into_response());
+    }
+    let version = badges::version(&state.store, &badge.id, version_no)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let design = super::badges::read_design(&version.design)?;
+    let issuer = issuers::by_id(&state.store, &badge.issuer_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let urls = Urls {
+        base: &state.config.base_url,
+    };
+    let profile = issuing::profile(&state, &issuer)?;
+    let mut achievement = design.achievement(
+        &urls.achievement(&badge.id, version.version),
+        &urls.badge_image(&badge.id, version.version, "png"),
+        &profile,
+    );
+    if let Value::Object(map) = &mut achievement {
+        let mut with_context = serde_json::Map::new();
+        with_context.insert("@context".into(), serde_json::json!(issuing::OB3_CONTEXTS));
+        with_context.extend(std::mem::take(map));
+        *map = with_context;
+    }
+    Ok(json_response(
+        achievement.to_string(),
+        "application/ld+json",
+        "public, max-age=3600",
+    ))
+}
+
+pub async fn badge_image(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path((badge_id, version_no, file)): Path<(String, i64, String)>,
+) -> Result<Response, AppError> {
+    let version = badges::version(&state.store, &badge_id, version_no)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let etag = format!("\"{badge_id}-{version_no}-{file}\"");
+    if etag_matches(&headers, &etag) {
+        return Ok(StatusCode::NOT_MODIFIED.into_response());
+    }
+    let (mime, bytes) = match file.as_str() {
+        "image.png" => ("image/png", version.image_png.ok_or(AppError::NotFound)?),
+        "image.svg" => (
+            "image/svg+xml",
+            version
+                .image_svg
+                .map(String::into_bytes)
+                .ok_or(AppError::NotFound)?,
+        ),
+        _ => return Err(AppError::NotFound),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            // A version's image never changes.
+            (
+                header::CACHE_CONTROL,
+                "public, max-age=31536000, immutable".to_owned(),
+            ),
+            (header::ETAG, etag),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+pub async fn issuer_page(
+    State(state): State<Shared>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let issuer = issuers::by_slug(&state.store, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if wants_json(&headers) {
+        let mut profile = issuing::profile(&state, &issuer)?;
+        if let Value::Object(map) = &mut profile {
+            let mut with_context = serde_json::Map::new();
+            with_context.insert("@context".into(), serde_json::json!(issuing::OB3_CONTEXTS));
+            with_context.extend(std::mem::take(map));
+            *map = with_context;
+        }
+        return Ok(json_response(
+            profile.to_string(),
+            "application/ld+json",
+            "public, max-age=300",
+        ));
+    }
+    let list = badges::list_public(&state.store, &issuer.id).await?;
+    let urls = Urls {
+        base: &state.config.base_url,
+    };
+    let did = urls.issuer_did(&issuer.slug)?;
+    page(
+        &state,
+        visitor.locale,
+        "public_issuer.html",
+        context! {
+            user => visitor.user, csrf => visitor.csrf, issuer => issuer, badges => list, did => did,
+            page_url => urls.issuer_page(&issuer.slug),
+        },
+    )
+}
+
+pub async fn did_document(
+    State(state): State<Shared>,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let issuer = issuers::by_slug(&state.store, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let keys = issuers::keys(&state.store, &issuer.id).await?;
+    let doc = issuing::did_document(&state, &issuer, &keys)?;
+    Ok(json_response(
+        doc.to_string(),
+        "application/did+json",
+        "public, max-age=300",
+    ))
+}
+
+pub async fn status_list(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path((slug, purpose)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    if !issuing::PURPOSES.contains(&purpose.as_str()) {
+        return Err(AppError::NotFound);
+    }
+    let issuer = issuers::by_slug(&state.store, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let stored = status::get(&state.store, &issuer.id, &purpose).await?;
+    let last_change = awards::last_state_change(&state.store, &issuer.id).await?;
+    // Self-healing: if an award changed state after the list was signed (two
+    // processes racing), sign it again now.
+    let (credential, revision) = match stored {
+        Some(row) if last_change.is_none_or(|t| t < row.updated_at) => {
+            (row.credential, row.revision)
+        }
+        _ => {
+            let text = issuing::publish_status_list(&state, &issuer, &purpose).await?;
+            let revision = status::get(&state.store, &issuer.id, &purpose)
+                .await?
+                .map_or(0, |r| r.revision);
+            (text, revision)
+        }
+    };
+    let etag = format!("\"{}-{purpose}-{revision}\"", issuer.id);
+    if etag_matches(&headers, &etag) {
+        return Ok(StatusCode::NOT_MODIFIED.into_response());
+    }
+    let mut response = json_response(credential, "application/vc+ld+json", "no-cache");
+    if let Ok(value) = header::HeaderValue::from_str(&etag) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    Ok(response)
+}

@@ -1,0 +1,66 @@
+//! What every request handler shares. Nothing here is authoritative state:
+//! the database is the only source of truth, so any number of processes can
+//! serve the same installation. The report cache holds derived values only.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use insignia_store::Store;
+
+use crate::config::Config;
+use crate::i18n::Catalog;
+use crate::pages::Pages;
+use crate::secrets::MasterKey;
+
+pub type Shared = Arc<AppState>;
+
+#[derive(Debug)]
+pub struct AppState {
+    pub config: Config,
+    pub store: Store,
+    pub master: MasterKey,
+    pub catalog: Arc<Catalog>,
+    pub pages: Pages,
+    /// Proof-verification results of our own awards (the credential never
+    /// changes, so its proof check can be reused for a while; status and
+    /// validity are always re-read).
+    pub proof_cache: TtlCache<insignia_verify::Report>,
+}
+
+/// A small bounded cache with a time to live.
+#[derive(Debug)]
+pub struct TtlCache<V> {
+    entries: Mutex<HashMap<String, (Instant, V)>>,
+    ttl: Duration,
+    capacity: usize,
+}
+
+impl<V: Clone> TtlCache<V> {
+    pub fn new(ttl: Duration, capacity: usize) -> Self {
+        TtlCache {
+            entries: Mutex::new(HashMap::new()),
+            ttl,
+            capacity,
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<V> {
+        let entries = self.entries.lock().ok()?;
+        let (at, value) = entries.get(key)?;
+        (at.elapsed() < self.ttl).then(|| value.clone())
+    }
+
+    pub fn put(&self, key: String, value: V) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= self.capacity {
+                let ttl = self.ttl;
+                entries.retain(|_, (at, _)| at.elapsed() < ttl);
+                if entries.len() >= self.capacity {
+                    entries.clear();
+                }
+            }
+            entries.insert(key, (Instant::now(), value));
+        }
+    }
+}

@@ -1,0 +1,695 @@
+//! The main journey: first run, issuer, badge, award, public page, downloads,
+//! hosted documents, status list, revocation.
+
+use base64::Engine as _;
+use insignia_proofs::did::DidDocument;
+use insignia_verify::{CheckKind, KeyResolver, Outcome, Resolution, VerifyOptions};
+use serde_json::Value;
+use std::io::Read as _;
+
+use crate::support::{self, App, csrf, location, on_both};
+
+/// Resolves keys from a DID document fetched from the server under test.
+struct FetchedDid(DidDocument);
+
+impl KeyResolver for FetchedDid {
+    fn resolve(&self, vm: &str) -> Resolution {
+        match self.0.find_verification_method(vm) {
+            Some(key) => Resolution::Found {
+                key,
+                controller: self.0.id().unwrap_or_default().to_owned(),
+            },
+            None => Resolution::Invalid(format!("{vm} not in the DID document")),
+        }
+    }
+}
+
+async fn did_resolver(app: &App, client: &reqwest::Client, slug: &str) -> FetchedDid {
+    let doc: Value = client
+        .get(app.url(&format!("/issuers/{slug}/did.json")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    FetchedDid(DidDocument(doc))
+}
+
+fn bit(encoded: &str, index: usize) -> bool {
+    let zipped = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(encoded.trim_start_matches('u'))
+        .unwrap();
+    let mut bits = Vec::new();
+    flate2::read::GzDecoder::new(&zipped[..])
+        .read_to_end(&mut bits)
+        .unwrap();
+    assert_eq!(bits.len(), 131_072 / 8, "the list has the minimum size");
+    bits[index / 8] & (0x80 >> (index % 8)) != 0
+}
+
+async fn status_bit(
+    app: &App,
+    client: &reqwest::Client,
+    slug: &str,
+    purpose: &str,
+    index: usize,
+) -> bool {
+    let list: Value = client
+        .get(app.url(&format!("/issuers/{slug}/status/{purpose}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // The list itself is signed by the issuer.
+    let resolver = did_resolver(app, client, slug).await;
+    let report = insignia_verify::verify_json(&list, &VerifyOptions::new(&resolver));
+    assert_eq!(
+        report.check(CheckKind::Proof).unwrap().outcome,
+        Outcome::Passed,
+        "{report:?}"
+    );
+    assert_eq!(list["credentialSubject"]["statusPurpose"], purpose);
+    bit(
+        list["credentialSubject"]["encodedList"].as_str().unwrap(),
+        index,
+    )
+}
+
+#[tokio::test]
+async fn first_run_link_then_password() {
+    on_both(|app| async move {
+        let link = insignia_server::first_run_link(&app.state)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            insignia_server::first_run_link(&app.state)
+                .await
+                .unwrap()
+                .is_none(),
+            "only on a fresh installation"
+        );
+        let path = link.strip_prefix(&app.base).unwrap().to_owned();
+        let client = app.client();
+        let r = client.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(location(&r), "/account/password");
+        // One use only.
+        let again = app.client().get(app.url(&path)).send().await.unwrap();
+        assert_eq!(again.status(), 404);
+        let page = client
+            .get(app.url("/account/password"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        let token = csrf(&page);
+        let short = client
+            .post(app.url("/account/password"))
+            .form(&[("csrf", token.as_str()), ("password", "short")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(short.status(), 422);
+        let r = client
+            .post(app.url("/account/password"))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("password", "a long enough password"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        // Now the password works from a fresh browser.
+        let fresh = app.client();
+        let r = fresh
+            .post(app.url("/login"))
+            .form(&[
+                ("email", "admin@localhost"),
+                ("password", "a long enough password"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let wrong = app
+            .client()
+            .post(app.url("/login"))
+            .form(&[("email", "admin@localhost"), ("password", "nope nope nope")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), 401);
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn issue_show_verify_and_revoke() {
+    on_both(|app| async move {
+        let (client, token) = support::sign_up(&app, "owner@academy.example.org").await;
+        let (org, badge) = support::org_with_badge(&app, &client, &token, "academy").await;
+        let award = support::award(&app, &client, &token, &org, &badge, "Amira@Example.org").await;
+
+        // The public page: recipient, badge, issuer, a live "valid" verification.
+        let anonymous = app.client();
+        let page = anonymous
+            .get(app.url(&format!("/a/{award}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        assert!(page.contains("Amira Haddad"));
+        assert!(page.contains("Data Analysis with Python"));
+        assert!(page.contains("class=\"verdict valid\""), "{page}");
+        assert!(page.contains("og:image"), "Open Graph tags");
+        assert!(page.contains("linkedin.com/profile/add"));
+        assert!(
+            page.contains("<strong>all six</strong>"),
+            "criteria rendered from Markdown"
+        );
+        assert!(!page.contains("<script>alert"), "and sanitised");
+
+        // The credential: a signed OB 3.0 credential that verifies with the
+        // issuer's published did:web document.
+        let credential: Value = anonymous
+            .get(app.url(&format!("/a/{award}/credential.json")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(credential["type"][1], "OpenBadgeCredential");
+        assert_eq!(
+            credential["credentialSubject"]["achievement"]["achievementType"],
+            "Certificate"
+        );
+        assert!(
+            credential["validUntil"].is_string(),
+            "730-day expiry policy applied"
+        );
+        let hash = credential["credentialSubject"]["identifier"][0]["identityHash"]
+            .as_str()
+            .unwrap();
+        let salt = credential["credentialSubject"]["identifier"][0]["salt"]
+            .as_str()
+            .unwrap();
+        assert!(
+            !credential.to_string().contains("amira@example.org"),
+            "the e-mail is hashed"
+        );
+        assert_eq!(
+            hash,
+            insignia_model::identity::hash_email("amira@example.org", Some(salt))
+        );
+        let resolver = did_resolver(&app, &anonymous, "academy").await;
+        let report = insignia_verify::verify_json(&credential, &VerifyOptions::new(&resolver));
+        for kind in [
+            CheckKind::Contexts,
+            CheckKind::Schema,
+            CheckKind::Proof,
+            CheckKind::KeyBinding,
+            CheckKind::ValidityWindow,
+        ] {
+            assert_eq!(
+                report.check(kind).unwrap().outcome,
+                Outcome::Passed,
+                "{kind:?}: {report:#?}"
+            );
+        }
+        // JSON for machines at the same address.
+        let negotiated: Value = anonymous
+            .get(app.url(&format!("/a/{award}")))
+            .header("accept", "application/ld+json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(negotiated, credential);
+        // The JWT form.
+        let jwt = anonymous
+            .get(app.url(&format!("/a/{award}/credential.jwt")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        assert_eq!(jwt.split('.').count(), 3);
+
+        // The baked image carries exactly the credential.
+        let png = anonymous
+            .get(app.url(&format!("/a/{award}/badge.png")))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let baked = insignia_bake::extract(&png).unwrap().unwrap();
+        let baked_json: Value = match baked.payload {
+            insignia_bake::Payload::Json(text) => serde_json::from_str(&text).unwrap(),
+            other => panic!("unexpected payload {other:?}"),
+        };
+        assert_eq!(baked_json, credential);
+
+        // Hosted Open Badges 2.0 documents.
+        let assertion: Value = anonymous
+            .get(app.url(&format!("/ob2/assertions/{award}")))
+            .header("accept", "application/json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(assertion["type"], "Assertion");
+        assert_eq!(assertion["verification"]["type"], "hosted");
+        let salt2 = assertion["recipient"]["salt"].as_str().unwrap();
+        assert_eq!(
+            assertion["recipient"]["identity"],
+            insignia_model::identity::hash_email("amira@example.org", Some(salt2))
+        );
+        let badge_class: Value = anonymous
+            .get(assertion["badge"].as_str().unwrap())
+            .header("accept", "application/json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(badge_class["type"], "BadgeClass");
+        assert_eq!(badge_class["name"], "Data Analysis with Python");
+        let issuer: Value = anonymous
+            .get(badge_class["issuer"].as_str().unwrap())
+            .header("accept", "application/json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(issuer["type"], "Issuer");
+        let key: Value = anonymous
+            .get(issuer["publicKey"][0].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(key["owner"], issuer["id"]);
+        assert!(
+            key["publicKeyPem"]
+                .as_str()
+                .unwrap()
+                .contains("BEGIN PUBLIC KEY")
+        );
+        // People asking for the hosted assertion get the page.
+        let r = anonymous
+            .get(app.url(&format!("/ob2/assertions/{award}")))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+
+        // Status: not revoked yet; then revoke and everything says so.
+        let index: usize = credential["credentialStatus"]["statusListIndex"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(!status_bit(&app, &anonymous, "academy", "revocation", index).await);
+        let admin_page = client
+            .get(app.url(&format!("/orgs/{org}/awards/{award}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        assert!(admin_page.contains("Amira Haddad"));
+        let no_reason = client
+            .post(app.url(&format!("/orgs/{org}/awards/{award}/status")))
+            .form(&[("csrf", token.as_str()), ("action", "revoke")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(no_reason.status(), 400, "a revocation needs a reason");
+        let r = client
+            .post(app.url(&format!("/orgs/{org}/awards/{award}/status")))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("action", "revoke"),
+                ("reason", "Issued by mistake"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        assert!(
+            status_bit(&app, &anonymous, "academy", "revocation", index).await,
+            "bit set at once"
+        );
+        let page = anonymous
+            .get(app.url(&format!("/a/{award}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        assert!(page.contains("class=\"verdict invalid\""));
+        assert!(page.contains("Issued by mistake"));
+        let gone = anonymous
+            .get(app.url(&format!("/ob2/assertions/{award}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            gone.status(),
+            410,
+            "OB 2.0: revoked hosted assertions are gone"
+        );
+        let revocations: Value = anonymous
+            .get(issuer["revocationList"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            revocations["revokedAssertions"][0]["revocationReason"],
+            "Issued by mistake"
+        );
+        let reinstate = client
+            .post(app.url(&format!("/orgs/{org}/awards/{award}/status")))
+            .form(&[("csrf", token.as_str()), ("action", "reinstate")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reinstate.status(), 409, "revocation is final");
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn suspend_reinstate_renew_and_versioning() {
+    on_both(|app| async move {
+        let (client, token) = support::sign_up(&app, "owner@uni.example.org").await;
+        let (org, badge) = support::org_with_badge(&app, &client, &token, "uni").await;
+        let award =
+            support::award(&app, &client, &token, &org, &badge, "learner@example.org").await;
+        let credential: Value = client
+            .get(app.url(&format!("/a/{award}/credential.json")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let index: usize = credential["credentialStatus"]["statusListIndex"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let post = |action: &'static str| {
+            client
+                .post(app.url(&format!("/orgs/{org}/awards/{award}/status")))
+                .form(&[("csrf", token.clone()), ("action", action.to_owned())])
+                .send()
+        };
+        assert_eq!(post("suspend").await.unwrap().status(), 303);
+        assert!(status_bit(&app, &client, "uni", "suspension", index).await);
+        let page = client
+            .get(app.url(&format!("/a/{award}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        assert!(page.contains("class=\"notice suspended\""), "{page}");
+        assert_eq!(post("reinstate").await.unwrap().status(), 303);
+        assert!(!status_bit(&app, &client, "uni", "suspension", index).await);
+
+        // Editing an awarded badge makes version 2; the award keeps version 1.
+        let edit = client
+            .get(app.url(&format!("/orgs/{org}/badges/{badge}/edit")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        assert!(edit.contains("name=\"version\" value=\"1\""));
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", token.clone())
+            .text("version", "1")
+            .text("name", "Data Analysis with Python (2027)")
+            .text("description", "Updated.")
+            .text("criteria", "Complete the labs.")
+            .text("achievement_type", "Certificate");
+        let r = client
+            .post(app.url(&format!("/orgs/{org}/badges/{badge}/edit")))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let stale = reqwest::multipart::Form::new()
+            .text("csrf", token.clone())
+            .text("version", "1")
+            .text("name", "Someone else's edit")
+            .text("description", "x")
+            .text("criteria", "y")
+            .text("achievement_type", "Certificate");
+        let r = client
+            .post(app.url(&format!("/orgs/{org}/badges/{badge}/edit")))
+            .multipart(stale)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            409,
+            "a stale edit is refused, not silently applied"
+        );
+        let page = client
+            .get(app.url(&format!("/a/{award}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        assert!(
+            page.contains("Data Analysis with Python<"),
+            "the award shows the version it was issued with"
+        );
+        assert!(!page.contains("(2027)"));
+
+        // Renewal issues a new credential from version 2 and links the old one to it.
+        let r = client
+            .post(app.url(&format!("/orgs/{org}/awards/{award}/renew")))
+            .form(&[("csrf", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let renewed = location(&r).rsplit('/').next().unwrap().to_owned();
+        assert_ne!(renewed, award);
+        let again = client
+            .post(app.url(&format!("/orgs/{org}/awards/{award}/renew")))
+            .form(&[("csrf", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            location(&again).rsplit('/').next().unwrap(),
+            renewed,
+            "renewing twice gives the same award"
+        );
+        let new_page = client
+            .get(app.url(&format!("/a/{renewed}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        assert!(new_page.contains("(2027)"));
+        let old_page = client
+            .get(app.url(&format!("/a/{award}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        assert!(
+            old_page.contains(&format!("/a/{renewed}")),
+            "the old page points at the renewal"
+        );
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn public_pages_follow_the_browser_language() {
+    on_both(|app| async move {
+        let (client, token) = support::sign_up(&app, "owner@lang.example.org").await;
+        let (org, badge) = support::org_with_badge(&app, &client, &token, "lang").await;
+        let award = support::award(&app, &client, &token, &org, &badge, "x@example.org").await;
+        for (header, expected) in [
+            ("fr-FR,fr;q=0.9", "Décerné à"),
+            ("es", "Otorgada a"),
+            ("de, en;q=0.5", "Awarded to"),
+        ] {
+            let page = app
+                .client()
+                .get(app.url(&format!("/a/{award}")))
+                .header("accept-language", header)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+                .replace("&#x2f;", "/");
+            assert!(page.contains(expected), "{header}: {expected}");
+        }
+        let page = app
+            .client()
+            .get(app.url("/verify"))
+            .header("accept-language", "fr")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        assert!(page.contains("<html lang=\"fr\">"));
+        // Badge and issuer pages.
+        let b = app
+            .client()
+            .get(app.url(&format!("/b/{badge}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        assert!(b.contains("What this badge means"));
+        let i = app
+            .client()
+            .get(app.url("/i/lang"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        assert!(i.contains("did:web:"));
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn verify_page_checks_an_uploaded_badge() {
+    on_both(|app| async move {
+        let (client, token) = support::sign_up(&app, "owner@v.example.org").await;
+        let (org, badge) = support::org_with_badge(&app, &client, &token, "vpage").await;
+        let award = support::award(&app, &client, &token, &org, &badge, "y@example.org").await;
+        let png = client
+            .get(app.url(&format!("/a/{award}/badge.png")))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(png.to_vec()).file_name("badge.png"),
+        );
+        let page = app
+            .client()
+            .post(app.url("/verify"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        assert!(page.contains("Data Analysis with Python"), "{page}");
+        assert!(page.contains("Signature"));
+        // Tampered: change the recipient name inside the credential.
+        let credential = client
+            .get(app.url(&format!("/a/{award}/credential.json")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        let tampered = credential.replace("Amira Haddad", "Mallory");
+        let form = reqwest::multipart::Form::new().text("text", tampered);
+        let page = app
+            .client()
+            .post(app.url("/verify"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        assert!(page.contains("class=\"verdict invalid\""), "{page}");
+        let empty = app
+            .client()
+            .post(app.url("/verify"))
+            .multipart(reqwest::multipart::Form::new().text("text", "  "))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(empty.status(), 422);
+        app
+    })
+    .await;
+}

@@ -1,0 +1,11 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The issuer platform driven over HTTP, on SQLite and on PostgreSQL.
+//!
+//! PostgreSQL: a server on 127.0.0.1:5432 with trust auth (CI has one); each
+//! test creates and drops its own database. Without a server the PostgreSQL
+//! half is skipped with a message, unless INSIGNIA_REQUIRE_POSTGRES is set.
+
+mod support;
+
+mod journey;
+mod security;

@@ -1,0 +1,281 @@
+//! Test harness: a running server on a free port, a cookie-keeping client,
+//! and helpers to read forms.
+
+use std::sync::Arc;
+
+use insignia_server::Config;
+use reqwest::redirect::Policy;
+
+pub const PNG: &[u8] = include_bytes!("../../../../bake/tests/fixtures/1edtech-baked-heart.png");
+
+pub struct App {
+    pub base: String,
+    pub state: insignia_server::state::Shared,
+    _dir: tempfile::TempDir,
+    pg_name: Option<String>,
+}
+
+impl App {
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn stop(self) {
+        self.state.store.close().await;
+        if let Some(name) = &self.pg_name {
+            pg_drop(name).await;
+        }
+    }
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("INSIGNIA_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+async fn pg_create() -> Option<(String, String)> {
+    let pool = match sqlx::PgPool::connect(&pg_admin_url()).await {
+        Ok(p) => p,
+        Err(e) => {
+            assert!(
+                std::env::var("INSIGNIA_REQUIRE_POSTGRES").is_err(),
+                "PostgreSQL required but unreachable: {e}"
+            );
+            eprintln!("skipping PostgreSQL: {e}");
+            return None;
+        }
+    };
+    let name = format!(
+        "insignia_test_{}",
+        insignia_store::token::random_id(8).to_lowercase()
+    );
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let base = pg_admin_url().rsplit_once('/').unwrap().0.to_owned();
+    Some((format!("{base}/{name}"), name))
+}
+
+async fn pg_drop(name: &str) {
+    let pool = sqlx::PgPool::connect(&pg_admin_url()).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&pool)
+        .await
+        .unwrap();
+}
+
+/// Starts a server on SQLite (`postgres = false`) or a fresh PostgreSQL
+/// database; None when PostgreSQL is unavailable.
+pub async fn spawn(postgres: bool) -> Option<App> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("error"))
+        .with_test_writer()
+        .try_init();
+    let dir = tempfile::tempdir().unwrap();
+    let (database_url, pg_name) = if postgres {
+        let (url, name) = pg_create().await?;
+        (Some(url), Some(name))
+    } else {
+        (None, None)
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = Config {
+        base_url: format!("http://{addr}"),
+        listen: addr,
+        data_dir: dir.path().to_owned(),
+        database_url,
+        ..Config::default()
+    };
+    let state = insignia_server::prepare(config).await.unwrap();
+    let app = insignia_server::app(Arc::clone(&state));
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    Some(App {
+        base: format!("http://{addr}"),
+        state,
+        _dir: dir,
+        pg_name,
+    })
+}
+
+/// Runs `test` on SQLite, then on PostgreSQL when available.
+pub async fn on_both<F, Fut>(test: F)
+where
+    F: Fn(App) -> Fut,
+    Fut: std::future::Future<Output = App>,
+{
+    for postgres in [false, true] {
+        if let Some(app) = spawn(postgres).await {
+            let app = test(app).await;
+            app.stop().await;
+        }
+    }
+}
+
+/// The value of the first `name="csrf"` hidden field in a page.
+pub fn csrf(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a CSRF field") + marker.len();
+    let end = html[start..].find('"').unwrap();
+    html[start..start + end].to_owned()
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .expect("a redirect")
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Signs up a new user and returns their client and CSRF token.
+pub async fn sign_up(app: &App, email: &str) -> (reqwest::Client, String) {
+    let client = app.client();
+    let r = client
+        .post(app.url("/signup"))
+        .form(&[
+            ("name", "Test Person"),
+            ("email", email),
+            ("password", "correct horse battery"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "sign-up of {email}");
+    let page = client
+        .get(app.url("/dashboard"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf(&page);
+    (client, token)
+}
+
+/// Creates an organisation, an issuer and an active badge; returns (org, badge) ids.
+pub async fn org_with_badge(
+    app: &App,
+    client: &reqwest::Client,
+    csrf_token: &str,
+    slug: &str,
+) -> (String, String) {
+    let r = client
+        .post(app.url("/orgs"))
+        .form(&[("csrf", csrf_token), ("name", "Learning Academy")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let org = location(&r).trim_start_matches("/orgs/").to_owned();
+    let r = client
+        .post(app.url(&format!("/orgs/{org}/issuers/new")))
+        .form(&[
+            ("csrf", csrf_token),
+            ("slug", slug),
+            ("name", "Learning Academy"),
+            ("url", "https://academy.example.org"),
+            ("email", "badges@academy.example.org"),
+            ("description", "We teach data skills."),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let page = client
+        .get(app.url(&format!("/orgs/{org}/badges/new")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let issuer_id = {
+        let marker = "<option value=\"";
+        let start = page.find(marker).unwrap() + marker.len();
+        page[start..start + page[start..].find('"').unwrap()].to_owned()
+    };
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf_token.to_owned())
+        .text("issuer_id", issuer_id)
+        .text("name", "Data Analysis with Python")
+        .text(
+            "description",
+            "Cleans, analyses and visualises data with pandas.",
+        )
+        .text(
+            "criteria",
+            "Complete **all six** labs.<script>alert(1)</script>",
+        )
+        .text("achievement_type", "Certificate")
+        .text("level", "Intermediate")
+        .text("hours", "40")
+        .text("credits", "2")
+        .text("tags", "Python, pandas, data visualisation")
+        .text(
+            "alignments",
+            "Data analysis | https://esco.ec.europa.eu/en/classification/skill?uri=x | S1.2 | ESCO",
+        )
+        .text("learning_outcomes", "Load, clean and chart a data set.")
+        .text("eqf_level", "5")
+        .text("expiry_kind", "days")
+        .text("expiry_days", "730")
+        .text("publish", "1")
+        .part(
+            "image",
+            reqwest::multipart::Part::bytes(PNG.to_vec())
+                .file_name("badge.png")
+                .mime_str("image/png")
+                .unwrap(),
+        );
+    let r = client
+        .post(app.url(&format!("/orgs/{org}/badges/new")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let badge = location(&r).rsplit('/').next().unwrap().to_owned();
+    (org, badge)
+}
+
+/// Awards the badge; returns the award id.
+pub async fn award(
+    app: &App,
+    client: &reqwest::Client,
+    csrf_token: &str,
+    org: &str,
+    badge: &str,
+    email: &str,
+) -> String {
+    let r = client
+        .post(app.url(&format!("/orgs/{org}/badges/{badge}/awards")))
+        .form(&[
+            ("csrf", csrf_token),
+            ("recipient_name", "Amira Haddad"),
+            ("recipient_email", email),
+            ("evidence_url", "https://portfolio.example.org/amira"),
+            ("evidence_narrative", "Final project: air quality in Tunis."),
+            ("with_jwt", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    location(&r).rsplit('/').next().unwrap().to_owned()
+}

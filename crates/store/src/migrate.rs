@@ -1,0 +1,49 @@
+//! Versioned migrations, one folder per database engine, embedded in the
+//! binary. sqlx's migrator records applied versions with checksums and, on
+//! PostgreSQL, takes an advisory lock so several processes starting together
+//! apply each migration once.
+
+use std::borrow::Cow;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+use crate::{Store, StoreError};
+
+const SQLITE: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../migrations/sqlite/0001_init.sql"),
+)];
+
+const POSTGRES: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../migrations/postgres/0001_init.sql"),
+)];
+
+fn migrator(list: &[(i64, &'static str, &'static str)]) -> Migrator {
+    let migrations = list
+        .iter()
+        .map(|(version, name, sql)| {
+            Migration::new(
+                *version,
+                Cow::Borrowed(*name),
+                MigrationType::Simple,
+                Cow::Borrowed(*sql),
+                false,
+            )
+        })
+        .collect();
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ..Migrator::DEFAULT
+    }
+}
+
+pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {
+    match store {
+        Store::Sqlite(pool) => migrator(SQLITE).run(pool).await?,
+        Store::Postgres(pool) => migrator(POSTGRES).run(pool).await?,
+    }
+    Ok(())
+}

@@ -1,0 +1,195 @@
+//! Rows as they are stored.
+
+use serde::Serialize;
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+    pub is_admin: bool,
+    pub locale: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Session {
+    pub user_id: String,
+    pub csrf_token: String,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Viewer,
+    Issuer,
+    Admin,
+    Owner,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Issuer => "issuer",
+            Role::Admin => "admin",
+            Role::Owner => "owner",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "viewer" => Role::Viewer,
+            "issuer" => Role::Issuer,
+            "admin" => Role::Admin,
+            "owner" => Role::Owner,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+/// An organisation as seen by one member.
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct Membership {
+    pub org_id: String,
+    pub org_name: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct Member {
+    pub user_id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct Issuer {
+    pub id: String,
+    pub org_id: String,
+    pub slug: String,
+    pub name: String,
+    pub url: String,
+    pub email: String,
+    pub description: String,
+    pub linkedin_org_id: String,
+    #[serde(skip)]
+    pub logo_png: Option<Vec<u8>>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct IssuerKey {
+    pub issuer_id: String,
+    pub key_no: i64,
+    pub algorithm: String,
+    pub public_jwk: String,
+    pub public_pem: Option<String>,
+    pub sealed_secret: Vec<u8>,
+    pub created_at: i64,
+    pub retired_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct Badge {
+    pub id: String,
+    pub org_id: String,
+    pub issuer_id: String,
+    pub state: String,
+    pub is_template: bool,
+    pub current_version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct BadgeVersion {
+    pub badge_id: String,
+    pub version: i64,
+    pub name: String,
+    /// The designer's form, as JSON (the server owns its shape).
+    pub design: String,
+    #[serde(skip)]
+    pub image_png: Option<Vec<u8>>,
+    #[serde(skip)]
+    pub image_svg: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+}
+
+/// A badge with its current version, for lists.
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct BadgeSummary {
+    pub id: String,
+    pub issuer_id: String,
+    pub state: String,
+    pub is_template: bool,
+    pub current_version: i64,
+    pub name: String,
+    pub updated_at: i64,
+    pub award_count: i64,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct Award {
+    pub id: String,
+    pub org_id: String,
+    pub issuer_id: String,
+    pub badge_id: String,
+    pub badge_version: i64,
+    pub recipient_name: String,
+    pub recipient_email: String,
+    pub idempotency_key: String,
+    pub status_index: i64,
+    pub credential: String,
+    pub credential_jwt: Option<String>,
+    pub ob2_salt: String,
+    pub issued_at: i64,
+    pub expires_at: Option<i64>,
+    pub state: String,
+    pub state_reason: Option<String>,
+    pub state_changed_at: Option<i64>,
+    pub replaced_by: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+}
+
+/// The state an award can be put in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AwardState {
+    Active,
+    Revoked,
+    Suspended,
+}
+
+impl AwardState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AwardState::Active => "active",
+            AwardState::Revoked => "revoked",
+            AwardState::Suspended => "suspended",
+        }
+    }
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct StatusListRow {
+    pub issuer_id: String,
+    pub purpose: String,
+    pub revision: i64,
+    pub credential: String,
+    pub updated_at: i64,
+}

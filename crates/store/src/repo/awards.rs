@@ -1,0 +1,197 @@
+//! Awards: one signed credential given to one recipient, and its status.
+
+use rand::Rng;
+
+use crate::model::{Award, AwardState};
+use crate::{Store, StoreError, now, on_db};
+
+const COLUMNS: &str = "id, org_id, issuer_id, badge_id, badge_version, recipient_name, recipient_email, \
+     idempotency_key, status_index, credential, credential_jwt, ob2_salt, issued_at, expires_at, state, \
+     state_reason, state_changed_at, replaced_by, created_by, created_at";
+
+/// Entries in each issuer's status list (the Bitstring Status List minimum,
+/// which gives group privacy).
+pub const STATUS_LIST_SIZE: i64 = 131_072;
+
+/// Picks an unused status-list index for a new award of `issuer_id`, at random
+/// (sequential indexes would leak the order and volume of issuance). The
+/// unique constraint on (issuer, index) catches the rare race; callers retry.
+pub async fn free_status_index(store: &Store, issuer_id: &str) -> Result<i64, StoreError> {
+    for _ in 0..64 {
+        let candidate = rand::thread_rng().gen_range(0..STATUS_LIST_SIZE);
+        let taken: Option<i64> = on_db!(store, |pool| sqlx::query_scalar(
+            "SELECT status_index FROM awards WHERE issuer_id = $1 AND status_index = $2"
+        )
+        .bind(issuer_id)
+        .bind(candidate)
+        .fetch_optional(pool)
+        .await?);
+        if taken.is_none() {
+            return Ok(candidate);
+        }
+    }
+    Err(StoreError::Conflict(
+        "a free place in the issuer's status list (the list is nearly full)",
+    ))
+}
+
+/// Stores a new award unless one with the same idempotency key exists.
+/// Returns the stored award and whether it was created now.
+pub async fn insert(store: &Store, award: &Award) -> Result<(Award, bool), StoreError> {
+    let sql = format!(
+        "INSERT INTO awards ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+         $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT (idempotency_key) DO NOTHING"
+    );
+    let done = on_db!(store, |pool| sqlx::query(&sql)
+        .bind(&award.id)
+        .bind(&award.org_id)
+        .bind(&award.issuer_id)
+        .bind(&award.badge_id)
+        .bind(award.badge_version)
+        .bind(&award.recipient_name)
+        .bind(&award.recipient_email)
+        .bind(&award.idempotency_key)
+        .bind(award.status_index)
+        .bind(&award.credential)
+        .bind(&award.credential_jwt)
+        .bind(&award.ob2_salt)
+        .bind(award.issued_at)
+        .bind(award.expires_at)
+        .bind(&award.state)
+        .bind(&award.state_reason)
+        .bind(award.state_changed_at)
+        .bind(&award.replaced_by)
+        .bind(&award.created_by)
+        .bind(award.created_at)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())?);
+    if done == 1 {
+        return Ok((award.clone(), true));
+    }
+    match by_idempotency_key(store, &award.idempotency_key).await? {
+        Some(existing) => Ok((existing, false)),
+        None => Err(StoreError::Corrupt(
+            "an award vanished while being stored".into(),
+        )),
+    }
+}
+
+pub async fn by_id(store: &Store, award_id: &str) -> Result<Option<Award>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM awards WHERE id = $1");
+    Ok(on_db!(store, |pool| sqlx::query_as(&sql)
+        .bind(award_id)
+        .fetch_optional(pool)
+        .await?))
+}
+
+pub async fn by_idempotency_key(store: &Store, key: &str) -> Result<Option<Award>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM awards WHERE idempotency_key = $1");
+    Ok(on_db!(store, |pool| sqlx::query_as(&sql)
+        .bind(key)
+        .fetch_optional(pool)
+        .await?))
+}
+
+/// The organisation's awards, newest first.
+pub async fn list(store: &Store, org_id: &str, limit: i64) -> Result<Vec<Award>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM awards WHERE org_id = $1 ORDER BY created_at DESC, id LIMIT $2"
+    );
+    Ok(on_db!(store, |pool| sqlx::query_as(&sql)
+        .bind(org_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?))
+}
+
+pub async fn list_for_badge(
+    store: &Store,
+    badge_id: &str,
+    limit: i64,
+) -> Result<Vec<Award>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM awards WHERE badge_id = $1 ORDER BY created_at DESC, id LIMIT $2"
+    );
+    Ok(on_db!(store, |pool| sqlx::query_as(&sql)
+        .bind(badge_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?))
+}
+
+/// Changes an award's state. A revoked award stays revoked (revocation is
+/// final, as the status list's revocation purpose requires). Returns false
+/// when nothing changed.
+pub async fn set_state(
+    store: &Store,
+    award_id: &str,
+    state: AwardState,
+    reason: Option<&str>,
+) -> Result<bool, StoreError> {
+    let done = on_db!(store, |pool| sqlx::query(
+        "UPDATE awards SET state = $1, state_reason = $2, state_changed_at = $3 \
+         WHERE id = $4 AND state <> 'revoked'"
+    )
+    .bind(state.as_str())
+    .bind(reason)
+    .bind(now())
+    .bind(award_id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(done == 1)
+}
+
+pub async fn set_replaced_by(store: &Store, award_id: &str, newer: &str) -> Result<(), StoreError> {
+    on_db!(store, |pool| sqlx::query(
+        "UPDATE awards SET replaced_by = $1 WHERE id = $2"
+    )
+    .bind(newer)
+    .bind(award_id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
+/// Status-list indexes of the issuer's awards in `state`.
+pub async fn indexes_in_state(
+    store: &Store,
+    issuer_id: &str,
+    state: AwardState,
+) -> Result<Vec<i64>, StoreError> {
+    Ok(on_db!(store, |pool| sqlx::query_scalar(
+        "SELECT status_index FROM awards WHERE issuer_id = $1 AND state = $2"
+    )
+    .bind(issuer_id)
+    .bind(state.as_str())
+    .fetch_all(pool)
+    .await?))
+}
+
+/// (award id, reason) of the issuer's revoked awards, for the Open Badges 2.0
+/// revocation list.
+pub async fn revoked(
+    store: &Store,
+    issuer_id: &str,
+) -> Result<Vec<(String, Option<String>)>, StoreError> {
+    Ok(on_db!(store, |pool| sqlx::query_as(
+        "SELECT id, state_reason FROM awards WHERE issuer_id = $1 AND state = 'revoked' ORDER BY id"
+    )
+    .bind(issuer_id)
+    .fetch_all(pool)
+    .await?))
+}
+
+/// When an award of the issuer last changed state (revoked, suspended,
+/// reinstated), if ever.
+pub async fn last_state_change(store: &Store, issuer_id: &str) -> Result<Option<i64>, StoreError> {
+    let t: Option<i64> = on_db!(store, |pool| sqlx::query_scalar(
+        "SELECT MAX(state_changed_at) FROM awards WHERE issuer_id = $1"
+    )
+    .bind(issuer_id)
+    .fetch_one(pool)
+    .await?);
+    Ok(t)
+}

@@ -1,0 +1,10 @@
+//! Repositories: one module per aggregate, each function one query (or one
+//! transaction). Functions taking a [`crate::Tx`] are meant to be combined
+//! with others inside the caller's transaction.
+
+pub mod awards;
+pub mod badges;
+pub mod issuers;
+pub mod orgs;
+pub mod status;
+pub mod users;
