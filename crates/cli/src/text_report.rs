@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use insignia_verify::{Outcome, Report, Verdict};
+use insignia_verify::{CredentialFormat, Outcome, Report, Verdict};
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
@@ -14,19 +14,52 @@ pub fn render(report: &Report) -> String {
         }
     };
     let _ = writeln!(out, "{headline}");
+    render_body(report, "  ", &mut out);
+    for endorsement in &report.endorsements {
+        let verdict = match endorsement.verdict {
+            Verdict::Valid => "valid",
+            Verdict::Invalid => "FAILED",
+            Verdict::Indeterminate => "not verified",
+        };
+        let by = endorsement
+            .summary
+            .issuer_name
+            .as_deref()
+            .or(endorsement.summary.issuer_id.as_deref())
+            .unwrap_or("an unnamed endorser");
+        let _ = writeln!(
+            out,
+            "\nEndorsement by {by}: {verdict} (endorsements do not change the verdict above)"
+        );
+        render_body(endorsement, "    ", &mut out);
+    }
+    out
+}
+
+fn render_body(report: &Report, indent: &str, out: &mut String) {
     let s = &report.summary;
-    let mut fact = |label: &str, value: &Option<String>| {
+    let kind = match report.format {
+        CredentialFormat::Ob3DataIntegrity => {
+            Some("Open Badges 3.0 credential (Data Integrity proof)")
+        }
+        CredentialFormat::Ob3Jwt => Some("Open Badges 3.0 credential (VC-JWT)"),
+        CredentialFormat::Ob2Signed => Some("Open Badges 2.0 signed assertion"),
+        CredentialFormat::Ob2Hosted => Some("Open Badges 2.0 hosted assertion"),
+        CredentialFormat::Unknown => None,
+    };
+    let mut fact = |label: &str, value: Option<&str>| {
         if let Some(v) = value {
-            let _ = writeln!(out, "  {label:<12} {v}");
+            let _ = writeln!(out, "{indent}{label:<12} {v}");
         }
     };
-    fact("Badge:", &s.name);
-    fact("Issuer:", &s.issuer_name);
-    fact("Issuer id:", &s.issuer_id);
-    fact("Recipient:", &s.recipient);
-    fact("Issued:", &s.issued);
-    fact("Expires:", &s.expires);
-    fact("Id:", &s.id);
+    fact("Kind:", kind);
+    fact("Badge:", s.name.as_deref());
+    fact("Issuer:", s.issuer_name.as_deref());
+    fact("Issuer id:", s.issuer_id.as_deref());
+    fact("Recipient:", s.recipient.as_deref());
+    fact("Issued:", s.issued.as_deref());
+    fact("Expires:", s.expires.as_deref());
+    fact("Id:", s.id.as_deref());
     let _ = writeln!(out);
     for check in &report.checks {
         let mark = match check.outcome {
@@ -35,7 +68,12 @@ pub fn render(report: &Report) -> String {
             Outcome::CouldNotCheck => "[??]  ",
             Outcome::NotApplicable => "[--]  ",
         };
-        let _ = writeln!(out, "{mark} {:<18} {}", check.check.label(), check.message);
+        let _ = writeln!(
+            out,
+            "{}{mark} {:<18} {}",
+            &indent[2..],
+            check.check.label(),
+            check.message
+        );
     }
-    out
 }

@@ -91,6 +91,25 @@ fn the_readme_example_works() {
     assert_eq!(out.status.code(), Some(0));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["valid"], Value::Bool(true));
+
+    // The example's recipient is a hashed e-mail address: another address does not match.
+    let out = insignia(&["verify", s(&signed), "--recipient", "someone@example.org"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("[FAIL] Recipient"),
+        "{}",
+        stdout(&out)
+    );
+    let out = insignia(&["verify", s(&signed), "--offline", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    // A URL cannot be verified offline; private addresses are refused online.
+    let out = insignia(&["verify", "https://127.0.0.1/badge.json", "--offline"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = insignia(&["verify", "https://127.0.0.1/badge.json", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["verdict"], "indeterminate", "{report:#}");
 }
 
 #[test]
@@ -261,14 +280,21 @@ fn open_badges_2_signed_assertion() {
     assert_eq!(token.split('.').count(), 3);
 
     // Offline and without a key: the signature cannot be checked, never "valid".
-    let out = insignia(&["verify", s(&jws), "--json"]);
+    let out = insignia(&["verify", s(&jws), "--json", "--offline"]);
     assert_eq!(out.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["verdict"], "indeterminate", "{report:#}");
     assert_eq!(report["format"], "ob2_signed");
 
     // With the issuer's public key supplied: the signature passes, the binding is not claimed.
-    let out = insignia(&["verify", s(&jws), "--json", "--key", s(&public)]);
+    let out = insignia(&[
+        "verify",
+        s(&jws),
+        "--json",
+        "--offline",
+        "--key",
+        s(&public),
+    ]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let proof = report["checks"]
         .as_array()
@@ -281,7 +307,7 @@ fn open_badges_2_signed_assertion() {
 
     // Another key: the signature fails.
     let other = generate_named(dir.path(), "rsa", "other");
-    let out = insignia(&["verify", s(&jws), "--json", "--key", s(&other)]);
+    let out = insignia(&["verify", s(&jws), "--json", "--offline", "--key", s(&other)]);
     assert_eq!(out.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["verdict"], "invalid", "{report:#}");
@@ -401,10 +427,17 @@ fn did_web_document_and_signing_with_it() {
         "did:web:example.org:issuers:acme#key-2"
     );
     // Offline, did:web cannot be resolved: never valid, but with the key supplied the signature checks out.
-    let out = insignia(&["verify", s(&signed), "--json"]);
+    let out = insignia(&["verify", s(&signed), "--json", "--offline"]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["verdict"], "indeterminate", "{report:#}");
-    let out = insignia(&["verify", s(&signed), "--json", "--key", s(&new)]);
+    let out = insignia(&[
+        "verify",
+        s(&signed),
+        "--json",
+        "--offline",
+        "--key",
+        s(&new),
+    ]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let proof = report["checks"]
         .as_array()

@@ -9,8 +9,11 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::material::{Doc, Material};
+use crate::recipient::recipient_check;
 use crate::report::{Check, CheckKind, CredentialFormat, Outcome, Report, Summary};
 use crate::resolve::{KeyResolver, Resolution, SUPPLIED_CONTROLLER, controller_of};
+use crate::status::status_check;
 
 const VC2_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
 const VC1_CONTEXT: &str = "https://www.w3.org/2018/credentials/v1";
@@ -23,6 +26,7 @@ const OB2_CONTEXTS: &[&str] = &[
 ];
 
 /// How to verify.
+#[derive(Clone, Copy)]
 pub struct VerifyOptions<'a> {
     /// The moment the validity window is judged at.
     pub now: OffsetDateTime,
@@ -30,6 +34,15 @@ pub struct VerifyOptions<'a> {
     pub resolver: &'a dyn KeyResolver,
     /// Largest input accepted, in bytes.
     pub max_bytes: usize,
+    /// Documents fetched for this verification ([`crate::online`] gathers them).
+    /// `None` is offline verification: whatever needs the network is
+    /// "could not check".
+    pub material: Option<&'a Material>,
+    /// The recipient to compare with (an e-mail address, URL, DID…); `None`:
+    /// the recipient check is "not applicable".
+    pub recipient: Option<&'a str>,
+    /// 0 for the credential itself, 1 for an endorsement or status list, …
+    pub(crate) depth: u8,
 }
 
 impl<'a> VerifyOptions<'a> {
@@ -38,8 +51,30 @@ impl<'a> VerifyOptions<'a> {
             now: OffsetDateTime::now_utc(),
             resolver,
             max_bytes: 10 * 1024 * 1024,
+            material: None,
+            recipient: None,
+            depth: 0,
         }
     }
+
+    /// The same options for a credential nested in this one (an endorsement,
+    /// a status list): no recipient to compare, one level deeper.
+    fn nested(&self) -> Self {
+        VerifyOptions {
+            recipient: None,
+            depth: self.depth.saturating_add(1),
+            ..*self
+        }
+    }
+}
+
+/// Endorsements of endorsements are not followed.
+const MAX_ENDORSEMENT_DEPTH: u8 = 1;
+
+/// Verifies a credential embedded in or referenced by another one (status
+/// list, endorsement) with the same checks, one level deeper.
+pub(crate) fn verify_nested(doc: &Value, options: &VerifyOptions<'_>) -> Report {
+    verify_json(doc, &options.nested())
 }
 
 /// Verifies a credential given as bytes: JSON, or a compact JWT.
@@ -120,6 +155,18 @@ fn verify_image(
     };
     let payload = match &baked.payload {
         insignia_bake::Payload::Url(url) => {
+            if let Some(material) = options.material {
+                if let Doc::Json(assertion) = material.doc(url) {
+                    let mut report = crate::ob2::verify_hosted(&assertion, options, material);
+                    if let Some(parse) = report.checks.first_mut() {
+                        parse.message = format!(
+                            "baked in a {image} image as a link to {url}: {}",
+                            parse.message
+                        );
+                    }
+                    return report;
+                }
+            }
             let checks = vec![
                 passed(
                     CheckKind::Parse,
@@ -152,6 +199,9 @@ fn verify_image(
 pub fn verify_json(doc: &Value, options: &VerifyOptions<'_>) -> Report {
     let summary = summarize(doc);
     if is_ob2(doc) {
+        if let Some(material) = options.material {
+            return crate::ob2::verify_hosted(doc, options, material);
+        }
         let checks = vec![
             passed(CheckKind::Parse, "an Open Badges 2.0 assertion"),
             could_not(
@@ -186,8 +236,10 @@ pub fn verify_json(doc: &Value, options: &VerifyOptions<'_>) -> Report {
         checks.extend(data_integrity_checks(doc, options, canonical.as_deref()));
     }
     checks.push(validity_check(doc, options.now));
-    checks.push(status_check(doc));
+    checks.push(status_check(doc, options));
+    checks.push(recipient_check(doc, options.recipient));
     Report::new(CredentialFormat::Ob3DataIntegrity, summary, checks)
+        .with_endorsements(endorsements(doc, options))
 }
 
 fn verify_jwt(token: &str, options: &VerifyOptions<'_>) -> Report {
@@ -203,6 +255,9 @@ fn verify_jwt(token: &str, options: &VerifyOptions<'_>) -> Report {
     };
     if is_ob2(&payload) || (payload.get("@context").is_none() && payload.get("vc").is_none()) {
         // An Open Badges 2.0 signed assertion: its key is in the issuer's hosted profile.
+        if let Some(material) = options.material {
+            return crate::ob2::verify_signed(token, &payload, options, material);
+        }
         let summary = summarize(&payload);
         let mut checks = vec![passed(
             CheckKind::Parse,
@@ -286,12 +341,59 @@ fn verify_jwt(token: &str, options: &VerifyOptions<'_>) -> Report {
         )),
     }
     checks.push(validity_check(&credential, options.now));
-    checks.push(status_check(&credential));
+    checks.push(status_check(&credential, options));
+    checks.push(recipient_check(&credential, options.recipient));
     Report::new(CredentialFormat::Ob3Jwt, summary, checks)
+        .with_endorsements(endorsements(&credential, options))
+}
+
+/// Every endorsement embedded in the credential, its achievement or its
+/// issuer profile (`endorsement` objects and `endorsementJwt` strings),
+/// verified in turn. Their outcome is reported beside the credential's and
+/// never changes its verdict.
+fn endorsements(doc: &Value, options: &VerifyOptions<'_>) -> Vec<Report> {
+    if options.depth >= MAX_ENDORSEMENT_DEPTH {
+        return Vec::new();
+    }
+    let nested = options.nested();
+    endorsement_sources(doc)
+        .into_iter()
+        .map(|e| match e {
+            Value::String(token) => verify_jwt(token, &nested),
+            other => verify_json(other, &nested),
+        })
+        .collect()
+}
+
+/// Embedded endorsements: objects (`endorsement`) and compact JWTs (`endorsementJwt`).
+pub(crate) fn endorsement_sources(doc: &Value) -> Vec<&Value> {
+    let holders = [
+        Some(doc),
+        doc.pointer("/credentialSubject/achievement"),
+        doc.get("issuer").filter(|i| i.is_object()),
+    ];
+    let mut out = Vec::new();
+    for holder in holders.into_iter().flatten() {
+        for (key, want_string) in [("endorsement", false), ("endorsementJwt", true)] {
+            let items: Vec<&Value> = match holder.get(key) {
+                Some(Value::Array(a)) => a.iter().collect(),
+                Some(one) => vec![one],
+                None => Vec::new(),
+            };
+            out.extend(items.into_iter().filter(|v| {
+                if want_string {
+                    v.is_string()
+                } else {
+                    v.is_object()
+                }
+            }));
+        }
+    }
+    out
 }
 
 /// The credential inside a JWT payload, without registered claims.
-fn jose_credential(payload: &Value) -> Value {
+pub(crate) fn jose_credential(payload: &Value) -> Value {
     if let Some(vc) = payload.get("vc") {
         return vc.clone();
     }
@@ -308,13 +410,13 @@ fn jose_credential(payload: &Value) -> Value {
     credential
 }
 
-fn payload_creator(payload: &Value) -> Option<&str> {
+pub(crate) fn payload_creator(payload: &Value) -> Option<&str> {
     payload
         .pointer("/verification/creator")
         .and_then(Value::as_str)
 }
 
-fn looks_like_jws(text: &str) -> bool {
+pub(crate) fn looks_like_jws(text: &str) -> bool {
     let parts: Vec<&str> = text.split('.').collect();
     parts.len() == 3
         && parts[..2].iter().all(|p| !p.is_empty())
@@ -324,7 +426,7 @@ fn looks_like_jws(text: &str) -> bool {
         })
 }
 
-fn is_ob2(doc: &Value) -> bool {
+pub(crate) fn is_ob2(doc: &Value) -> bool {
     let contexts = context_urls(doc);
     contexts.iter().any(|c| OB2_CONTEXTS.contains(c))
 }
@@ -607,7 +709,10 @@ fn key_binding(doc: &Value, controller: &str, verification_method: &str) -> Chec
             "the JWT carries its own key, which says nothing about who the issuer is",
         );
     }
-    if controller == issuer || controller_of(verification_method) == issuer {
+    if controller == issuer
+        || controller_of(verification_method) == issuer
+        || same_https_origin(controller, issuer)
+    {
         passed(
             CheckKind::KeyBinding,
             format!("the signing key belongs to the issuer {issuer}"),
@@ -620,7 +725,20 @@ fn key_binding(doc: &Value, controller: &str, verification_method: &str) -> Chec
     }
 }
 
-fn issuer_id(doc: &Value) -> Option<&str> {
+/// A key published at an https URL on the issuer's own site (e.g. a JWK at
+/// `https://issuer.example/keys/1` for the issuer `https://issuer.example/`).
+fn same_https_origin(key_url: &str, issuer: &str) -> bool {
+    match (url::Url::parse(key_url), url::Url::parse(issuer)) {
+        (Ok(k), Ok(i)) => {
+            matches!(k.scheme(), "https" | "http")
+                && k.scheme() == i.scheme()
+                && k.origin() == i.origin()
+        }
+        _ => false,
+    }
+}
+
+pub(crate) fn issuer_id(doc: &Value) -> Option<&str> {
     match doc.get("issuer")? {
         Value::String(s) => Some(s),
         Value::Object(o) => o.get("id").and_then(Value::as_str),
@@ -628,7 +746,7 @@ fn issuer_id(doc: &Value) -> Option<&str> {
     }
 }
 
-fn validity_check(doc: &Value, now: OffsetDateTime) -> Check {
+pub(crate) fn validity_check(doc: &Value, now: OffsetDateTime) -> Check {
     let start = ["validFrom", "issuanceDate", "issuedOn"]
         .into_iter()
         .find_map(|k| doc.get(k).map(|v| (k, v)));
@@ -686,20 +804,7 @@ fn validity_check(doc: &Value, now: OffsetDateTime) -> Check {
     }
 }
 
-fn status_check(doc: &Value) -> Check {
-    match doc.get("credentialStatus") {
-        None => not_applicable(
-            CheckKind::Status,
-            "the issuer did not publish a revocation status for this credential",
-        ),
-        Some(_) => could_not(
-            CheckKind::Status,
-            "the credential's revocation status is published online by the issuer, which this offline check does not fetch",
-        ),
-    }
-}
-
-fn summarize(doc: &Value) -> Summary {
+pub(crate) fn summarize(doc: &Value) -> Summary {
     let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
     let subject = doc
         .get("credentialSubject")
@@ -750,7 +855,7 @@ fn summarize(doc: &Value) -> Summary {
     }
 }
 
-fn passed(check: CheckKind, message: impl Into<String>) -> Check {
+pub(crate) fn passed(check: CheckKind, message: impl Into<String>) -> Check {
     Check {
         check,
         outcome: Outcome::Passed,
@@ -758,7 +863,7 @@ fn passed(check: CheckKind, message: impl Into<String>) -> Check {
     }
 }
 
-fn failed(check: CheckKind, message: impl Into<String>) -> Check {
+pub(crate) fn failed(check: CheckKind, message: impl Into<String>) -> Check {
     Check {
         check,
         outcome: Outcome::Failed,
@@ -766,7 +871,7 @@ fn failed(check: CheckKind, message: impl Into<String>) -> Check {
     }
 }
 
-fn could_not(check: CheckKind, message: impl Into<String>) -> Check {
+pub(crate) fn could_not(check: CheckKind, message: impl Into<String>) -> Check {
     Check {
         check,
         outcome: Outcome::CouldNotCheck,
@@ -774,7 +879,7 @@ fn could_not(check: CheckKind, message: impl Into<String>) -> Check {
     }
 }
 
-fn not_applicable(check: CheckKind, message: impl Into<String>) -> Check {
+pub(crate) fn not_applicable(check: CheckKind, message: impl Into<String>) -> Check {
     Check {
         check,
         outcome: Outcome::NotApplicable,

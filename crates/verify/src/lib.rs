@@ -6,9 +6,16 @@
 //! outcome and never counts as passed.
 
 pub mod credential;
+pub mod material;
+mod ob2;
+pub mod online;
+mod recipient;
 pub mod report;
 pub mod resolve;
+pub mod status;
 
 pub use credential::{VerifyOptions, verify_bytes, verify_json};
+pub use material::{Material, MaterialResolver, Retrieved};
+pub use online::Verifier;
 pub use report::{Check, CheckKind, CredentialFormat, Outcome, Report, Summary, Verdict};
 pub use resolve::{KeyResolver, OfflineResolver, Resolution, SuppliedKey};

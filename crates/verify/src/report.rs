@@ -37,6 +37,12 @@ pub enum CheckKind {
     ValidityWindow,
     /// The credential has not been revoked or suspended.
     Status,
+    /// Open Badges 2.0 hosted: the issuer's site serves this very assertion at its id.
+    HostedCopy,
+    /// Open Badges 2.0 hosted: the assertion's URL is within the issuer's verification scope.
+    Scope,
+    /// The credential was awarded to the recipient the verifier asked about.
+    Recipient,
 }
 
 impl CheckKind {
@@ -51,6 +57,9 @@ impl CheckKind {
             CheckKind::KeyBinding => "Issuer key",
             CheckKind::ValidityWindow => "Validity period",
             CheckKind::Status => "Revocation status",
+            CheckKind::HostedCopy => "Issuer's copy",
+            CheckKind::Scope => "Issuer's site",
+            CheckKind::Recipient => "Recipient",
         }
     }
 }
@@ -121,6 +130,11 @@ pub struct Report {
     pub format: CredentialFormat,
     pub summary: Summary,
     pub checks: Vec<Check>,
+    /// Each embedded endorsement, verified in turn. An endorsement's verdict
+    /// never changes this report's verdict: a badge does not become invalid
+    /// because a third party's endorsement of it fails (it is shown as failed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub endorsements: Vec<Report>,
 }
 
 impl Report {
@@ -130,11 +144,13 @@ impl Report {
             Verdict::Invalid
         } else if checks.is_empty()
             || checks.iter().any(|c| c.outcome == Outcome::CouldNotCheck)
-            || !checks
-                .iter()
-                .any(|c| c.check == CheckKind::Proof && c.outcome == Outcome::Passed)
+            || !checks.iter().any(|c| {
+                matches!(c.check, CheckKind::Proof | CheckKind::HostedCopy)
+                    && c.outcome == Outcome::Passed
+            })
         {
-            // No passed signature check means nothing was proven.
+            // No passed signature (or, for hosted Open Badges 2.0, no copy
+            // fetched from the issuer) means nothing was proven.
             Verdict::Indeterminate
         } else {
             Verdict::Valid
@@ -145,7 +161,14 @@ impl Report {
             format,
             summary,
             checks,
+            endorsements: Vec::new(),
         }
+    }
+
+    /// The same report with the endorsements' reports attached (the verdict is unchanged).
+    pub fn with_endorsements(mut self, endorsements: Vec<Report>) -> Self {
+        self.endorsements = endorsements;
+        self
     }
 
     /// The first failed check, if any.
