@@ -201,7 +201,7 @@ fn inspect(
 
 /// Integers up to 2^53 and doubles with at most 15 significant digits have one
 /// canonical RDF form in every processor we checked (jsonld.js, oxjsonld).
-fn is_portable_number(number: &serde_json::Number) -> bool {
+pub(crate) fn is_portable_number(number: &serde_json::Number) -> bool {
     const MAX_SAFE: u64 = (1 << 53) - 1;
     if let Some(i) = number.as_i64() {
         return i.unsigned_abs() <= MAX_SAFE;

@@ -6,6 +6,7 @@
 
 pub mod canon;
 pub mod contexts;
+pub mod engine;
 pub mod expand;
 pub mod nquads;
 
