@@ -15,6 +15,10 @@
 //! context is still processed correctly, just not remembered.
 
 use std::collections::HashMap;
+
+/// Term maps use foldhash: fast on short keys and randomly seeded (inline
+/// contexts in untrusted documents choose their own term names).
+type Map2<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 
@@ -128,7 +132,7 @@ pub struct Context {
     pub language: Option<Arc<str>>,
     pub direction: Option<Direction>,
     pub previous: Option<Arc<Context>>,
-    pub terms: HashMap<Arc<str>, Arc<TermDef>>,
+    pub terms: Map2<Arc<str>, Arc<TermDef>>,
 }
 
 impl Context {
@@ -144,7 +148,7 @@ impl Context {
             language: None,
             direction: None,
             previous: None,
-            terms: HashMap::new(),
+            terms: Map2::default(),
         }
     }
 
@@ -183,7 +187,7 @@ impl Context {
 
     /// IRI Expansion (§5.2.2) against a finished active context. `None` is null.
     pub fn expand_iri<'v>(
-        &self,
+        &'v self,
         value: &'v str,
         document_relative: bool,
         vocab: bool,
@@ -198,11 +202,11 @@ impl Context {
         if let Some(def) = self.term(value) {
             if let Some(iri) = &def.iri {
                 if is_keyword(iri) {
-                    return Some(Cow::Owned(iri.to_string()));
+                    return Some(Cow::Borrowed(&**iri));
                 }
             }
             if vocab {
-                return def.iri.as_ref().map(|i| Cow::Owned(i.to_string()));
+                return def.iri.as_deref().map(Cow::Borrowed);
             }
         }
         if let Some(colon) = value[1.min(value.len())..].find(':').map(|i| i + 1) {
@@ -424,8 +428,8 @@ const F_VALIDATE: u8 = 4;
 
 type Key = (u64, LocalKey, u8);
 
-static GLOBAL: LazyLock<Mutex<HashMap<Key, Arc<Context>>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+static GLOBAL: LazyLock<Mutex<Map2<Key, Arc<Context>>>> =
+    LazyLock::new(|| Mutex::new(Map2::default()));
 
 /// Remote context documents, parsed once: URL → (document URL, `@context` value).
 type RemoteDoc = (Arc<str>, Arc<Value>);
@@ -433,7 +437,7 @@ type RemoteDoc = (Arc<str>, Arc<Value>);
 /// Processes contexts for one document, with the caches.
 pub struct Processor<'l> {
     loader: &'l Loader,
-    local: HashMap<Key, Arc<Context>>,
+    local: Map2<Key, Arc<Context>>,
     steps: usize,
     /// Whether remote context documents are process-wide (vendored) ones.
     global: bool,
@@ -469,7 +473,7 @@ impl<'l> Processor<'l> {
     pub fn new(loader: &'l Loader, global: bool) -> Self {
         Processor {
             loader,
-            local: HashMap::new(),
+            local: Map2::default(),
             steps: 0,
             global,
         }

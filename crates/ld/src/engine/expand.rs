@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::context::{Context, Flags, Processor, TermDef, container, is_absolute_iri, is_keyword};
+use super::to_rdf::get;
 use super::{EngineError, err};
 use crate::expand::{Problem, is_portable_number};
 
@@ -88,16 +89,16 @@ fn add_value(map: &mut Map<String, Value>, key: &str, value: Value) {
 }
 
 fn is_value_object(v: &Value) -> bool {
-    v.as_object().is_some_and(|m| m.contains_key("@value"))
+    v.as_object().is_some_and(|m| get(m, "@value").is_some())
 }
 
 fn is_list_object(v: &Value) -> bool {
-    v.as_object().is_some_and(|m| m.contains_key("@list"))
+    v.as_object().is_some_and(|m| get(m, "@list").is_some())
 }
 
 fn is_graph_object(v: &Value) -> bool {
     v.as_object().is_some_and(|m| {
-        m.contains_key("@graph")
+        get(m, "@graph").is_some()
             && m.keys()
                 .all(|k| matches!(k.as_str(), "@graph" | "@id" | "@index" | "@context"))
     })
@@ -155,7 +156,7 @@ impl Expander<'_> {
     ) -> Result<Vec<Value>, EngineError> {
         let result = self.expand(ctx, None, doc, false, &Path::Root, 0)?;
         let result = match result {
-            Value::Object(mut m) if m.len() == 1 && m.contains_key("@graph") => {
+            Value::Object(mut m) if m.len() == 1 && get(&m, "@graph").is_some() => {
                 m.remove("@graph").unwrap_or(Value::Null)
             }
             other => other,
@@ -391,14 +392,14 @@ impl Expander<'_> {
         active_property: Option<&str>,
     ) -> Result<Value, EngineError> {
         // 15.
-        if result.contains_key("@value") {
+        if get(&result, "@value").is_some() {
             if result.keys().any(|k| {
                 !matches!(
                     k.as_str(),
                     "@direction" | "@index" | "@language" | "@type" | "@value"
                 )
-            }) || (result.contains_key("@type")
-                && (result.contains_key("@language") || result.contains_key("@direction")))
+            }) || (get(&result, "@type").is_some()
+                && (get(&result, "@language").is_some() || get(&result, "@direction").is_some()))
             {
                 return Err(err("invalid value object", "unexpected entries"));
             }
@@ -410,7 +411,7 @@ impl Expander<'_> {
                 if v.is_null() || v.as_array().is_some_and(Vec::is_empty) {
                     return Ok(Value::Null);
                 }
-                if !v.is_string() && result.contains_key("@language") {
+                if !v.is_string() && get(&result, "@language").is_some() {
                     return Err(err("invalid language-tagged value", v.to_string()));
                 }
                 if let Some(ty) = ty {
@@ -429,14 +430,14 @@ impl Expander<'_> {
                 let old = std::mem::take(ty);
                 *ty = Value::Array(vec![old]);
             }
-        } else if result.contains_key("@set") || result.contains_key("@list") {
+        } else if get(&result, "@set").is_some() || get(&result, "@list").is_some() {
             // 17.
             let other = result
                 .keys()
                 .filter(|k| !matches!(k.as_str(), "@set" | "@list"))
                 .count();
             if result.len() > 2
-                || (result.len() == 2 && (other != 1 || !result.contains_key("@index")))
+                || (result.len() == 2 && (other != 1 || !get(&result, "@index").is_some()))
             {
                 return Err(err("invalid set or list object", "extra entries"));
             }
@@ -445,15 +446,15 @@ impl Expander<'_> {
             }
         }
         // 18.
-        if result.len() == 1 && result.contains_key("@language") {
+        if result.len() == 1 && get(&result, "@language").is_some() {
             return Ok(Value::Null);
         }
         // 19.
         if matches!(active_property, None | Some("@graph"))
             && (result.is_empty()
-                || result.contains_key("@value")
-                || result.contains_key("@list")
-                || (result.len() == 1 && result.contains_key("@id")))
+                || get(&result, "@value").is_some()
+                || get(&result, "@list").is_some()
+                || (result.len() == 1 && get(&result, "@id").is_some()))
         {
             return Ok(Value::Null);
         }
@@ -564,9 +565,9 @@ impl Expander<'_> {
                         )?);
                         for item in &items {
                             let ok = item.as_object().is_some_and(|m| {
-                                !m.contains_key("@value")
-                                    && !m.contains_key("@list")
-                                    && !m.contains_key("@set")
+                                !get(m, "@value").is_some()
+                                    && !get(m, "@list").is_some()
+                                    && !get(m, "@set").is_some()
                             });
                             if !ok {
                                 return Err(err("invalid @included value", item.to_string()));
@@ -911,9 +912,9 @@ impl Expander<'_> {
                         values.extend(as_array(old));
                     }
                     im.insert(eik, Value::Array(values));
-                } else if cont & container::INDEX != 0 && !im.contains_key("@index") && !is_none {
+                } else if cont & container::INDEX != 0 && get(im, "@index").is_none() && !is_none {
                     im.insert("@index".into(), Value::String(index.clone()));
-                } else if cont & container::ID != 0 && !im.contains_key("@id") && !is_none {
+                } else if cont & container::ID != 0 && get(im, "@id").is_none() && !is_none {
                     let id = ctx
                         .expand_iri(index, true, false)
                         .map(|c| c.into_owned())

@@ -15,7 +15,6 @@ use oxrdf::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Te
 use serde_json::{Map, Value};
 
 use super::EngineError;
-use super::context::is_absolute_iri;
 
 pub struct RdfWriter {
     pub quads: Vec<Quad>,
@@ -24,17 +23,57 @@ pub struct RdfWriter {
     max_quads: usize,
 }
 
-/// An absolute IRI without characters IRIs may not contain.
+/// Bytes that need a closer look in an IRI: ASCII ones an IRI may not contain
+/// (controls, space, `<>"{}|^`\\`) and every non-ASCII byte.
+static SUSPECT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b <= 0x20
+            || b >= 0x7f
+            || matches!(
+                b,
+                b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'^' | b'`' | b'\\'
+            );
+        i += 1;
+    }
+    t
+};
+
+/// An absolute IRI (not a blank node) without characters IRIs may not contain,
+/// and with at most one `#`.
 pub fn well_formed_iri(s: &str) -> bool {
-    !s.starts_with("_:")
-        && is_absolute_iri(s)
-        && s.bytes().filter(|b| *b == b'#').count() <= 1
-        && !s.chars().any(|c| {
-            matches!(
-                c,
-                '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\' | ' '
-            ) || c.is_control()
-        })
+    let bytes = s.as_bytes();
+    let Some(colon) = bytes.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let scheme = &bytes[..colon];
+    let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
+        && scheme
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'));
+    if !scheme_ok || bytes.iter().filter(|&&b| b == b'#').count() > 1 {
+        return false;
+    }
+    if !bytes.iter().any(|&b| SUSPECT[b as usize]) {
+        return true;
+    }
+    // Slow path: non-ASCII is fine except C1 controls; the rest is not.
+    s.chars().all(|c| {
+        let ascii_bad = c.is_ascii() && SUSPECT[c as usize];
+        !(ascii_bad || ('\u{80}'..='\u{9f}').contains(&c))
+    })
+}
+
+/// `map.get(key)` for the small maps of expanded JSON-LD: a linear scan beats
+/// hashing the key.
+pub(crate) fn get<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if map.len() <= 8 {
+        map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        map.get(key)
+    }
 }
 
 /// BCP 47 shape: `[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*`.
@@ -126,7 +165,7 @@ impl RdfWriter {
     pub fn nodes(&mut self, items: &[Value], graph: &GraphName) -> Result<(), EngineError> {
         for item in items {
             if let Value::Object(m) = item {
-                if !m.contains_key("@value") && !m.contains_key("@list") {
+                if get(m, "@value").is_none() && get(m, "@list").is_none() {
                     self.node(m, graph)?;
                 }
             }
@@ -140,12 +179,12 @@ impl RdfWriter {
         m: &Map<String, Value>,
         graph: &GraphName,
     ) -> Result<Option<NamedOrBlankNode>, EngineError> {
-        let subject = match m.get("@id") {
+        let subject = match get(m, "@id") {
             Some(Value::String(id)) => self.resource(id),
             Some(_) => None,
             None => Some(self.fresh().into()),
         };
-        if let Some(Value::Array(types)) = m.get("@type") {
+        if let Some(Value::Array(types)) = get(m, "@type") {
             for t in types {
                 let Some(t) = t.as_str() else { continue };
                 let object = self.resource(t);
@@ -205,10 +244,10 @@ impl RdfWriter {
     /// Object to RDF (§8.4), processing nested nodes on the way.
     fn object(&mut self, v: &Value, graph: &GraphName) -> Result<Option<Term>, EngineError> {
         let Value::Object(m) = v else { return Ok(None) };
-        if m.contains_key("@value") {
-            return Ok(self.literal(m));
+        if let Some(value) = get(m, "@value") {
+            return Ok(self.literal(m, value));
         }
-        if let Some(list) = m.get("@list") {
+        if let Some(list) = get(m, "@list") {
             let items = list.as_array().map(Vec::as_slice).unwrap_or_default();
             return self.list(items, graph).map(Some);
         }
@@ -235,15 +274,14 @@ impl RdfWriter {
         Ok(nodes[0].clone().into())
     }
 
-    fn literal(&self, m: &Map<String, Value>) -> Option<Term> {
-        let value = &m["@value"];
-        let datatype = m.get("@type").and_then(Value::as_str);
+    fn literal(&self, m: &Map<String, Value>, value: &Value) -> Option<Term> {
+        let datatype = get(m, "@type").and_then(Value::as_str);
         if let Some(dt) = datatype {
             if dt != "@json" && !well_formed_iri(dt) {
                 return None;
             }
         }
-        let language = m.get("@language").and_then(Value::as_str);
+        let language = get(m, "@language").and_then(Value::as_str);
         if let Some(l) = language {
             if !well_formed_language(l) {
                 return None;
