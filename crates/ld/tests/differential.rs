@@ -386,6 +386,22 @@ fn documents() -> Vec<(String, Value)> {
                 docs.push((format!("{name} (without proof)"), Value::Object(unsigned)));
             }
         }
+        // Variants that exercise safe mode: an undefined (or @vocab-caught)
+        // term with a nested type and numbers, and a relative id.
+        if let Some(map) = value.as_object() {
+            let mut dirty = map.clone();
+            dirty.insert(
+                "zzShoeSize".into(),
+                serde_json::json!({"type": "Chess", "n": 2.5, "m": 44}),
+            );
+            docs.push((format!("{name} (undefined term)"), Value::Object(dirty)));
+            let mut relative = map.clone();
+            relative.insert("id".into(), Value::from("3527"));
+            docs.push((format!("{name} (relative id)"), Value::Object(relative)));
+            let mut number = map.clone();
+            number.insert("zzNumber".into(), serde_json::json!(0.30000000000000004));
+            docs.push((format!("{name} (unportable number)"), Value::Object(number)));
+        }
         docs.push((name, value));
     }
     docs
@@ -415,6 +431,16 @@ fn engine_matches_oxjsonld_on_every_test_document() {
         let ours = canonical(insignia_ld::expand(doc, &limits));
         match (&reference, &ours) {
             (Ok(r), Ok(o)) if r == o => same += 1,
+            // The canonical form of an unportable number differs between
+            // processors (that is why it is reported): compare the reports.
+            (Ok((_, rp)), Ok((_, op)))
+                if rp == op
+                    && rp
+                        .iter()
+                        .any(|p| matches!(p, Problem::UnportableNumber { .. })) =>
+            {
+                same += 1
+            }
             (Err(_), Err(_)) => both_errors += 1,
             _ => failures.push(format!(
                 "{name}:\n  reference: {reference:?}\n  ours: {ours:?}"

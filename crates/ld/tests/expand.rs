@@ -206,3 +206,20 @@ fn numbers_that_processors_disagree_on_are_reported() {
         );
     }
 }
+
+#[test]
+fn hostile_input_is_an_error_or_a_result_never_a_panic() {
+    let cases = [
+        json!({"@context": {"é:x": "http://e/"}, "é:y": 1}),
+        json!({"@context": {"@vocab": "http://e/"}, "ü": {"@id": "ä:b"}}),
+        json!({"@context": [{"a": {"@id": "b"}, "b": {"@id": "a"}}], "a": 1}),
+        json!({"@context": {"t": {"@context": {"t": {"@context": null}}}}, "t": {"t": {"t": 1}}}),
+        json!({"@context": {"@vocab": "http://e/", "l": {"@container": "@list"}}, "l": [[[[1]]]]}),
+        json!({"@context": {"@vocab": "http://e/"}, "@id": "//x", "p": {"@value": 1e308}}),
+        json!({"@context": {"@vocab": "http://e/"}, "@graph": [{"@graph": [{"@id": "_:x", "p": 1}]}]}),
+        json!({"@context": "https://www.w3.org/ns/credentials/v2", "@included": "x"}),
+    ];
+    for doc in cases {
+        let _ = expand(&doc, &ExpandLimits::default());
+    }
+}

@@ -209,7 +209,7 @@ impl Context {
                 return def.iri.as_deref().map(Cow::Borrowed);
             }
         }
-        if let Some(colon) = value[1.min(value.len())..].find(':').map(|i| i + 1) {
+        if let Some(colon) = colon_after_first(value) {
             let (prefix, suffix) = (&value[..colon], &value[colon + 1..]);
             if prefix == "_" || suffix.starts_with("//") {
                 return Some(Cow::Borrowed(value));
@@ -265,6 +265,12 @@ pub fn is_keyword(s: &str) -> bool {
             | "@version"
             | "@vocab"
     )
+}
+
+/// The byte index of the first `:` after the first character, if any.
+fn colon_after_first(s: &str) -> Option<usize> {
+    let first = s.chars().next()?.len_utf8();
+    s[first..].find(':').map(|i| i + first)
 }
 
 /// `@` followed by one or more ASCII letters (reserved for future keywords).
@@ -868,7 +874,7 @@ impl<'m> Definer<'m> {
         if self.local.contains_key(value) && self.defined.get(value) != Some(&true) {
             self.create(p, ctx, value)?;
         }
-        if let Some(colon) = value[1.min(value.len())..].find(':').map(|i| i + 1) {
+        if let Some(colon) = colon_after_first(value) {
             let (prefix, suffix) = (&value[..colon], &value[colon + 1..]);
             if prefix != "_"
                 && !suffix.starts_with("//")
@@ -1049,7 +1055,7 @@ impl<'m> Definer<'m> {
                 other => return Err(err("invalid IRI mapping", other.to_string())),
             },
             _ => {
-                let colon = term[1.min(term.len())..].find(':').map(|i| i + 1);
+                let colon = colon_after_first(term);
                 if let Some(colon) = colon {
                     // 17.
                     let (prefix, suffix) = (&term[..colon], &term[colon + 1..]);
