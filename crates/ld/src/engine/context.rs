@@ -185,6 +185,16 @@ impl Context {
         self.terms.values().any(|t| t.protected)
     }
 
+    /// Whether `key` IRI-expands (vocab true) to the keyword `keyword`: only the
+    /// keyword itself or a term aliasing it can (prefixes and `@vocab` give IRIs).
+    pub fn expands_to_keyword(&self, key: &str, keyword: &str) -> bool {
+        if key.starts_with('@') {
+            return key == keyword;
+        }
+        self.term(key)
+            .is_some_and(|d| d.iri.as_deref() == Some(keyword))
+    }
+
     /// IRI Expansion (§5.2.2) against a finished active context. `None` is null.
     pub fn expand_iri<'v>(
         &'v self,

@@ -298,17 +298,10 @@ impl Expander<'_> {
         // 7.
         if let Some(previous) = &ctx.previous {
             if !from_map {
-                let mut revert = true;
-                for k in map.keys() {
-                    let e = ctx.expand_iri(k, false, true);
-                    if e.as_deref() == Some("@value") {
-                        revert = false;
-                        break;
-                    }
-                    if map.len() == 1 && e.as_deref() == Some("@id") {
-                        revert = false;
-                    }
-                }
+                let revert = !map.keys().any(|k| {
+                    ctx.expands_to_keyword(k, "@value")
+                        || (map.len() == 1 && ctx.expands_to_keyword(k, "@id"))
+                });
                 if revert {
                     let previous = previous.clone();
                     ctx = previous;
@@ -336,7 +329,7 @@ impl Expander<'_> {
         // 11.
         let mut type_keys: Vec<&str> = map
             .keys()
-            .filter(|k| ctx.expand_iri(k, false, true).as_deref() == Some("@type"))
+            .filter(|k| ctx.expands_to_keyword(k, "@type"))
             .map(String::as_str)
             .collect();
         type_keys.sort_unstable();
@@ -796,7 +789,7 @@ impl Expander<'_> {
                 };
                 if nm
                     .keys()
-                    .any(|k| nest_ctx.expand_iri(k, false, true).as_deref() == Some("@value"))
+                    .any(|k| nest_ctx.expands_to_keyword(k, "@value"))
                 {
                     return Err(err("invalid @nest value", nv.to_string()));
                 }

@@ -18,7 +18,7 @@ use super::EngineError;
 
 pub struct RdfWriter {
     pub quads: Vec<Quad>,
-    labels: HashMap<String, String>,
+    labels: HashMap<String, String, foldhash::fast::RandomState>,
     counter: usize,
     max_quads: usize,
 }
@@ -114,7 +114,7 @@ impl RdfWriter {
     pub fn new(max_quads: usize) -> Self {
         RdfWriter {
             quads: Vec::new(),
-            labels: HashMap::new(),
+            labels: HashMap::default(),
             counter: 0,
             max_quads,
         }
