@@ -73,9 +73,19 @@ fn as_array(v: Value) -> Vec<Value> {
 
 /// Adds `value` to `map[key]` as an array (JSON-LD "add value", as array true).
 fn add_value(map: &mut Map<String, Value>, key: &str, value: Value) {
-    let entry = map
-        .entry(key.to_owned())
-        .or_insert_with(|| Value::Array(Vec::new()));
+    let existing = if map.len() <= 8 {
+        map.iter_mut().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        map.get_mut(key)
+    };
+    let Some(entry) = existing else {
+        let items = match value {
+            Value::Array(v) => v,
+            other => vec![other],
+        };
+        map.insert(key.to_owned(), Value::Array(items));
+        return;
+    };
     if !entry.is_array() {
         let old = std::mem::take(entry);
         *entry = Value::Array(vec![old]);
@@ -363,7 +373,7 @@ impl Expander<'_> {
                 .and_then(|t| ctx.expand_iri(t, false, true))
                 .map(|c| c.into_owned())
         });
-        let mut result = Map::new();
+        let mut result = Map::with_capacity(map.len());
         // 13, 14.
         self.entries(
             &ctx,
@@ -488,7 +498,7 @@ impl Expander<'_> {
                 if active_property == Some("@reverse") {
                     return Err(err("invalid reverse property map", key.clone()));
                 }
-                if result.contains_key(&ep) && !matches!(ep.as_str(), "@included" | "@type") {
+                if get(result, &ep).is_some() && !matches!(ep.as_str(), "@included" | "@type") {
                     return Err(err("colliding keywords", ep));
                 }
                 let expanded_value: Value = match ep.as_str() {
