@@ -74,7 +74,9 @@ fn as_array(v: Value) -> Vec<Value> {
 /// Adds `value` to `map[key]` as an array (JSON-LD "add value", as array true).
 fn add_value(map: &mut Map<String, Value>, key: &str, value: Value) {
     let existing = if map.len() <= 8 {
-        map.iter_mut().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+        map.iter_mut()
+            .find(|(k, _)| k.as_str() == key)
+            .map(|(_, v)| v)
     } else {
         map.get_mut(key)
     };
@@ -797,10 +799,7 @@ impl Expander<'_> {
                 let Value::Object(nm) = nv else {
                     return Err(err("invalid @nest value", nv.to_string()));
                 };
-                if nm
-                    .keys()
-                    .any(|k| nest_ctx.expands_to_keyword(k, "@value"))
-                {
+                if nm.keys().any(|k| nest_ctx.expands_to_keyword(k, "@value")) {
                     return Err(err("invalid @nest value", nv.to_string()));
                 }
                 self.entries(

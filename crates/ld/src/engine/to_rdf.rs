@@ -23,26 +23,35 @@ pub struct RdfWriter {
     max_quads: usize,
 }
 
-/// Bytes that need a closer look in an IRI: ASCII ones an IRI may not contain
-/// (controls, space, `<>"{}|^`\\`) and every non-ASCII byte.
-static SUSPECT: [bool; 256] = {
-    let mut t = [false; 256];
+/// Byte classes for the IRI check: 0 fine, 1 never allowed (ASCII controls,
+/// space, `<>"{}|^`\\`), 2 `#`, 3 non-ASCII (a closer look).
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
     let mut i = 0;
     while i < 256 {
         let b = i as u8;
-        t[i] = b <= 0x20
-            || b >= 0x7f
+        t[i] = if b >= 0x80 {
+            3
+        } else if b <= 0x20
+            || b == 0x7f
             || matches!(
                 b,
                 b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'^' | b'`' | b'\\'
-            );
+            )
+        {
+            1
+        } else if b == b'#' {
+            2
+        } else {
+            0
+        };
         i += 1;
     }
     t
 };
 
 /// An absolute IRI (not a blank node) without characters IRIs may not contain,
-/// and with at most one `#`.
+/// and with at most one `#`. One pass over the bytes.
 pub fn well_formed_iri(s: &str) -> bool {
     let bytes = s.as_bytes();
     let Some(colon) = bytes.iter().position(|&b| b == b':') else {
@@ -53,17 +62,20 @@ pub fn well_formed_iri(s: &str) -> bool {
         && scheme
             .iter()
             .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'));
-    if !scheme_ok || bytes.iter().filter(|&&b| b == b'#').count() > 1 {
+    if !scheme_ok {
         return false;
     }
-    if !bytes.iter().any(|&b| SUSPECT[b as usize]) {
-        return true;
+    let (mut hashes, mut non_ascii) = (0u32, false);
+    for &b in &bytes[colon + 1..] {
+        match CLASS[b as usize] {
+            0 => {}
+            1 => return false,
+            2 => hashes += 1,
+            _ => non_ascii = true,
+        }
     }
-    // Slow path: non-ASCII is fine except C1 controls; the rest is not.
-    s.chars().all(|c| {
-        let ascii_bad = c.is_ascii() && SUSPECT[c as usize];
-        !(ascii_bad || ('\u{80}'..='\u{9f}').contains(&c))
-    })
+    // Non-ASCII is fine except C1 controls.
+    hashes <= 1 && !(non_ascii && s.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c)))
 }
 
 /// `map.get(key)` for the small maps of expanded JSON-LD: a linear scan beats
