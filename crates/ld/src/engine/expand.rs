@@ -442,7 +442,7 @@ impl Expander<'_> {
                 .filter(|k| !matches!(k.as_str(), "@set" | "@list"))
                 .count();
             if result.len() > 2
-                || (result.len() == 2 && (other != 1 || !get(&result, "@index").is_some()))
+                || (result.len() == 2 && (other != 1 || get(&result, "@index").is_none()))
             {
                 return Err(err("invalid set or list object", "extra entries"));
             }
@@ -570,9 +570,9 @@ impl Expander<'_> {
                         )?);
                         for item in &items {
                             let ok = item.as_object().is_some_and(|m| {
-                                !get(m, "@value").is_some()
-                                    && !get(m, "@list").is_some()
-                                    && !get(m, "@set").is_some()
+                                get(m, "@value").is_none()
+                                    && get(m, "@list").is_none()
+                                    && get(m, "@set").is_none()
                             });
                             if !ok {
                                 return Err(err("invalid @included value", item.to_string()));
