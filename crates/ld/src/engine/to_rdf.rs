@@ -125,7 +125,7 @@ fn integer_form(f: f64) -> String {
 impl RdfWriter {
     pub fn new(max_quads: usize) -> Self {
         RdfWriter {
-            quads: Vec::new(),
+            quads: Vec::with_capacity(64),
             labels: HashMap::default(),
             counter: 0,
             max_quads,
@@ -240,8 +240,17 @@ impl RdfWriter {
                 }
                 p if p.starts_with('@') => {}
                 p => {
-                    let predicate = well_formed_iri(p).then(|| NamedNode::new_unchecked(p));
-                    for v in values.as_array().map(Vec::as_slice).unwrap_or_default() {
+                    let values = values.as_array().map(Vec::as_slice).unwrap_or_default();
+                    let usable = subject.is_some() && well_formed_iri(p);
+                    if let ([v], Some(s)) = (values, &subject) {
+                        // One value (the usual case): build the predicate once, no clone.
+                        if let (Some(o), true) = (self.object(v, graph)?, usable) {
+                            self.push(s.clone(), NamedNode::new_unchecked(p), o, graph)?;
+                        }
+                        continue;
+                    }
+                    let predicate = usable.then(|| NamedNode::new_unchecked(p));
+                    for v in values {
                         let object = self.object(v, graph)?;
                         if let (Some(o), Some(pr), Some(s)) = (object, &predicate, &subject) {
                             self.push(s.clone(), pr.clone(), o, graph)?;
