@@ -223,3 +223,36 @@ fn hostile_input_is_an_error_or_a_result_never_a_panic() {
         let _ = expand(&doc, &ExpandLimits::default());
     }
 }
+
+#[test]
+fn number_literals_take_the_json_ld_canonical_forms() {
+    // The forms jsonld.js produces (see interop/README.md): 16 significant
+    // digits for doubles (`toExponential(15)`), integer form below 10^21.
+    let doc = json!({
+        "@context": {"@vocab": "http://example.org/"},
+        "@id": "http://example.org/s",
+        "a": 0.30000000000000004,
+        "b": 1e20,
+        "c": 1e-7,
+        "d": 5.0,
+        "e": 1.1e1,
+        "f": 1e21,
+        "g": -0.0
+    });
+    let canonical = canonical_nquads(&doc).unwrap().nquads;
+    for (p, lit) in [
+        ("a", "\"3.0E-1\"^^<http://www.w3.org/2001/XMLSchema#double>"),
+        (
+            "b",
+            "\"100000000000000000000\"^^<http://www.w3.org/2001/XMLSchema#integer>",
+        ),
+        ("c", "\"1.0E-7\"^^<http://www.w3.org/2001/XMLSchema#double>"),
+        ("d", "\"5\"^^<http://www.w3.org/2001/XMLSchema#integer>"),
+        ("e", "\"11\"^^<http://www.w3.org/2001/XMLSchema#integer>"),
+        ("f", "\"1.0E21\"^^<http://www.w3.org/2001/XMLSchema#double>"),
+        ("g", "\"0\"^^<http://www.w3.org/2001/XMLSchema#integer>"),
+    ] {
+        let line = format!("<http://example.org/s> <http://example.org/{p}> {lit} .\n");
+        assert!(canonical.contains(&line), "{p}: {canonical}");
+    }
+}
