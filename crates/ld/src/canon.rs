@@ -2,7 +2,7 @@
 //! with a hard bound on the work it may do.
 //!
 //! Why hand-written: no Rust crate offers RDFC-1.0 with a work limit that we
-//! can use together with our JSON-LD engine (oxjsonld/oxrdf). oxrdf's `Rdfc10`
+//! can use together with our JSON-LD engine (which produces `oxrdf` quads). oxrdf's `Rdfc10`
 //! is unbounded: an 8-node blank-node clique takes seconds, and each extra node
 //! costs about ten times more. Credentials are untrusted input, so a "poisoned"
 //! dataset must be refused quickly instead (spec §"Dataset Poisoning").

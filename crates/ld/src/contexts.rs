@@ -136,6 +136,21 @@ pub fn lookup(url: &str) -> Option<&'static str> {
     })
 }
 
+/// Like [`lookup`], also returning the canonical URL the document is served under.
+pub fn lookup_with_url(url: &str) -> Option<(&'static str, &'static str)> {
+    let url = url.split('#').next().unwrap_or(url);
+    let find = |u: &str| {
+        CONTEXTS
+            .iter()
+            .find(|e| e.url == u)
+            .map(|e| (e.url, e.document))
+    };
+    find(url).or_else(|| {
+        url.strip_prefix("http://")
+            .and_then(|rest| find(&format!("https://{rest}")))
+    })
+}
+
 /// Every context URL Insignia serves offline.
 pub fn known_urls() -> impl Iterator<Item = &'static str> {
     CONTEXTS.iter().map(|e| e.url)

@@ -1,4 +1,5 @@
-//! JSON-LD for Insignia: the built-in contexts, offline expansion to RDF, and
+//! JSON-LD for Insignia: the built-in contexts, offline expansion to RDF with our
+//! own JSON-LD 1.1 engine ([`engine`]: contexts processed once per process), and
 //! RDF Dataset Canonicalization (RDFC-1.0) with bounded work.
 //!
 //! Architecture invariant: this crate never touches the network or the file
@@ -6,6 +7,7 @@
 
 pub mod canon;
 pub mod contexts;
+pub mod engine;
 pub mod expand;
 pub mod nquads;
 

@@ -248,17 +248,24 @@ fn wrong_key_and_tampering_are_refused() {
 }
 
 /// The "employ" vectors put two types with their own scoped contexts on one node
-/// (`Person`, `EmployablePerson`). Our JSON-LD engine cannot yet expand that
-/// exactly (see `insignia_ld::expand`, module `scoped_types`), so these vectors are
-/// skipped and must be refused with a clear error rather than signed wrongly.
+/// (`Person`, `EmployablePerson`): JSON-LD 1.1 applies both scoped contexts, in
+/// lexicographic order of the types. Reproduced byte for byte.
 #[test]
-fn employ_vectors_are_refused_not_mis_signed() {
-    for path in [
-        "vc-di-eddsa/eddsa-rdfc-2022/employ/signedDataInt.json",
-        "vc-di-ecdsa/ecdsa-rdfc-2019-p256/employ/signedECDSAP256.json",
-    ] {
-        let signed = json(path);
-        let err = data_integrity::rdfc(&without_proof(&signed), false).unwrap_err();
-        assert!(err.to_string().contains("several types"), "{path}: {err}");
-    }
+fn employ_vectors_reproduce_exactly() {
+    let key = eddsa_key();
+    let dir = "vc-di-eddsa/eddsa-rdfc-2022/employ";
+    check_rdfc_vector(dir, "DataInt");
+    let signed = json(&format!("{dir}/signedDataInt.json"));
+    let ours = sign_like(&signed, &key, Cryptosuite::EddsaRdfc2022);
+    assert_eq!(
+        ours["proof"]["proofValue"], signed["proof"]["proofValue"],
+        "{dir}"
+    );
+    data_integrity::verify(&signed, &key.public_key()).unwrap();
+
+    let p256 = p256_key();
+    let dir = "vc-di-ecdsa/ecdsa-rdfc-2019-p256/employ";
+    check_rdfc_vector(dir, "ECDSAP256");
+    let signed = json(&format!("{dir}/signedECDSAP256.json"));
+    data_integrity::verify(&signed, &p256.public_key()).unwrap();
 }
