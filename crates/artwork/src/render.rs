@@ -166,3 +166,43 @@ pub(crate) fn rasterise(tree: &usvg::Tree, size: u32) -> Result<Pixmap, RenderEr
     resvg::render(tree, transform, &mut pixmap.as_mut());
     Ok(pixmap)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jpeg_dimensions_come_from_the_frame_header() {
+        // SOI, an APP0 segment, then SOF0 (8-bit, 32 high, 16 wide).
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00];
+        jpeg.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x20, 0x00, 0x10, 0x01]);
+        assert_eq!(jpeg_dimensions(&jpeg), Some((16, 32)));
+        // DHT (0xC4) is not a frame header.
+        let dht = [
+            0xFF, 0xD8, 0xFF, 0xC4, 0x00, 0x02, 0xFF, 0xC2, 0x00, 0x0B, 0x08, 0x01, 0x00, 0x02,
+            0x00,
+        ];
+        assert_eq!(jpeg_dimensions(&dht), Some((512, 256)));
+        for bad in [
+            &[][..],
+            &[0xFF, 0xD8],
+            &[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x01],
+            &[0x00; 10],
+        ] {
+            assert_eq!(jpeg_dimensions(bad), None);
+        }
+        // Oversized embedded images are not resolved.
+        let mut huge = vec![
+            0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x0B, 0x08, 0xFF, 0xFF, 0xFF, 0xFF,
+        ];
+        huge.push(1);
+        assert!(embedded_image("image/jpeg", Arc::new(huge)).is_none());
+        assert!(embedded_image("image/svg+xml", Arc::new(b"<svg/>".to_vec())).is_none());
+    }
+
+    #[test]
+    fn png_dimensions_need_a_header() {
+        assert_eq!(png_dimensions(b"\x89PNG\r\n\x1a\n"), None);
+        assert_eq!(png_dimensions(b"GIF89a"), None);
+    }
+}

@@ -149,6 +149,8 @@ pub enum UploadError {
         "the image is {width}×{height} pixels; badge images must be square, or at most twice as wide as high (or high as wide)"
     )]
     NotSquare { width: u32, height: u32 },
+    #[error("the image would need more than {max_mb} MB of memory to decode")]
+    TooDemanding { max_mb: u64 },
     #[error("the PNG file is damaged or incomplete ({0})")]
     DamagedPng(String),
     #[error("the SVG is not UTF-8 text")]
@@ -284,9 +286,8 @@ pub fn check_png(bytes: &[u8]) -> Result<CheckedImage, UploadError> {
 
 fn damaged(e: image::ImageError) -> UploadError {
     match e {
-        image::ImageError::Limits(_) => UploadError::TooWide {
-            width: 0,
-            max: MAX_SIDE,
+        image::ImageError::Limits(_) => UploadError::TooDemanding {
+            max_mb: MAX_DECODE_ALLOC / (1024 * 1024),
         },
         other => UploadError::DamagedPng(other.to_string()),
     }
@@ -608,6 +609,9 @@ fn unsafe_css(css: &str) -> bool {
     let squashed = squash(css);
     squashed.contains('\\')
         || squashed.contains("@import")
+        || squashed.contains("@font-face")
+        || squashed.contains("image-set")
+        || squashed.contains("//")
         || squashed.contains("expression(")
         || squashed.contains("behavior")
         || squashed.contains("binding")
