@@ -53,6 +53,8 @@ pub struct BadgeDesign {
     pub participation_mode: String,
     pub prerequisites: String,
     pub quality_assurance: String,
+    /// The image as designed in the app (None when an image was uploaded).
+    pub artwork: Option<insignia_artwork::BadgeDesign>,
 }
 
 /// Open Badges 3.0 achievement types offered in the designer (the spec's

@@ -78,7 +78,7 @@ impl Pages {
     pub fn load(catalog: Arc<Catalog>) -> Result<Pages, ServerError> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::Form;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use insignia_store::StoreError;
 use insignia_store::model::{Badge, Role};
@@ -19,9 +19,10 @@ use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::issuing::Urls;
 use crate::state::Shared;
+use insignia_artwork::{BadgeDesign as Artwork, DesignError};
 
 /// Largest badge image accepted.
-pub const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
+pub const MAX_IMAGE_BYTES: usize = 4 * 1024 * 1024;
 
 /// A submitted designer form: text fields and the optional image file.
 #[derive(Debug, Default)]
@@ -146,6 +147,7 @@ impl DesignerForm {
             participation_mode: self.get("participation_mode").trim().to_owned(),
             prerequisites: self.get("prerequisites").trim().to_owned(),
             quality_assurance: self.get("quality_assurance").trim().to_owned(),
+            artwork: None,
         };
         problems.extend(design.problems());
         problems.dedup();
@@ -154,6 +156,100 @@ impl DesignerForm {
 }
 
 /// Values for the form's fields (what the template shows).
+/// The in-app design the form describes (when "design in the app" is chosen).
+fn artwork_of(form: &DesignerForm, fallback_title: &str) -> Result<Artwork, &'static str> {
+    let colour = |key: &str, default: &str| {
+        let v = form.get(key).trim();
+        (if v.is_empty() { default } else { v }).parse::<insignia_artwork::Colour>()
+    };
+    let shape = insignia_artwork::Shape::ALL
+        .into_iter()
+        .find(|s| s.id() == form.get("art_shape"))
+        .unwrap_or(insignia_artwork::Shape::Circle);
+    let title = match form.get("art_title").trim() {
+        "" => fallback_title
+            .chars()
+            .take(insignia_artwork::design::TITLE_MAX_CHARS)
+            .collect(),
+        t => t.to_owned(),
+    };
+    let artwork = Artwork {
+        shape,
+        background: colour("art_background", "#1e3a8a").map_err(|_| "art-error-colour")?,
+        accent: colour("art_accent", "#f59e0b").map_err(|_| "art-error-colour")?,
+        text: colour("art_text", "#ffffff").map_err(|_| "art-error-colour")?,
+        icon: Some(form.get("art_icon").trim())
+            .filter(|i| !i.is_empty())
+            .map(insignia_artwork::IconId::new),
+        title,
+        band: Some(form.get("art_band").trim())
+            .filter(|b| !b.is_empty())
+            .map(str::to_owned),
+    };
+    artwork.validate().map_err(|e| match e {
+        DesignError::Colour { .. } => "art-error-colour",
+        DesignError::TitleEmpty => "art-error-title-empty",
+        DesignError::TitleTooLong { .. } => "art-error-title-long",
+        DesignError::BandTooLong { .. } => "art-error-band-long",
+        DesignError::ControlCharacter { .. } => "art-error-control",
+        DesignError::UnknownIcon { .. } => "art-error-icon",
+        DesignError::Render(_) => "art-error-render",
+    })?;
+    Ok(artwork)
+}
+
+/// The images of a version: (PNG 512 px, SVG).
+type Images = (Vec<u8>, Option<String>);
+
+/// Draws an in-app design (off the async threads: rendering takes tens of ms).
+async fn draw(artwork: Artwork) -> Result<Images, &'static str> {
+    tokio::task::spawn_blocking(move || {
+        let svg = insignia_artwork::design::render_svg(&artwork).map_err(|_| "art-error-render")?;
+        let png =
+            insignia_artwork::design::render_png(&artwork, 512).map_err(|_| "art-error-render")?;
+        Ok((png, Some(svg)))
+    })
+    .await
+    .unwrap_or(Err("art-error-render"))
+}
+
+/// Checks, cleans and resizes an uploaded PNG or SVG.
+async fn checked_upload(bytes: Vec<u8>) -> Result<Images, (&'static str, String)> {
+    tokio::task::spawn_blocking(move || {
+        insignia_artwork::upload::check(&bytes)
+            .map(|c| (c.png, c.svg.map(|s| s.svg)))
+            .map_err(|e| ("upload-error-rejected", e.to_string()))
+    })
+    .await
+    .unwrap_or_else(|_| Err(("upload-error-rejected", String::new())))
+}
+
+/// The images for a submitted form: drawn, uploaded, or (editing) kept.
+/// Errors are translated messages.
+async fn images_for(
+    state: &Shared,
+    locale: Locale,
+    form: &DesignerForm,
+    design: &mut BadgeDesign,
+    keep: Option<Images>,
+) -> Result<Option<Images>, Vec<String>> {
+    let t = |k: &str| state.catalog.text(locale, k, &[]);
+    if form.get("image_mode") == "upload" {
+        design.artwork = None;
+        return match &form.image {
+            Some(bytes) => checked_upload(bytes.clone())
+                .await
+                .map(Some)
+                .map_err(|(key, detail)| vec![format!("{} ({detail})", t(key))]),
+            None if keep.is_some() => Ok(keep),
+            None => Err(vec![t("design-error-image")]),
+        };
+    }
+    let artwork = artwork_of(form, &design.name).map_err(|k| vec![t(k)])?;
+    design.artwork = Some(artwork.clone());
+    draw(artwork).await.map(Some).map_err(|k| vec![t(k)])
+}
+
 fn form_values(design: &BadgeDesign) -> minijinja::Value {
     let (expiry_kind, expiry_date, expiry_days) = match &design.expiry {
         Expiry::Never => ("never", String::new(), String::new()),
@@ -177,20 +273,18 @@ fn form_values(design: &BadgeDesign) -> minijinja::Value {
         eqf_level => design.eqf_level.map(|l| l.to_string()).unwrap_or_default(),
         assessment_type => design.assessment_type, participation_mode => design.participation_mode,
         prerequisites => design.prerequisites, quality_assurance => design.quality_assurance,
+        image_mode => if design.artwork.is_some() || design.name.is_empty() { "design" } else { "upload" },
+        art_shape => design.artwork.as_ref().map_or("circle", |a| a.shape.id()),
+        art_background => design.artwork.as_ref().map_or("#1e3a8a".to_owned(), |a| a.background.to_string()),
+        art_accent => design.artwork.as_ref().map_or("#f59e0b".to_owned(), |a| a.accent.to_string()),
+        art_text => design.artwork.as_ref().map_or("#ffffff".to_owned(), |a| a.text.to_string()),
+        art_icon => design.artwork.as_ref().and_then(|a| a.icon.as_ref()).map_or(String::new(), |i| i.0.clone()),
+        art_title => design.artwork.as_ref().map_or(String::new(), |a| a.title.clone()),
+        art_band => design.artwork.as_ref().and_then(|a| a.band.clone()).unwrap_or_default(),
     }
 }
 
-/// Checks an uploaded image: a PNG (SVG uploads need sanitising, which the
-/// artwork module adds). Returns the catalogue key of the problem.
-fn check_image(bytes: &[u8]) -> Result<(), &'static str> {
-    match insignia_bake::detect(bytes) {
-        Some(insignia_bake::ImageKind::Png) => insignia_bake::extract(bytes)
-            .map(|_| ())
-            .map_err(|_| "upload-error-damaged"),
-        _ => Err("upload-error-not-png"),
-    }
-}
-
+#[allow(clippy::too_many_arguments)]
 async fn render_form(
     state: &Shared,
     member: &Member,
@@ -199,8 +293,22 @@ async fn render_form(
     design: &BadgeDesign,
     issuer_id: &str,
     errors: Vec<String>,
+    preview: Option<String>,
 ) -> Result<Response, AppError> {
     let issuers = issuers::list(&state.store, org_id).await?;
+    let templates: Vec<_> = badges::list(&state.store, org_id)
+        .await?
+        .into_iter()
+        .filter(|b| b.is_template)
+        .collect();
+    let shapes: Vec<minijinja::Value> = insignia_artwork::Shape::ALL
+        .iter()
+        .map(|s| context! { id => s.id(), label => state.catalog.text(member.locale, &format!("art-shape-{}", s.id()), &[]) })
+        .collect();
+    let icons: Vec<minijinja::Value> = insignia_artwork::icons::all()
+        .iter()
+        .map(|i| context! { id => i.id, label => i.label })
+        .collect();
     page(
         state,
         member.locale,
@@ -208,28 +316,77 @@ async fn render_form(
         context! {
             user => member.user, csrf => member.csrf, org_id => org_id, badge => badge,
             form => form_values(design), issuer_id => issuer_id, issuers => issuers,
-            achievement_types => ACHIEVEMENT_TYPES, errors => errors,
+            achievement_types => ACHIEVEMENT_TYPES, errors => errors, templates => templates,
+            shapes => shapes, icons => icons, preview => preview,
         },
     )
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    from: Option<String>,
 }
 
 pub async fn new_page(
     State(state): State<Shared>,
     member: Member,
     Path(org_id): Path<String>,
+    Query(q): Query<NewQuery>,
 ) -> Result<Response, AppError> {
     member.require(&state, &org_id, Role::Admin).await?;
-    let design = BadgeDesign {
-        achievement_type: "Badge".into(),
-        ..Default::default()
+    // Starting from a template: its metadata and visual style, a new name.
+    let (design, issuer_id) = match q.from.as_deref() {
+        Some(template_id) => {
+            let template = owned(&state, &org_id, template_id).await?;
+            let version = badges::version(&state.store, &template.id, template.current_version)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let mut design = read_design(&version.design)?;
+            design.name = String::new();
+            if let Some(art) = design.artwork.as_mut() {
+                art.title = String::new();
+            }
+            (design, template.issuer_id)
+        }
+        None => (
+            BadgeDesign {
+                achievement_type: "Badge".into(),
+                ..Default::default()
+            },
+            String::new(),
+        ),
     };
-    render_form(&state, &member, &org_id, None, &design, "", Vec::new()).await
+    render_form(
+        &state,
+        &member,
+        &org_id,
+        None,
+        &design,
+        &issuer_id,
+        Vec::new(),
+        None,
+    )
+    .await
 }
 
 fn translate(state: &Shared, locale: Locale, keys: &[&str]) -> Vec<String> {
     keys.iter()
         .map(|k| state.catalog.text(locale, k, &[]))
         .collect()
+}
+
+fn data_url(images: &Images) -> String {
+    use base64::Engine as _;
+    match &images.1 {
+        Some(svg) => format!(
+            "data:image/svg+xml;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(svg.as_bytes())
+        ),
+        None => format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(&images.0)
+        ),
+    }
 }
 
 pub async fn create(
@@ -241,34 +398,53 @@ pub async fn create(
     let form = DesignerForm::read(multipart, member.locale, &state).await?;
     member.check_csrf(form.get("csrf"))?;
     member.require(&state, &org_id, Role::Admin).await?;
-    let (design, mut problems) = form.design();
+    let (mut design, problems) = form.design();
     let issuer_id = form.get("issuer_id").to_owned();
-    let issuer_ok = super::issuers::owned(&state, &org_id, &issuer_id)
+    let mut errors = translate(&state, member.locale, &problems);
+    if super::issuers::owned(&state, &org_id, &issuer_id)
         .await
-        .is_ok();
-    if !issuer_ok {
-        problems.push("design-error-issuer");
+        .is_err()
+    {
+        errors.push(
+            state
+                .catalog
+                .text(member.locale, "design-error-issuer", &[]),
+        );
     }
-    match &form.image {
-        None => problems.push("design-error-image"),
-        Some(bytes) => {
-            if let Err(key) = check_image(bytes) {
-                problems.push(key);
-            }
+    let images = match images_for(&state, member.locale, &form, &mut design, None).await {
+        Ok(images) => images,
+        Err(mut e) => {
+            errors.append(&mut e);
+            None
         }
-    }
-    if !problems.is_empty() {
-        let errors = translate(&state, member.locale, &problems);
-        let mut response =
-            render_form(&state, &member, &org_id, None, &design, &issuer_id, errors).await?;
-        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    };
+    let preview_only = form.get("preview") == "1";
+    if !errors.is_empty() || preview_only {
+        let preview = images.as_ref().map(data_url);
+        let mut response = render_form(
+            &state,
+            &member,
+            &org_id,
+            None,
+            &design,
+            &issuer_id,
+            errors.clone(),
+            preview,
+        )
+        .await?;
+        if !errors.is_empty() {
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        }
         return Ok(response);
     }
+    let Some((png, svg)) = images else {
+        return Err(AppError::Internal("no image after checks".into()));
+    };
     let content = badges::VersionContent {
         name: design.name.clone(),
         design: serde_json::to_string(&design).map_err(|e| AppError::Internal(e.to_string()))?,
-        image_png: form.image.clone(),
-        image_svg: None,
+        image_png: Some(png),
+        image_svg: svg,
     };
     let state_name = if form.get("publish") == "1" {
         "active"
@@ -348,6 +524,7 @@ pub async fn edit_page(
         &design,
         &badge.issuer_id,
         Vec::new(),
+        None,
     )
     .await
 }
@@ -362,15 +539,30 @@ pub async fn update(
     member.check_csrf(form.get("csrf"))?;
     member.require(&state, &org_id, Role::Admin).await?;
     let badge = owned(&state, &org_id, &badge_id).await?;
-    let (design, mut problems) = form.design();
-    if let Some(bytes) = &form.image {
-        if let Err(key) = check_image(bytes) {
-            problems.push(key);
-        }
+    let current = badges::version(&state.store, &badge.id, badge.current_version)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (mut design, problems) = form.design();
+    let mut errors = translate(&state, member.locale, &problems);
+    let keep = current
+        .image_png
+        .clone()
+        .map(|png| (png, current.image_svg.clone()));
+    if form.get("image_mode") == "upload" && form.image.is_none() {
+        // Keeping the current image keeps its in-app design too, if any.
+        design.artwork = read_design(&current.design)?.artwork;
     }
+    let images = match images_for(&state, member.locale, &form, &mut design, keep).await {
+        Ok(images) => images,
+        Err(mut e) => {
+            errors.append(&mut e);
+            None
+        }
+    };
     let expected: i64 = form.get("version").parse().unwrap_or(-1);
-    if !problems.is_empty() {
-        let errors = translate(&state, member.locale, &problems);
+    if !errors.is_empty() || form.get("preview") == "1" {
+        let preview = images.as_ref().map(data_url);
+        let failed = !errors.is_empty();
         let mut response = render_form(
             &state,
             &member,
@@ -379,23 +571,20 @@ pub async fn update(
             &design,
             &badge.issuer_id,
             errors,
+            preview,
         )
         .await?;
-        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        if failed {
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        }
         return Ok(response);
     }
-    let current = badges::version(&state.store, &badge.id, badge.current_version)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (png, svg) = images.ok_or_else(|| AppError::Internal("no image after checks".into()))?;
     let content = badges::VersionContent {
         name: design.name.clone(),
         design: serde_json::to_string(&design).map_err(|e| AppError::Internal(e.to_string()))?,
-        image_png: form.image.clone().or(current.image_png),
-        image_svg: if form.image.is_some() {
-            None
-        } else {
-            current.image_svg
-        },
+        image_png: Some(png),
+        image_svg: svg,
     };
     match badges::save_edit(&state.store, &badge.id, expected, &content, &member.user.id).await {
         Ok(_) => Ok(see_other(&format!("/orgs/{org_id}/badges/{badge_id}"))),

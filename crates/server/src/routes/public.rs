@@ -73,6 +73,7 @@ pub(crate) async fn verify_with_our_keys(
     state: &Shared,
     issuer: &Issuer,
     credential: Vec<u8>,
+    recipient: Option<String>,
 ) -> Result<Report, AppError> {
     let did = Urls {
         base: &state.config.base_url,
@@ -87,7 +88,8 @@ pub(crate) async fn verify_with_our_keys(
         controller: did,
     };
     tokio::task::spawn_blocking(move || {
-        let options = VerifyOptions::new(&resolver);
+        let mut options = VerifyOptions::new(&resolver);
+        options.recipient = recipient.as_deref();
         insignia_verify::verify_bytes(&credential, &options)
     })
     .await
@@ -132,7 +134,7 @@ pub(crate) fn with_live_status(report: Report, award: &Award) -> Report {
         });
     }
     checks.push(status);
-    Report::new(report.format, report.summary, checks)
+    Report::new(report.format, report.summary, checks).with_endorsements(report.endorsements)
 }
 
 /// The live verification report of one of our awards: the proof check (cached,
@@ -145,6 +147,7 @@ pub(crate) async fn live_report(state: &Shared, view: &AwardView) -> Result<Repo
                 state,
                 &view.issuer,
                 view.award.credential.clone().into_bytes(),
+                None,
             )
             .await?;
             state.proof_cache.put(view.award.id.clone(), report.clone());

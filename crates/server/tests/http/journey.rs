@@ -681,6 +681,51 @@ async fn verify_page_checks_an_uploaded_badge() {
             .unwrap()
             .replace("&#x2f;", "/");
         assert!(page.contains("class=\"verdict invalid\""), "{page}");
+        // By URL (ours: read from the database, not fetched), with the recipient checked.
+        for (email, verdict) in [
+            ("Y@example.org", "valid"),
+            ("someone-else@example.org", "invalid"),
+        ] {
+            let form = reqwest::multipart::Form::new()
+                .text("url", app.url(&format!("/a/{award}")))
+                .text("recipient", email);
+            let page = app
+                .client()
+                .post(app.url("/verify"))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(
+                page.contains(&format!("class=\"verdict {verdict}\"")),
+                "{email}: {page}"
+            );
+        }
+        let form = reqwest::multipart::Form::new().text("url", "ftp://example.org/x");
+        let r = app
+            .client()
+            .post(app.url("/verify"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        // Not ours: the online verifier refuses to fetch from a private address.
+        let form = reqwest::multipart::Form::new().text("url", "https://127.0.0.1/badge.json");
+        let page = app
+            .client()
+            .post(app.url("/verify"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("class=\"verdict indeterminate\""), "{page}");
         let empty = app
             .client()
             .post(app.url("/verify"))
@@ -689,6 +734,153 @@ async fn verify_page_checks_an_uploaded_badge() {
             .await
             .unwrap();
         assert_eq!(empty.status(), 422);
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn design_in_the_app_preview_and_templates() {
+    on_both(|app| async move {
+        let (client, token) = support::sign_up(&app, "designer@academy.example.org").await;
+        let (org, first) = support::org_with_badge(&app, &client, &token, "designer").await;
+        let page = client
+            .get(app.url(&format!("/orgs/{org}/badges/new")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let issuer_id = {
+            let marker = "<option value=\"";
+            let start = page.find(marker).unwrap() + marker.len();
+            page[start..start + page[start..].find('"').unwrap()].to_owned()
+        };
+        let form = |preview: bool| {
+            let f = reqwest::multipart::Form::new()
+                .text("csrf", token.clone())
+                .text("issuer_id", issuer_id.clone())
+                .text("name", "Security Champion")
+                .text("description", "Leads secure coding practice in a team.")
+                .text("criteria", "Run three threat-modelling sessions.")
+                .text("achievement_type", "Badge")
+                .text("image_mode", "design")
+                .text("art_shape", "shield")
+                .text("art_background", "#14532d")
+                .text("art_accent", "#86efac")
+                .text("art_text", "#ffffff")
+                .text("art_icon", "shield-check")
+                .text("art_title", "Security <Champion>")
+                .text("art_band", "2026")
+                .text("publish", "1");
+            if preview { f.text("preview", "1") } else { f }
+        };
+        // Preview: the drawing inline, nothing saved.
+        let r = client
+            .post(app.url(&format!("/orgs/{org}/badges/new")))
+            .multipart(form(true))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap().replace("&#x2f;", "/");
+        assert!(html.contains("data:image/svg+xml;base64,"), "preview shown");
+        assert_eq!(
+            insignia_store::repo::badges::list(&app.state.store, &org)
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "nothing saved by a preview"
+        );
+        // Save.
+        let r = client
+            .post(app.url(&format!("/orgs/{org}/badges/new")))
+            .multipart(form(false))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+        let badge = location(&r).rsplit('/').next().unwrap().to_owned();
+        let svg = client
+            .get(app.url(&format!("/b/{badge}/v/1/image.svg")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+        let svg = svg.text().await.unwrap();
+        assert!(svg.contains("viewBox=\"0 0 512 512\""));
+        assert!(!svg.contains("<Champion>"), "user text escaped");
+        let png = client
+            .get(app.url(&format!("/b/{badge}/v/1/image.png")))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(
+            insignia_bake::detect(&png),
+            Some(insignia_bake::ImageKind::Png)
+        );
+        // Awarded: the baked SVG carries the credential too.
+        let award = support::award(&app, &client, &token, &org, &badge, "champ@example.org").await;
+        let baked = client
+            .get(app.url(&format!("/a/{award}/badge.svg")))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert!(insignia_bake::extract(&baked).unwrap().is_some());
+        // Bad colours and a too-long title are explained, nothing saved.
+        let bad = form(false).text("art_background", "red");
+        let r = client
+            .post(app.url(&format!("/orgs/{org}/badges/new")))
+            .multipart(bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("#rrggbb"));
+
+        // Save the badge as a template; a new badge can start from it.
+        let r = client
+            .post(app.url(&format!("/orgs/{org}/badges/{badge}/state")))
+            .form(&[("csrf", token.as_str()), ("state", "template")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let new_page = client
+            .get(app.url(&format!("/orgs/{org}/badges/new")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        assert!(new_page.contains(&format!("/badges/new?from={badge}")));
+        assert!(
+            !new_page.contains(&format!("/badges/new?from={first}")),
+            "only templates are offered"
+        );
+        let from = client
+            .get(app.url(&format!("/orgs/{org}/badges/new?from={badge}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(from.contains("value=\"#14532d\""), "the template's colours");
+        assert!(
+            from.contains("Leads secure coding practice"),
+            "and its details"
+        );
         app
     })
     .await;

@@ -6,7 +6,18 @@ use std::sync::Arc;
 use insignia_server::Config;
 use reqwest::redirect::Policy;
 
-pub const PNG: &[u8] = include_bytes!("../../../../bake/tests/fixtures/1edtech-baked-heart.png");
+/// A 256-pixel badge image for uploads (drawn once).
+pub fn png() -> &'static [u8] {
+    static PNG: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    PNG.get_or_init(|| {
+        let design: insignia_artwork::BadgeDesign = serde_json::from_value(serde_json::json!({
+            "shape": "circle", "background": "#1e3a8a", "accent": "#f59e0b", "text": "#ffffff",
+            "icon": "graduation-cap", "title": "Data Analysis"
+        }))
+        .unwrap();
+        insignia_artwork::design::render_png(&design, 256).unwrap()
+    })
+}
 
 pub struct App {
     pub base: String,
@@ -244,9 +255,10 @@ pub async fn org_with_badge(
         .text("expiry_kind", "days")
         .text("expiry_days", "730")
         .text("publish", "1")
+        .text("image_mode", "upload")
         .part(
             "image",
-            reqwest::multipart::Part::bytes(PNG.to_vec())
+            reqwest::multipart::Part::bytes(png().to_vec())
                 .file_name("badge.png")
                 .mime_str("image/png")
                 .unwrap(),
