@@ -13,6 +13,7 @@ mod error;
 mod migrate;
 pub mod model;
 pub mod repo;
+pub mod testing;
 pub mod token;
 
 pub use db::{Store, Tx};

@@ -5,46 +5,6 @@ use insignia_store::model::{Award, AwardState, Role};
 use insignia_store::repo::{awards, badges, issuers, orgs, status, users};
 use insignia_store::{Store, StoreError};
 
-mod pg {
-    /// Creates a fresh PostgreSQL database for one test and returns its URL,
-    /// or None when no server answers (set INSIGNIA_REQUIRE_POSTGRES=1 to fail instead).
-    pub async fn fresh() -> Option<(String, String)> {
-        let admin = std::env::var("INSIGNIA_TEST_POSTGRES")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let conn = sqlx::PgPool::connect(&admin).await;
-        let pool = match conn {
-            Ok(p) => p,
-            Err(e) => {
-                if std::env::var("INSIGNIA_REQUIRE_POSTGRES").is_ok() {
-                    panic!("PostgreSQL required but unreachable: {e}");
-                }
-                eprintln!("skipping PostgreSQL: {e}");
-                return None;
-            }
-        };
-        let name = format!(
-            "insignia_test_{}",
-            insignia_store::token::random_id(8).to_lowercase()
-        );
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&pool)
-            .await
-            .unwrap();
-        let base = admin.rsplit_once('/').unwrap().0;
-        Some((format!("{base}/{name}"), name))
-    }
-
-    pub async fn drop(name: &str) {
-        let admin = std::env::var("INSIGNIA_TEST_POSTGRES")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let pool = sqlx::PgPool::connect(&admin).await.unwrap();
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&pool)
-            .await
-            .unwrap();
-    }
-}
-
 async fn on_both<F, Fut>(test: F)
 where
     F: Fn(Store) -> Fut,
@@ -55,11 +15,11 @@ where
     let store = Store::open(&url).await.unwrap();
     test(store.clone()).await;
     store.close().await;
-    if let Some((url, name)) = pg::fresh().await {
+    if let Some((url, name)) = insignia_store::testing::fresh_postgres().await {
         let store = Store::open(&url).await.unwrap();
         test(store.clone()).await;
         store.close().await;
-        pg::drop(&name).await;
+        insignia_store::testing::drop_postgres(&url, &name).await;
     }
 }
 

@@ -23,7 +23,7 @@ pub struct App {
     pub base: String,
     pub state: insignia_server::state::Shared,
     _dir: tempfile::TempDir,
-    pg_name: Option<String>,
+    pg: Option<(String, String)>,
 }
 
 impl App {
@@ -41,48 +41,10 @@ impl App {
 
     pub async fn stop(self) {
         self.state.store.close().await;
-        if let Some(name) = &self.pg_name {
-            pg_drop(name).await;
+        if let Some((url, name)) = &self.pg {
+            insignia_store::testing::drop_postgres(url, name).await;
         }
     }
-}
-
-fn pg_admin_url() -> String {
-    std::env::var("INSIGNIA_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-async fn pg_create() -> Option<(String, String)> {
-    let pool = match sqlx::PgPool::connect(&pg_admin_url()).await {
-        Ok(p) => p,
-        Err(e) => {
-            assert!(
-                std::env::var("INSIGNIA_REQUIRE_POSTGRES").is_err(),
-                "PostgreSQL required but unreachable: {e}"
-            );
-            eprintln!("skipping PostgreSQL: {e}");
-            return None;
-        }
-    };
-    let name = format!(
-        "insignia_test_{}",
-        insignia_store::token::random_id(8).to_lowercase()
-    );
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    let base = pg_admin_url().rsplit_once('/').unwrap().0.to_owned();
-    Some((format!("{base}/{name}"), name))
-}
-
-async fn pg_drop(name: &str) {
-    let pool = sqlx::PgPool::connect(&pg_admin_url()).await.unwrap();
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&pool)
-        .await
-        .unwrap();
 }
 
 /// Starts a server on SQLite (`postgres = false`) or a fresh PostgreSQL
@@ -98,9 +60,9 @@ pub async fn spawn_with(postgres: bool, worker: bool) -> Option<App> {
         .with_test_writer()
         .try_init();
     let dir = tempfile::tempdir().unwrap();
-    let (database_url, pg_name) = if postgres {
-        let (url, name) = pg_create().await?;
-        (Some(url), Some(name))
+    let (database_url, pg) = if postgres {
+        let (url, name) = insignia_store::testing::fresh_postgres().await?;
+        (Some(url.clone()), Some((url, name)))
     } else {
         (None, None)
     };
@@ -125,7 +87,7 @@ pub async fn spawn_with(postgres: bool, worker: bool) -> Option<App> {
         base: format!("http://{addr}"),
         state,
         _dir: dir,
-        pg_name,
+        pg,
     })
 }
 
