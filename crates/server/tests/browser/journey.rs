@@ -201,6 +201,17 @@ pub async fn run(app: &App, browser: &Browser, record: &mut Record) {
     );
     record.page(browser, "public-award").await;
 
+    // The footer's language switcher: the same page in French and Spanish.
+    for (locale, name) in [(Locale::Fr, "fr"), (Locale::Es, "es")] {
+        browser.press(locale.native_name()).await;
+        assert_eq!(browser.path().await, format!("/a/{award}"));
+        let lead = app.state.catalog.text(locale, "public-awarded-to", &[]);
+        assert!(browser.text("main").await.contains(&lead), "{name}");
+        record.page(browser, &format!("public-award-{name}")).await;
+    }
+    browser.press(Locale::En.native_name()).await;
+    assert!(browser.text("main").await.contains(&t("public-awarded-to")));
+
     // The baked PNG behind the download link.
     let href = browser
         .link(&t("public-download-png"))
