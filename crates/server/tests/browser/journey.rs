@@ -300,6 +300,10 @@ pub async fn run(app: &App, browser: &Browser, record: &mut Record) {
     );
     record.page(browser, "public-award-revoked").await;
 
+    browser.follow(&t("nav-dashboard")).await;
+    assert!(browser.text("main").await.contains("Learning Academy"));
+    record.page(browser, "dashboard").await;
+
     // An error page.
     browser.goto(&format!("{base}/a/nothing-here")).await;
     assert_eq!(browser.text("h1").await, t("error-not-found"));
