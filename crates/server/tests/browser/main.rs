@@ -30,15 +30,38 @@ async fn issuer_and_earner_journey_in_chromium() {
         let Some(app) = support::spawn(postgres).await else {
             continue;
         };
+        let started = std::time::Instant::now();
         let browser = driver.session().await;
+        let client = browser.client.clone();
         let mut record = journey::Record {
             // Screenshots and accessibility once (the pages are the same on both).
             shots: (!postgres).then(journey::screenshot_dir),
             blocking: Vec::new(),
         };
-        journey::run(&app, &browser, &mut record).await;
+        // In a task, so that a failed step still closes Chromium (dropping
+        // chromedriver alone would leave the browser running).
+        let journey = tokio::spawn(async move {
+            journey::run(&app, &browser, &mut record).await;
+            (app, browser, record)
+        });
+        let (app, browser, record) = match journey.await {
+            Ok(done) => done,
+            Err(failure) => {
+                let _ = client.close().await;
+                std::panic::resume_unwind(failure.into_panic());
+            }
+        };
         browser.close().await;
         app.stop().await;
+        eprintln!(
+            "{}: journey in {:.1} s",
+            if postgres {
+                "PostgreSQL"
+            } else {
+                "SQLite (with screenshots and axe)"
+            },
+            started.elapsed().as_secs_f64()
+        );
         assert!(
             record.blocking.is_empty(),
             "pages too wide for their viewport, or with serious or critical accessibility violations:\n{}",
