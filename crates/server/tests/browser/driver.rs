@@ -62,7 +62,7 @@ pub fn programs() -> Option<(PathBuf, PathBuf)> {
 pub struct Driver {
     child: Child,
     pub url: String,
-    _profiles: tempfile::TempDir,
+    profiles: tempfile::TempDir,
     chromium: PathBuf,
 }
 
@@ -99,7 +99,7 @@ impl Driver {
         let driver = Driver {
             child,
             url: format!("http://127.0.0.1:{port}"),
-            _profiles: profiles,
+            profiles,
             chromium: chromium.to_owned(),
         };
         let status = format!("{}/status", driver.url);
@@ -122,7 +122,7 @@ impl Driver {
 
     /// A new headless Chromium session with its own empty profile.
     pub async fn session(&self) -> Browser {
-        let profile = tempfile::tempdir_in(self._profiles.path()).unwrap();
+        let profile = tempfile::tempdir_in(self.profiles.path()).unwrap();
         let (w, h) = DESKTOP;
         let capabilities = json!({
             "goog:chromeOptions": {
