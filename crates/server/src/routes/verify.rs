@@ -175,7 +175,15 @@ pub async fn submit(
     let result = context! {
         verdict => verdict,
         verdict_text => state.catalog.text(l, &format!("verify-verdict-{verdict}"), &[]),
-        summary => report.summary,
+        // Every field present (the summary omits empty ones when serialised,
+        // and the templates treat undefined values as errors).
+        summary => context! {
+            name => report.summary.name.clone(),
+            issuer => report.summary.issuer_name.clone().or_else(|| report.summary.issuer_id.clone()),
+            recipient => report.summary.recipient.clone(),
+            issued => report.summary.issued.clone(),
+            expires => report.summary.expires.clone(),
+        },
         checks => check_lines(&state, l, &report),
         endorsements => endorsements,
         json => serde_json::to_string_pretty(&report).unwrap_or_default(),
