@@ -885,3 +885,114 @@ async fn design_in_the_app_preview_and_templates() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn two_processes_share_one_postgresql_database() {
+    let Some((a, b)) = support::spawn_pair_on_postgres().await else {
+        return;
+    };
+    // Signed up on one process, the session works on the other (sessions live in the database).
+    let (client, token) = support::sign_up(&a, "scale@academy.example.org").await;
+    let page = client.get(b.url("/dashboard")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let (org, badge) = support::org_with_badge(&b, &client, &token, "scale").await;
+    let award = support::award(&a, &client, &token, &org, &badge, "scale@example.org").await;
+    let credential: Value = client
+        .get(b.url(&format!("/a/{award}/credential.json")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let index: usize = credential["credentialStatus"]["statusListIndex"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Process A publishes and caches its view; B revokes; A's answers change at once.
+    assert!(!status_bit(&a, &client, "scale", "revocation", index).await);
+    let page = client
+        .get(a.url(&format!("/a/{award}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("class=\"verdict valid\""));
+    let r = client
+        .post(b.url(&format!("/orgs/{org}/awards/{award}/status")))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("action", "revoke"),
+            ("reason", "Withdrawn"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(
+        status_bit(&a, &client, "scale", "revocation", index).await,
+        "A serves B's revocation"
+    );
+    let page = client
+        .get(a.url(&format!("/a/{award}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("class=\"verdict invalid\""),
+        "A's page shows it too"
+    );
+    // A bulk job queued on A is done by whichever process claims it, once.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", token.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(
+                b"name,email\nA,a@example.org\nB,b@example.org\nC,c@example.org\n".to_vec(),
+            )
+            .file_name("l.csv"),
+        );
+    let r = client
+        .post(a.url(&format!("/orgs/{org}/badges/{badge}/bulk")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let job_path = location(&r);
+    client
+        .post(a.url(&format!("{job_path}/decide")))
+        .form(&[("csrf", token.as_str()), ("action", "confirm")])
+        .send()
+        .await
+        .unwrap();
+    let job_id = job_path.rsplit('/').next().unwrap().to_owned();
+    let mut done = false;
+    for _ in 0..300 {
+        let job = insignia_store::repo::bulk::job(&b.state.store, &job_id)
+            .await
+            .unwrap()
+            .unwrap();
+        if job.state == "done" {
+            assert_eq!(job.awarded, 3);
+            done = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(done);
+    assert_eq!(
+        insignia_store::repo::awards::list(&a.state.store, &org, 100)
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+    a.stop().await;
+    b.stop().await;
+}

@@ -261,3 +261,41 @@ pub async fn award(
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
     location(&r).rsplit('/').next().unwrap().to_owned()
 }
+
+/// Two server processes sharing one fresh PostgreSQL database, the same
+/// public address and the same master key (as behind a load balancer).
+/// None without PostgreSQL.
+pub async fn spawn_pair_on_postgres() -> Option<(App, App)> {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, name) = insignia_store::testing::fresh_postgres().await?;
+    let first = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let second = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let public = format!("http://{}", first.local_addr().unwrap());
+    let mut apps = Vec::new();
+    for (i, listener) in [first, second].into_iter().enumerate() {
+        let addr = listener.local_addr().unwrap();
+        let config = Config {
+            base_url: public.clone(),
+            listen: addr,
+            data_dir: dir.path().to_owned(),
+            database_url: Some(url.clone()),
+            ..Config::default()
+        };
+        let state = insignia_server::prepare(config).await.unwrap();
+        insignia_server::jobs::spawn_worker(Arc::clone(&state));
+        let app = insignia_server::app(Arc::clone(&state));
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        apps.push(App {
+            base: format!("http://{addr}"),
+            state,
+            _dir: tempfile::tempdir().unwrap(),
+            pg: (i == 1).then(|| (url.clone(), name.clone())),
+        });
+    }
+    let second = apps.pop().unwrap();
+    let first = apps.pop().unwrap();
+    std::mem::forget(dir);
+    Some((first, second))
+}
