@@ -26,6 +26,13 @@ pub struct AppState {
     /// changes, so its proof check can be reused for a while; status and
     /// validity are always re-read).
     pub proof_cache: TtlCache<insignia_verify::Report>,
+    /// Awarded badge versions (immutable) with their parsed design, by "badge/version".
+    pub version_cache: TtlCache<(
+        insignia_store::model::BadgeVersion,
+        crate::design::BadgeDesign,
+    )>,
+    /// Issuer profiles for public pages (edits show within the time to live).
+    pub issuer_cache: TtlCache<insignia_store::model::Issuer>,
     /// Wakes this process's job worker when a job is queued here (other
     /// processes find it by polling).
     pub jobs_wakeup: tokio::sync::Notify,

@@ -49,16 +49,37 @@ pub(crate) struct AwardView {
 }
 
 pub(crate) async fn load_award(state: &Shared, award_id: &str) -> Result<AwardView, AppError> {
+    // The award is read every time (its status is live); an awarded badge
+    // version never changes, and issuer profiles may be a few seconds stale.
     let award = awards::by_id(&state.store, award_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let version = badges::version(&state.store, &award.badge_id, award.badge_version)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let design = super::badges::read_design(&version.design)?;
-    let issuer = issuers::by_id(&state.store, &award.issuer_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let version_key = format!("{}/{}", award.badge_id, award.badge_version);
+    let (version, design) = match state.version_cache.get(&version_key) {
+        Some(cached) => cached,
+        None => {
+            let version = badges::version_meta(&state.store, &award.badge_id, award.badge_version)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let design = super::badges::read_design(&version.design)?;
+            state
+                .version_cache
+                .put(version_key, (version.clone(), design.clone()));
+            (version, design)
+        }
+    };
+    let issuer = match state.issuer_cache.get(&award.issuer_id) {
+        Some(issuer) => issuer,
+        None => {
+            let issuer = issuers::by_id(&state.store, &award.issuer_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            state
+                .issuer_cache
+                .put(award.issuer_id.clone(), issuer.clone());
+            issuer
+        }
+    };
     Ok(AwardView {
         award,
         version,
@@ -339,14 +360,16 @@ async fn baked(
     if etag_matches(headers, &etag) {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
+    let full = badges::version(&state.store, &view.version.badge_id, view.version.version)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let image: Vec<u8> = if svg {
-        view.version
-            .image_svg
+        full.image_svg
             .clone()
             .map(String::into_bytes)
             .ok_or(AppError::NotFound)?
     } else {
-        view.version.image_png.clone().ok_or(AppError::NotFound)?
+        full.image_png.clone().ok_or(AppError::NotFound)?
     };
     let payload = Payload::Json(view.award.credential.clone());
     let bytes = insignia_bake::bake(&image, Standard::Ob3, &payload)

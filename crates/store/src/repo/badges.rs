@@ -236,3 +236,21 @@ pub async fn list_public(store: &Store, issuer_id: &str) -> Result<Vec<BadgeSumm
     .await?
     }))
 }
+
+/// A version without its images (pages that only link to them).
+pub async fn version_meta(
+    store: &Store,
+    badge_id: &str,
+    version: i64,
+) -> Result<Option<BadgeVersion>, StoreError> {
+    Ok(on_db!(store, |pool| {
+        sqlx::query_as(
+        "SELECT badge_id, version, name, design, NULL AS image_png, NULL AS image_svg, created_by, created_at \
+         FROM badge_versions WHERE badge_id = $1 AND version = $2"
+    )
+    .bind(badge_id)
+    .bind(version)
+    .fetch_optional(pool)
+    .await?
+    }))
+}
