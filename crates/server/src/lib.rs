@@ -59,6 +59,7 @@ pub async fn prepare(mut config: Config) -> Result<Shared, ServerError> {
         proof_cache: TtlCache::new(Duration::from_secs(300), 10_000),
         version_cache: TtlCache::new(Duration::from_secs(600), 10_000),
         issuer_cache: TtlCache::new(Duration::from_secs(30), 10_000),
+        page_cache: TtlCache::new(Duration::from_secs(30), 20_000),
         jobs_wakeup: tokio::sync::Notify::new(),
         process_id: insignia_store::token::random_id(8),
     }))

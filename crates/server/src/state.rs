@@ -33,6 +33,9 @@ pub struct AppState {
     )>,
     /// Issuer profiles for public pages (edits show within the time to live).
     pub issuer_cache: TtlCache<insignia_store::model::Issuer>,
+    /// Public award pages rendered for anonymous visitors, keyed by award,
+    /// language and everything about the award's status (see `routes::public`).
+    pub page_cache: TtlCache<String>,
     /// Wakes this process's job worker when a job is queued here (other
     /// processes find it by polling).
     pub jobs_wakeup: tokio::sync::Notify,

@@ -268,6 +268,25 @@ pub async fn award_page(
             "public, max-age=300",
         ));
     }
+    // Anonymous visitors (the shared-link traffic) get a rendered page cached
+    // under everything it depends on that can change: the award's state,
+    // its replacement, whether it has expired, and the language. Issuer
+    // edits show within the cache's time to live.
+    let now = insignia_store::now();
+    let cache_key = visitor.user.is_none().then(|| {
+        format!(
+            "{}|{}|{}|{}|{}|{}",
+            view.award.id,
+            visitor.locale.code(),
+            view.award.state,
+            view.award.state_changed_at.unwrap_or(0),
+            view.award.replaced_by.as_deref().unwrap_or(""),
+            view.award.expires_at.is_some_and(|e| e <= now),
+        )
+    });
+    if let Some(html) = cache_key.as_ref().and_then(|k| state.page_cache.get(k)) {
+        return Ok(axum::response::Html(html).into_response());
+    }
     let report = live_report(&state, &view).await?;
     let urls = Urls {
         base: &state.config.base_url,
@@ -283,10 +302,9 @@ pub async fn award_page(
         .as_ref()
         .map(|id| urls.award_page(id));
     let share = url::form_urlencoded::byte_serialize(page_url.as_bytes()).collect::<String>();
-    page(
-        &state,
-        visitor.locale,
+    let html = state.pages.render(
         "public_award.html",
+        visitor.locale,
         context! {
             user => visitor.user, csrf => visitor.csrf, award => view.award, design => view.design, issuer => view.issuer,
             badge_id => view.version.badge_id, page_url => page_url,
@@ -297,9 +315,13 @@ pub async fn award_page(
             linkedin_add => linkedin_add_url(&view, &page_url),
             linkedin_share => format!("https://www.linkedin.com/sharing/share-offsite/?url={share}"),
             has_jwt => view.award.credential_jwt.is_some(), replaced_by => replaced_by,
-            now => insignia_store::now(),
+            now => now,
         },
-    )
+    )?;
+    if let Some(key) = cache_key {
+        state.page_cache.put(key, html.clone());
+    }
+    Ok(axum::response::Html(html).into_response())
 }
 
 pub async fn award_json(

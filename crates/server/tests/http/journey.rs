@@ -912,6 +912,19 @@ async fn two_processes_share_one_postgresql_database() {
         .unwrap();
     // Process A publishes and caches its view; B revokes; A's answers change at once.
     assert!(!status_bit(&a, &client, "scale", "revocation", index).await);
+    // An anonymous visitor's page on A is cached there...
+    for _ in 0..2 {
+        let page = a
+            .client()
+            .get(a.url(&format!("/a/{award}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("class=\"verdict valid\""));
+    }
     let page = client
         .get(a.url(&format!("/a/{award}")))
         .send()
@@ -948,6 +961,18 @@ async fn two_processes_share_one_postgresql_database() {
         page.contains("class=\"verdict invalid\""),
         "A's page shows it too"
     );
+    // ...and the cache does not hide B's revocation from anonymous visitors either.
+    let page = a
+        .client()
+        .get(a.url(&format!("/a/{award}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("class=\"verdict invalid\""), "{page}");
+    assert!(page.contains("Withdrawn"));
     // A bulk job queued on A is done by whichever process claims it, once.
     let form = reqwest::multipart::Form::new()
         .text("csrf", token.clone())
