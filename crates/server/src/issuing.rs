@@ -180,6 +180,12 @@ pub fn profile(state: &AppState, issuer: &Issuer) -> Result<Value, ServerError> 
     if !issuer.description.is_empty() {
         p.insert("description".into(), json!(issuer.description));
     }
+    if issuer.logo_png.is_some() {
+        p.insert(
+            "image".into(),
+            json!({ "id": format!("{}/i/{}/logo.png", state.config.base_url, issuer.slug), "type": "Image", "caption": issuer.name }),
+        );
+    }
     Ok(Value::Object(p))
 }
 

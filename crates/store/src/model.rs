@@ -84,7 +84,8 @@ pub struct Issuer {
     pub email: String,
     pub description: String,
     pub linkedin_org_id: String,
-    #[serde(skip)]
+    /// Serialised as `has_logo: bool` (pages link to the logo, never embed it).
+    #[serde(rename = "has_logo", serialize_with = "is_present")]
     pub logo_png: Option<Vec<u8>>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -227,4 +228,11 @@ pub struct BulkRow {
     /// Why the row cannot be awarded (shown in the preview), if so.
     pub problem: Option<String>,
     pub award_id: Option<String>,
+}
+
+fn is_present<S: serde::Serializer>(
+    value: &Option<Vec<u8>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_bool(value.is_some())
 }

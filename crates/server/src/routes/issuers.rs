@@ -165,7 +165,7 @@ async fn render_edit(
         "issuer_form.html",
         context! {
             user => member.user, csrf => member.csrf, org_id => org_id, issuer_id => issuer.id, slug => issuer.slug,
-            issuer => form, is_new => false, errors => errors, did => did, keys => key_list,
+            has_logo => issuer.logo_png.is_some(), issuer => form, is_new => false, errors => errors, did => did, keys => key_list,
         },
     )
 }
@@ -244,5 +244,55 @@ pub async fn rotate_key(
     for purpose in issuing::PURPOSES {
         issuing::publish_status_list(&state, &issuer, purpose).await?;
     }
+    Ok(see_other(&format!("/orgs/{org_id}/issuers/{issuer_id}")))
+}
+
+/// Uploads (or replaces) the issuer's logo: checked, resized and re-encoded
+/// like badge images (`insignia_artwork::upload`).
+pub async fn upload_logo(
+    State(state): State<Shared>,
+    member: Member,
+    Path((org_id, issuer_id)): Path<(String, String)>,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let l = member.locale;
+    let bad = |key: &str, detail: String| {
+        let text = state.catalog.text(l, key, &[]);
+        AppError::BadRequest(if detail.is_empty() {
+            text
+        } else {
+            format!("{text} ({detail})")
+        })
+    };
+    let mut csrf = String::new();
+    let mut file = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| bad("upload-error-malformed", String::new()))?
+    {
+        match field.name().unwrap_or("") {
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "logo" => {
+                file = field
+                    .bytes()
+                    .await
+                    .map_err(|_| bad("upload-error-too-large", String::new()))?
+                    .to_vec();
+            }
+            _ => {}
+        }
+    }
+    member.check_csrf(&csrf)?;
+    member.require(&state, &org_id, Role::Admin).await?;
+    let issuer = owned(&state, &org_id, &issuer_id).await?;
+    if file.is_empty() {
+        return Err(bad("design-error-image", String::new()));
+    }
+    let checked = tokio::task::spawn_blocking(move || insignia_artwork::upload::check(&file))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| bad("upload-error-rejected", e.to_string()))?;
+    issuers::set_logo(&state.store, &issuer.id, Some(&checked.png)).await?;
     Ok(see_other(&format!("/orgs/{org_id}/issuers/{issuer_id}")))
 }

@@ -640,3 +640,28 @@ pub async fn status_list(
     }
     Ok(response)
 }
+
+pub async fn issuer_logo(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let issuer = issuers::by_slug(&state.store, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let logo = issuer.logo_png.ok_or(AppError::NotFound)?;
+    let etag = format!("\"{}-logo-{}\"", issuer.id, issuer.updated_at);
+    if etag_matches(&headers, &etag) {
+        return Ok(StatusCode::NOT_MODIFIED.into_response());
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/png".to_owned()),
+            (header::CACHE_CONTROL, "public, max-age=300".to_owned()),
+            (header::ETAG, etag),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*".to_owned()),
+        ],
+        logo,
+    )
+        .into_response())
+}

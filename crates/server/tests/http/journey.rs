@@ -1021,3 +1021,101 @@ async fn two_processes_share_one_postgresql_database() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test]
+async fn issuer_logo_appears_in_pages_and_credentials() {
+    on_both(|app| async move {
+        let (client, token) = support::sign_up(&app, "logo@academy.example.org").await;
+        let (org, badge) = support::org_with_badge(&app, &client, &token, "logo").await;
+        let overview = client
+            .get(app.url(&format!("/orgs/{org}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        let issuer_id = {
+            let marker = format!("/orgs/{org}/issuers/");
+            let start = overview.rfind(&marker).unwrap() + marker.len();
+            overview[start..start + overview[start..].find('"').unwrap()].to_owned()
+        };
+        assert_eq!(
+            client
+                .get(app.url("/i/logo/logo.png"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+        let upload = |bytes: Vec<u8>| {
+            reqwest::multipart::Form::new()
+                .text("csrf", token.clone())
+                .part(
+                    "logo",
+                    reqwest::multipart::Part::bytes(bytes).file_name("logo.png"),
+                )
+        };
+        let r = client
+            .post(app.url(&format!("/orgs/{org}/issuers/{issuer_id}/logo")))
+            .multipart(upload(b"not an image".to_vec()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        let r = client
+            .post(app.url(&format!("/orgs/{org}/issuers/{issuer_id}/logo")))
+            .multipart(upload(support::png().to_vec()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let logo = client
+            .get(app.url("/i/logo/logo.png"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(logo.headers()["content-type"], "image/png");
+        let page = app
+            .client()
+            .get(app.url("/i/logo"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .replace("&#x2f;", "/");
+        assert!(page.contains("/i/logo/logo.png"));
+        let award = support::award(&app, &client, &token, &org, &badge, "l@example.org").await;
+        let credential: Value = client
+            .get(app.url(&format!("/a/{award}/credential.json")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            credential["issuer"]["image"]["id"],
+            app.url("/i/logo/logo.png")
+        );
+        let page = app
+            .client()
+            .get(app.url(&format!("/a/{award}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("class=\"verdict valid\""),
+            "the logo is inside the signed profile: {page}"
+        );
+        app
+    })
+    .await;
+}
