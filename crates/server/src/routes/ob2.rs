@@ -57,13 +57,8 @@ pub async fn badge_class(
     if wants_html(&headers) {
         return Ok(Redirect::to(&format!("/b/{}", badge.id)).into_response());
     }
-    let version = badges::version(&state.store, &badge.id, version_no)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let design = super::badges::read_design(&version.design)?;
-    let issuer = issuers::by_id(&state.store, &badge.issuer_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (version, design, issuer) =
+        super::public::published_version(&state, &badge, version_no).await?;
     let urls = Urls {
         base: &state.config.base_url,
     };

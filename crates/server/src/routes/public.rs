@@ -468,6 +468,23 @@ pub async fn badge_page(
 }
 
 /// The Open Badges 3.0 Achievement of one badge version (JSON), or its page.
+/// One version of a published badge (metadata only) with its design and
+/// issuer: what the OB 3.0 Achievement and OB 2.0 BadgeClass documents need.
+pub(crate) async fn published_version(
+    state: &Shared,
+    badge: &insignia_store::model::Badge,
+    version_no: i64,
+) -> Result<(BadgeVersion, BadgeDesign, Issuer), AppError> {
+    let version = badges::version_meta(&state.store, &badge.id, version_no)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let design = super::badges::read_design(&version.design)?;
+    let issuer = issuers::by_id(&state.store, &badge.issuer_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((version, design, issuer))
+}
+
 pub async fn achievement(
     State(state): State<Shared>,
     headers: HeaderMap,
@@ -480,13 +497,7 @@ pub async fn achievement(
     if !wants_json(&headers) {
         return Ok(Redirect::to(&format!("/b/{}", badge.id)).into_response());
     }
-    let version = badges::version(&state.store, &badge.id, version_no)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let design = super::badges::read_design(&version.design)?;
-    let issuer = issuers::by_id(&state.store, &badge.issuer_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (version, design, issuer) = published_version(&state, &badge, version_no).await?;
     let urls = Urls {
         base: &state.config.base_url,
     };
