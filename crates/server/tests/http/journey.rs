@@ -752,11 +752,7 @@ async fn design_in_the_app_preview_and_templates() {
             .text()
             .await
             .unwrap();
-        let issuer_id = {
-            let marker = "<option value=\"";
-            let start = page.find(marker).unwrap() + marker.len();
-            page[start..start + page[start..].find('"').unwrap()].to_owned()
-        };
+        let issuer_id = support::first_option(&page);
         let form = |preview: bool| {
             let f = reqwest::multipart::Form::new()
                 .text("csrf", token.clone())

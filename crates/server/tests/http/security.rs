@@ -344,11 +344,7 @@ async fn bad_uploads_get_clear_errors() {
             .await
             .unwrap()
             .replace("&#x2f;", "/");
-        let issuer_id = {
-            let marker = "<option value=\"";
-            let start = page.find(marker).unwrap() + marker.len();
-            page[start..start + page[start..].find('"').unwrap()].to_owned()
-        };
+        let issuer_id = support::first_option(&page);
         let form = |image: Vec<u8>| {
             reqwest::multipart::Form::new()
                 .text("csrf", token.clone())

@@ -113,6 +113,14 @@ pub fn csrf(html: &str) -> String {
     html[start..start + end].to_owned()
 }
 
+/// The value of the first `<option>` in a page (the first issuer of a badge form).
+pub fn first_option(html: &str) -> String {
+    let marker = "<option value=\"";
+    let start = html.find(marker).expect("an <option>") + marker.len();
+    let end = html[start..].find('"').unwrap();
+    html[start..start + end].to_owned()
+}
+
 pub fn location(response: &reqwest::Response) -> String {
     response
         .headers()
@@ -186,11 +194,7 @@ pub async fn org_with_badge(
         .text()
         .await
         .unwrap();
-    let issuer_id = {
-        let marker = "<option value=\"";
-        let start = page.find(marker).unwrap() + marker.len();
-        page[start..start + page[start..].find('"').unwrap()].to_owned()
-    };
+    let issuer_id = first_option(&page);
     let form = reqwest::multipart::Form::new()
         .text("csrf", csrf_token.to_owned())
         .text("issuer_id", issuer_id)
