@@ -27,7 +27,9 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use oxrdf::{GraphNameRef, NamedOrBlankNodeRef, Quad, TermRef};
+use oxrdf::{
+    BlankNode, GraphName, GraphNameRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, Term, TermRef,
+};
 use sha2::{Digest, Sha256, Sha384};
 
 use crate::nquads;
@@ -107,7 +109,13 @@ pub struct Canonical {
 /// Canonicalizes `quads` with RDFC-1.0 and SHA-256 and returns the canonical
 /// N-Quads document.
 pub fn canonicalize(quads: &[Quad], limits: &CanonLimits) -> Result<String, CanonError> {
-    let state = State::run(quads, HashAlgorithm::Sha256, limits)?;
+    canonicalize_dataset(Dataset::from_quads(quads)?, limits)
+}
+
+/// Canonicalizes a [`Dataset`] (as the JSON-LD engine produces it) with
+/// RDFC-1.0 and SHA-256 and returns the canonical N-Quads document.
+pub fn canonicalize_dataset(dataset: Dataset, limits: &CanonLimits) -> Result<String, CanonError> {
+    let state = State::run(dataset, HashAlgorithm::Sha256, limits)?;
     Ok(state.serialize())
 }
 
@@ -118,19 +126,192 @@ pub fn canonicalize_with(
     hash: HashAlgorithm,
     limits: &CanonLimits,
 ) -> Result<Canonical, CanonError> {
-    let state = State::run(quads, hash, limits)?;
+    let state = State::run(Dataset::from_quads(quads)?, hash, limits)?;
     let mut issued = Vec::with_capacity(state.canon_order.len());
     for (k, &n) in state.canon_order.iter().enumerate() {
         let mut id = String::with_capacity(8);
         id.push_str("c14n");
         push_usize(&mut id, k);
-        let label = state.labels.get(n).copied().unwrap_or_default();
-        issued.push((label.to_owned(), id));
+        issued.push((state.data.label(n), id));
     }
     Ok(Canonical {
         nquads: state.serialize(),
         issued,
     })
+}
+
+/// RDF quads in the form canonicalization works on: every ground term already
+/// in canonical N-Quads form in one text buffer, blank nodes numbered. The
+/// JSON-LD engine writes this directly (no per-term allocation); quads from
+/// elsewhere are converted with [`Dataset::from_quads`].
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    text: String,
+    quads: Vec<IQuad>,
+    /// Number of blank nodes (numbered `0..blanks`).
+    blanks: usize,
+    /// Input labels by blank node number; `None` means `b0`, `b1`, ….
+    labels: Option<Vec<String>>,
+}
+
+impl Dataset {
+    pub(crate) fn with_capacity(quads: usize) -> Self {
+        Dataset {
+            text: String::with_capacity(quads * 64),
+            quads: Vec::with_capacity(quads),
+            blanks: 0,
+            labels: None,
+        }
+    }
+
+    /// Number of quads (duplicates included).
+    pub fn len(&self) -> usize {
+        self.quads.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.quads.is_empty()
+    }
+
+    /// An IRI term (the caller has checked it is well formed).
+    #[inline]
+    pub(crate) fn iri(&mut self, iri: &str) -> Comp {
+        let start = self.text.len();
+        nquads::push_iri(&mut self.text, iri);
+        Comp::Text((start, self.text.len()))
+    }
+
+    /// A literal: `datatype` is ignored when `language` is given.
+    pub(crate) fn literal(
+        &mut self,
+        lexical: &str,
+        datatype: &str,
+        language: Option<&str>,
+    ) -> Comp {
+        let start = self.text.len();
+        nquads::push_literal_parts(&mut self.text, lexical, datatype, language);
+        Comp::Text((start, self.text.len()))
+    }
+
+    /// Blank node number `n`.
+    #[inline]
+    pub(crate) fn blank(&mut self, n: usize) -> Comp {
+        self.blanks = self.blanks.max(n + 1);
+        Comp::Blank(n)
+    }
+
+    /// Adds a quad; `p` must be a term made by [`Dataset::iri`].
+    #[inline]
+    pub(crate) fn push(&mut self, s: Comp, p: Comp, o: Comp, g: Comp) {
+        let p = match p {
+            Comp::Text(span) => span,
+            Comp::Blank(_) | Comp::Default => (0, 0),
+        };
+        self.quads.push(IQuad { s, p, o, g });
+    }
+
+    /// The input label of blank node `n`.
+    fn label(&self, n: usize) -> String {
+        match &self.labels {
+            Some(labels) => labels.get(n).cloned().unwrap_or_default(),
+            None => format!("b{n}"),
+        }
+    }
+
+    /// Converts `oxrdf` quads, keeping their blank node labels.
+    pub fn from_quads<'a>(input: &'a [Quad]) -> Result<Self, CanonError> {
+        let mut text = String::with_capacity(input.len() * 48);
+        let mut quads = Vec::with_capacity(input.len());
+        let mut ids: HashMap<&'a str, usize, foldhash::fast::RandomState> = HashMap::default();
+        let mut labels: Vec<String> = Vec::new();
+
+        let mut blank = |label: &'a str| -> Comp {
+            let next = labels.len();
+            let n = *ids.entry(label).or_insert(next);
+            if n == next {
+                labels.push(label.to_owned());
+            }
+            Comp::Blank(n)
+        };
+        for quad in input {
+            let q = quad.as_ref();
+            let s = match q.subject {
+                NamedOrBlankNodeRef::BlankNode(b) => blank(b.as_str()),
+                NamedOrBlankNodeRef::NamedNode(n) => {
+                    let start = text.len();
+                    nquads::push_iri(&mut text, n.as_str());
+                    Comp::Text((start, text.len()))
+                }
+            };
+            let start = text.len();
+            nquads::push_iri(&mut text, q.predicate.as_str());
+            let p = (start, text.len());
+            #[allow(unreachable_patterns)] // RDF 1.2 triple terms (oxrdf feature `rdf-12`)
+            let o = match q.object {
+                TermRef::BlankNode(b) => blank(b.as_str()),
+                TermRef::NamedNode(n) => {
+                    let start = text.len();
+                    nquads::push_iri(&mut text, n.as_str());
+                    Comp::Text((start, text.len()))
+                }
+                TermRef::Literal(l) => {
+                    let start = text.len();
+                    nquads::push_literal(&mut text, l);
+                    Comp::Text((start, text.len()))
+                }
+                _ => return Err(CanonError::UnsupportedTerm),
+            };
+            let g = match q.graph_name {
+                GraphNameRef::BlankNode(b) => blank(b.as_str()),
+                GraphNameRef::NamedNode(n) => {
+                    let start = text.len();
+                    nquads::push_iri(&mut text, n.as_str());
+                    Comp::Text((start, text.len()))
+                }
+                GraphNameRef::DefaultGraph => Comp::Default,
+            };
+            quads.push(IQuad { s, p, o, g });
+        }
+        Ok(Dataset {
+            text,
+            quads,
+            blanks: labels.len(),
+            labels: Some(labels),
+        })
+    }
+
+    /// The quads as `oxrdf` values (blank nodes labelled as in the input).
+    pub fn to_quads(&self) -> Vec<Quad> {
+        let node = |c: Comp| -> Option<Term> {
+            match c {
+                Comp::Blank(n) => Some(BlankNode::new_unchecked(self.label(n)).into()),
+                Comp::Text(span) => nquads::parse_term(span_str(&self.text, span)),
+                Comp::Default => None,
+            }
+        };
+        self.quads
+            .iter()
+            .filter_map(|q| {
+                let subject = match node(q.s)? {
+                    Term::NamedNode(n) => NamedOrBlankNode::from(n),
+                    Term::BlankNode(b) => NamedOrBlankNode::from(b),
+                    _ => return None,
+                };
+                let Term::NamedNode(predicate) = nquads::parse_term(span_str(&self.text, q.p))?
+                else {
+                    return None;
+                };
+                let object = node(q.o)?;
+                let graph = match node(q.g) {
+                    None => GraphName::DefaultGraph,
+                    Some(Term::NamedNode(n)) => GraphName::from(n),
+                    Some(Term::BlankNode(b)) => GraphName::from(b),
+                    Some(_) => return None,
+                };
+                Some(Quad::new(subject, predicate, object, graph))
+            })
+            .collect()
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -153,14 +334,14 @@ type Span = (usize, usize);
 /// One component of a quad: a blank node (by index), an already serialized
 /// term, or the default graph.
 #[derive(Clone, Copy, Debug)]
-enum Comp {
+pub(crate) enum Comp {
     Blank(usize),
     Text(Span),
     Default,
 }
 
 #[derive(Clone, Copy, Debug)]
-struct IQuad {
+pub(crate) struct IQuad {
     s: Comp,
     p: Span,
     o: Comp,
@@ -376,14 +557,11 @@ impl TempIssuer {
 }
 
 /// The canonicalization state.
-struct State<'a> {
+struct State {
     alg: HashAlgorithm,
-    /// Serialized non-blank terms, referenced by [`Comp::Text`] spans.
-    text: String,
-    /// The distinct quads, in input order.
-    quads: Vec<IQuad>,
-    /// Input blank node identifiers, by blank node index (first-appearance order).
-    labels: Vec<&'a str>,
+    /// The quads (ground terms serialized in `data.text`); duplicates that
+    /// mention blank nodes are removed on load.
+    data: Dataset,
     /// Blank node to quads map, compressed: the quads mentioning node `n` are
     /// `mentions[mention_start[n]..mention_start[n + 1]]`.
     mention_start: Vec<usize>,
@@ -395,114 +573,42 @@ struct State<'a> {
     meter: Meter,
 }
 
-impl<'a> State<'a> {
-    fn run(
-        input: &'a [Quad],
-        alg: HashAlgorithm,
-        limits: &CanonLimits,
-    ) -> Result<Self, CanonError> {
-        if input.len() > limits.max_quads {
+impl State {
+    fn run(data: Dataset, alg: HashAlgorithm, limits: &CanonLimits) -> Result<Self, CanonError> {
+        if data.quads.len() > limits.max_quads {
             return Err(CanonError::TooManyQuads {
-                count: input.len(),
+                count: data.quads.len(),
                 limit: limits.max_quads,
             });
         }
-        let mut state = Self::load(input, alg, limits)?;
-        state.build_mentions()?;
-        state.issue_identifiers()?;
-        Ok(state)
-    }
-
-    /// Step 1 (part): reads the quads, serializes their non-blank terms once,
-    /// numbers the blank nodes and drops duplicate quads.
-    fn load(
-        input: &'a [Quad],
-        alg: HashAlgorithm,
-        limits: &CanonLimits,
-    ) -> Result<Self, CanonError> {
-        let mut meter = Meter::new(limits);
-        let mut text = String::with_capacity(input.len() * 48);
-        let mut quads = Vec::with_capacity(input.len());
-        let mut ids: HashMap<&'a str, usize> = HashMap::new();
-        let mut labels: Vec<&'a str> = Vec::new();
-
-        let mut blank = |label: &'a str| -> Comp {
-            let next = labels.len();
-            let n = *ids.entry(label).or_insert(next);
-            if n == next {
-                labels.push(label);
-            }
-            Comp::Blank(n)
-        };
-
-        for quad in input {
-            meter.step()?;
-            let q = quad.as_ref();
-            let s = match q.subject {
-                NamedOrBlankNodeRef::BlankNode(b) => blank(b.as_str()),
-                NamedOrBlankNodeRef::NamedNode(n) => {
-                    let start = text.len();
-                    nquads::push_iri(&mut text, n.as_str());
-                    Comp::Text((start, text.len()))
-                }
-            };
-            let start = text.len();
-            nquads::push_iri(&mut text, q.predicate.as_str());
-            let p = (start, text.len());
-            #[allow(unreachable_patterns)] // RDF 1.2 triple terms (oxrdf feature `rdf-12`)
-            let o = match q.object {
-                TermRef::BlankNode(b) => blank(b.as_str()),
-                TermRef::NamedNode(n) => {
-                    let start = text.len();
-                    nquads::push_iri(&mut text, n.as_str());
-                    Comp::Text((start, text.len()))
-                }
-                TermRef::Literal(l) => {
-                    let start = text.len();
-                    nquads::push_literal(&mut text, l);
-                    Comp::Text((start, text.len()))
-                }
-                _ => return Err(CanonError::UnsupportedTerm),
-            };
-            let g = match q.graph_name {
-                GraphNameRef::BlankNode(b) => blank(b.as_str()),
-                GraphNameRef::NamedNode(n) => {
-                    let start = text.len();
-                    nquads::push_iri(&mut text, n.as_str());
-                    Comp::Text((start, text.len()))
-                }
-                GraphNameRef::DefaultGraph => Comp::Default,
-            };
-            quads.push(IQuad { s, p, o, g });
-        }
-
-        if labels.len() > limits.max_blank_nodes {
+        if data.blanks > limits.max_blank_nodes {
             return Err(CanonError::TooManyBlankNodes {
-                count: labels.len(),
+                count: data.blanks,
                 limit: limits.max_blank_nodes,
             });
         }
-
         let mut state = Self {
             alg,
-            text,
-            quads,
-            labels,
+            data,
             mention_start: Vec::new(),
             mentions: Vec::new(),
             first_degree: Vec::new(),
             canon: Vec::new(),
             canon_order: Vec::new(),
-            meter,
+            meter: Meter::new(limits),
         };
         state.remove_duplicates();
+        state.build_mentions()?;
+        state.issue_identifiers()?;
         Ok(state)
     }
 
     fn comp_cmp(&self, a: Comp, b: Comp) -> Ordering {
         match (a, b) {
             (Comp::Blank(x), Comp::Blank(y)) => x.cmp(&y),
-            (Comp::Text(x), Comp::Text(y)) => span_str(&self.text, x).cmp(span_str(&self.text, y)),
+            (Comp::Text(x), Comp::Text(y)) => {
+                span_str(&self.data.text, x).cmp(span_str(&self.data.text, y))
+            }
             (Comp::Default, Comp::Default) => Ordering::Equal,
             (Comp::Blank(_), _) | (Comp::Text(_), Comp::Default) => Ordering::Less,
             _ => Ordering::Greater,
@@ -513,34 +619,34 @@ impl<'a> State<'a> {
         self.comp_cmp(a.s, b.s)
             .then_with(|| self.comp_cmp(a.o, b.o))
             .then_with(|| self.comp_cmp(a.g, b.g))
-            .then_with(|| span_str(&self.text, a.p).cmp(span_str(&self.text, b.p)))
+            .then_with(|| span_str(&self.data.text, a.p).cmp(span_str(&self.data.text, b.p)))
     }
 
     /// A dataset is a set: keep the first of equal quads that mention blank
     /// nodes, so that every mention set is a set. (Duplicate ground quads do
     /// not take part in hashing; [`State::serialize`] drops their lines.)
     fn remove_duplicates(&mut self) {
-        let mut order: Vec<usize> = (0..self.quads.len())
-            .filter(|&i| self.quads.get(i).is_some_and(has_blank))
+        let mut order: Vec<usize> = (0..self.data.quads.len())
+            .filter(|&i| self.data.quads.get(i).is_some_and(has_blank))
             .collect();
         if order.len() < 2 {
             return;
         }
         order.sort_unstable_by(|&a, &b| {
-            self.quad_cmp(&self.quads[a], &self.quads[b])
+            self.quad_cmp(&self.data.quads[a], &self.data.quads[b])
                 .then(a.cmp(&b))
         });
-        let mut duplicate = vec![false; self.quads.len()];
+        let mut duplicate = vec![false; self.data.quads.len()];
         let mut any = false;
         for w in order.windows(2) {
-            if self.quad_cmp(&self.quads[w[0]], &self.quads[w[1]]) == Ordering::Equal {
+            if self.quad_cmp(&self.data.quads[w[0]], &self.data.quads[w[1]]) == Ordering::Equal {
                 duplicate[w[1]] = true;
                 any = true;
             }
         }
         if any {
             let mut i = 0;
-            self.quads.retain(|_| {
+            self.data.quads.retain(|_| {
                 let keep = !duplicate[i];
                 i += 1;
                 keep
@@ -550,9 +656,9 @@ impl<'a> State<'a> {
 
     /// Step 2: the blank node to quads map (each quad listed once per node).
     fn build_mentions(&mut self) -> Result<(), CanonError> {
-        let nb = self.labels.len();
+        let nb = self.data.blanks;
         let mut count = vec![0usize; nb + 1];
-        for q in &self.quads {
+        for q in &self.data.quads {
             for_each_distinct_blank(q, |b| count[b + 1] += 1);
         }
         for i in 1..count.len() {
@@ -561,7 +667,7 @@ impl<'a> State<'a> {
         let total = count[nb];
         let mut mentions = vec![0usize; total];
         let mut fill = count.clone();
-        for (qi, q) in self.quads.iter().enumerate() {
+        for (qi, q) in self.data.quads.iter().enumerate() {
             self.meter.step()?;
             for_each_distinct_blank(q, |b| {
                 mentions[fill[b]] = qi;
@@ -584,7 +690,7 @@ impl<'a> State<'a> {
     fn push_quad(&self, out: &mut String, q: &IQuad, blank: impl Fn(&mut String, usize)) {
         self.push_comp(out, q.s, &blank);
         out.push(' ');
-        out.push_str(span_str(&self.text, q.p));
+        out.push_str(span_str(&self.data.text, q.p));
         out.push(' ');
         self.push_comp(out, q.o, &blank);
         out.push(' ');
@@ -599,14 +705,14 @@ impl<'a> State<'a> {
     fn push_comp(&self, out: &mut String, c: Comp, blank: &impl Fn(&mut String, usize)) {
         match c {
             Comp::Blank(b) => blank(out, b),
-            Comp::Text(span) => out.push_str(span_str(&self.text, span)),
+            Comp::Text(span) => out.push_str(span_str(&self.data.text, span)),
             Comp::Default => {}
         }
     }
 
     /// Steps 3–6.
     fn issue_identifiers(&mut self) -> Result<(), CanonError> {
-        let nb = self.labels.len();
+        let nb = self.data.blanks;
         self.canon = vec![NOT_ISSUED; nb];
         self.canon_order = Vec::with_capacity(nb);
         if nb == 0 {
@@ -693,7 +799,7 @@ impl<'a> State<'a> {
         spans.clear();
         let alg = self.alg;
         for &qi in self.mentions_of(node) {
-            let Some(q) = self.quads.get(qi) else {
+            let Some(q) = self.data.quads.get(qi) else {
                 continue;
             };
             let start = lines.len();
@@ -726,7 +832,7 @@ impl<'a> State<'a> {
         input.clear();
         input.push(position);
         if let Some(p) = predicate {
-            input.push_str(span_str(&self.text, p));
+            input.push_str(span_str(&self.data.text, p));
         }
         let canonical = self.canon.get(related).copied().unwrap_or(NOT_ISSUED);
         if canonical != NOT_ISSUED {
@@ -761,7 +867,7 @@ impl<'a> State<'a> {
         let mut hn: Vec<(HexHash, usize)> = Vec::new();
         let mut input = String::new();
         for &qi in self.mentions_of(node) {
-            let Some(&q) = self.quads.get(qi) else {
+            let Some(&q) = self.data.quads.get(qi) else {
                 continue;
             };
             for (comp, position) in [(q.s, 's'), (q.o, 'o'), (q.g, 'g')] {
@@ -872,9 +978,9 @@ impl<'a> State<'a> {
     /// The serialized canonical form: each quad with canonical labels, sorted
     /// in code point order, concatenated.
     fn serialize(&self) -> String {
-        let mut lines = String::with_capacity(self.text.len() + self.quads.len() * 24);
-        let mut spans: Vec<Span> = Vec::with_capacity(self.quads.len());
-        for q in &self.quads {
+        let mut lines = String::with_capacity(self.data.text.len() + self.data.quads.len() * 24);
+        let mut spans: Vec<Span> = Vec::with_capacity(self.data.quads.len());
+        for q in &self.data.quads {
             let start = lines.len();
             self.push_quad(&mut lines, q, |out, b| {
                 out.push_str("_:c14n");

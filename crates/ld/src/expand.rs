@@ -18,6 +18,7 @@
 use oxrdf::Quad;
 use serde_json::Value;
 
+use crate::canon::Dataset;
 use crate::engine::{self, EngineError};
 
 /// Bounds on the documents we are willing to process.
@@ -117,6 +118,18 @@ impl From<EngineError> for LdError {
 
 /// Expands `doc` to RDF quads with the built-in contexts.
 pub fn expand(doc: &Value, limits: &ExpandLimits) -> Result<Expanded, LdError> {
+    let (dataset, problems) = expand_dataset(doc, limits)?;
+    Ok(Expanded {
+        quads: dataset.to_quads(),
+        problems,
+    })
+}
+
+/// [`expand`] into the form canonicalization works on.
+pub fn expand_dataset(
+    doc: &Value,
+    limits: &ExpandLimits,
+) -> Result<(Dataset, Vec<Problem>), LdError> {
     let object = doc.as_object().ok_or(LdError::NotAnObject)?;
     if !object.contains_key("@context") {
         return Err(LdError::NoContext);
@@ -133,10 +146,10 @@ pub fn expand(doc: &Value, limits: &ExpandLimits) -> Result<Expanded, LdError> {
         max_quads: limits.max_quads,
         ..engine::Options::default()
     };
-    let (quads, found) = engine::to_rdf(doc, &options)?;
+    let (dataset, found) = engine::to_dataset(doc, &options)?;
     let mut problems = found.listed;
     problems.extend(found.undefined.into_iter().map(Problem::UndefinedTerm));
-    Ok(Expanded { quads, problems })
+    Ok((dataset, problems))
 }
 
 /// The length of `doc` serialized compactly, without building the string.

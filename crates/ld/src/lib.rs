@@ -23,10 +23,7 @@ pub struct CanonicalDocument {
 /// Expands `doc` with the built-in contexts and canonicalizes it with RDFC-1.0,
 /// within the default limits (see [`ExpandLimits`] and [`canon::CanonLimits`]).
 pub fn canonical_nquads(doc: &serde_json::Value) -> Result<CanonicalDocument, LdError> {
-    let expanded = expand(doc, &ExpandLimits::default())?;
-    let nquads = canon::canonicalize(&expanded.quads, &canon::CanonLimits::default())?;
-    Ok(CanonicalDocument {
-        nquads,
-        problems: expanded.problems,
-    })
+    let (dataset, problems) = expand::expand_dataset(doc, &ExpandLimits::default())?;
+    let nquads = canon::canonicalize_dataset(dataset, &canon::CanonLimits::default())?;
+    Ok(CanonicalDocument { nquads, problems })
 }

@@ -140,17 +140,75 @@ pub fn push_literal(out: &mut String, literal: LiteralRef<'_>) {
             let _ = write!(out, "{literal}");
             return;
         }
-        push_quoted_string(out, literal.value());
+        push_literal_parts(out, literal.value(), datatype, Some(language));
+    } else {
+        push_literal_parts(out, literal.value(), datatype, None);
+    }
+}
+
+/// Appends a literal in canonical form from its parts: `"…"@language` when a
+/// language is given, else `"…"` for `xsd:string` and `"…"^^<datatype>`.
+#[inline]
+pub fn push_literal_parts(out: &mut String, lexical: &str, datatype: &str, language: Option<&str>) {
+    push_quoted_string(out, lexical);
+    if let Some(language) = language {
         out.reserve(language.len() + 1);
         out.push('@');
         out.push_str(language);
-    } else {
-        push_quoted_string(out, literal.value());
-        if datatype != XSD_STRING {
-            out.push_str("^^");
-            push_iri(out, datatype);
+    } else if datatype != XSD_STRING {
+        out.push_str("^^");
+        push_iri(out, datatype);
+    }
+}
+
+/// Reads back one term written by this module (`<iri>` or a literal); `None`
+/// for anything else. Used to turn a [`crate::canon::Dataset`] into `oxrdf`
+/// quads off the hot path.
+pub fn parse_term(text: &str) -> Option<oxrdf::Term> {
+    use oxrdf::{Literal, NamedNode};
+    if let Some(iri) = text.strip_prefix('<').and_then(|t| t.strip_suffix('>')) {
+        return Some(NamedNode::new_unchecked(iri).into());
+    }
+    let rest = text.strip_prefix('"')?;
+    // The closing quote is the first `"` not escaped by a backslash.
+    let mut value = String::with_capacity(rest.len());
+    let mut chars = rest.char_indices();
+    let mut end = None;
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => {
+                end = Some(i + 1);
+                break;
+            }
+            '\\' => match chars.next()?.1 {
+                'b' => value.push('\u{8}'),
+                't' => value.push('\t'),
+                'n' => value.push('\n'),
+                'f' => value.push('\u{c}'),
+                'r' => value.push('\r'),
+                '"' => value.push('"'),
+                '\\' => value.push('\\'),
+                'u' => {
+                    let hex: String = (0..4)
+                        .filter_map(|_| chars.next().map(|(_, h)| h))
+                        .collect();
+                    let cp = u32::from_str_radix(&hex, 16).ok()?;
+                    value.push(char::from_u32(cp)?);
+                }
+                _ => return None,
+            },
+            c => value.push(c),
         }
     }
+    let suffix = rest.get(end?..)?;
+    if suffix.is_empty() {
+        return Some(Literal::new_simple_literal(value).into());
+    }
+    if let Some(language) = suffix.strip_prefix('@') {
+        return Some(Literal::new_language_tagged_literal_unchecked(value, language).into());
+    }
+    let datatype = suffix.strip_prefix("^^<")?.strip_suffix('>')?;
+    Some(Literal::new_typed_literal(value, NamedNode::new_unchecked(datatype)).into())
 }
 
 /// Appends a subject.
@@ -277,5 +335,28 @@ mod tests {
             quad_to_nquads_line(&q.as_ref()),
             "_:x <http://example.com/p> \"1\"^^<http://www.w3.org/2001/XMLSchema#integer> <http://example.com/s> .\n"
         );
+    }
+
+    #[test]
+    fn parse_term_reads_back_what_push_wrote() {
+        use oxrdf::{Literal, NamedNode, Term};
+        let terms: Vec<Term> = vec![
+            NamedNode::new_unchecked("https://example.org/a#b").into(),
+            Literal::new_simple_literal("plain \"quoted\" \\ \u{8}\t\n\u{c}\r \u{1} \u{7f} é")
+                .into(),
+            Literal::new_language_tagged_literal_unchecked("bonjour", "fr-CA").into(),
+            Literal::new_typed_literal(
+                "42",
+                NamedNode::new_unchecked("http://www.w3.org/2001/XMLSchema#integer"),
+            )
+            .into(),
+        ];
+        for term in terms {
+            let mut out = String::new();
+            push_term(&mut out, term.as_ref());
+            assert_eq!(parse_term(&out), Some(term), "{out}");
+        }
+        assert_eq!(parse_term("_:b0"), None);
+        assert_eq!(parse_term("\"unterminated"), None);
     }
 }

@@ -10,6 +10,8 @@
 //! `hashData = H(proofConfig) ‖ H(document)` is signed, and the signature is
 //! encoded as multibase base58btc (`z…`).
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -157,7 +159,7 @@ pub fn sign(document: &Value, key: &KeyPair, options: &SignOptions) -> Result<Va
         )));
     }
     check_key(suite, key.algorithm())?;
-    let document = &with_data_integrity_context(doc);
+    let document = with_data_integrity_context(document);
     let doc = document.as_object().ok_or(DiError::NotAnObject)?;
 
     let mut proof = Map::new();
@@ -172,7 +174,7 @@ pub fn sign(document: &Value, key: &KeyPair, options: &SignOptions) -> Result<Va
     );
     proof.insert("proofPurpose".into(), Value::from("assertionMethod"));
 
-    let hash = hash_data(suite, document, &proof, true, None)?;
+    let hash = hash_data(suite, &document, &proof, true, None)?;
     let signature = key.sign(&hash)?;
     proof.insert(
         "proofValue".into(),
@@ -194,30 +196,34 @@ const DATA_INTEGRITY_CONTEXTS: [&str; 3] = [
 /// A VC 1.1 credential's contexts do not define `DataIntegrityProof`: add the
 /// Data Integrity context, as vc-data-integrity §2.1 has signers do, unless a
 /// context that defines it is already there.
-fn with_data_integrity_context(doc: &Map<String, Value>) -> Value {
-    let mut doc = doc.clone();
-    let contexts = match doc.get("@context") {
-        Some(Value::Array(items)) => items.clone(),
-        Some(other) => vec![other.clone()],
-        None => return Value::Object(doc),
+/// Borrows `document` when nothing needs adding (the usual VC 2.0 case).
+fn with_data_integrity_context(document: &Value) -> Cow<'_, Value> {
+    let contexts = match document.get("@context") {
+        Some(Value::Array(items)) => items.as_slice(),
+        Some(other) => std::slice::from_ref(other),
+        None => return Cow::Borrowed(document),
     };
     let defined = contexts.iter().any(|c| {
         c.as_str()
             .is_some_and(|url| DATA_INTEGRITY_CONTEXTS.contains(&url))
     });
-    if !defined {
-        // Embedded credentials (endorsements) may already use v1; adding v2 on
-        // top would redefine its protected terms differently, which JSON-LD forbids.
-        let version = if uses_context(&Value::Object(doc.clone()), DATA_INTEGRITY_CONTEXTS[2]) {
-            DATA_INTEGRITY_CONTEXTS[2]
-        } else {
-            DATA_INTEGRITY_CONTEXTS[1]
-        };
-        let mut contexts = contexts;
-        contexts.push(Value::from(version));
-        doc.insert("@context".into(), Value::Array(contexts));
+    if defined {
+        return Cow::Borrowed(document);
     }
-    Value::Object(doc)
+    // Embedded credentials (endorsements) may already use v1; adding v2 on
+    // top would redefine its protected terms differently, which JSON-LD forbids.
+    let version = if uses_context(document, DATA_INTEGRITY_CONTEXTS[2]) {
+        DATA_INTEGRITY_CONTEXTS[2]
+    } else {
+        DATA_INTEGRITY_CONTEXTS[1]
+    };
+    let mut contexts = contexts.to_vec();
+    contexts.push(Value::from(version));
+    let mut doc = document.clone();
+    if let Some(map) = doc.as_object_mut() {
+        map.insert("@context".into(), Value::Array(contexts));
+    }
+    Cow::Owned(doc)
 }
 
 /// Whether `url` appears in any `@context` in the document, at any depth.

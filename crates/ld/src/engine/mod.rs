@@ -27,10 +27,12 @@ pub mod to_rdf;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use oxrdf::{GraphName, Quad};
+use oxrdf::Quad;
 use serde_json::Value;
 
 pub use expand::Problems;
+
+use crate::canon::{Comp, Dataset};
 
 /// Serves a remote context: URL → (document URL, JSON text), or `None` if unknown.
 pub type Loader = dyn Fn(&str) -> Option<(String, Cow<'static, str>)> + Sync;
@@ -132,14 +134,20 @@ pub fn expand(doc: &Value, options: &Options<'_>) -> Result<(Vec<Value>, Problem
 
 /// Expands `doc` and deserializes it to RDF quads (JSON-LD 1.1 toRdf, `rdfDirection` null).
 pub fn to_rdf(doc: &Value, options: &Options<'_>) -> Result<(Vec<Quad>, Problems), EngineError> {
-    let (expanded, problems) = expand(doc, options)?;
-    let quads = expanded_to_rdf(&expanded, options.max_quads)?;
-    Ok((quads, problems))
+    let (dataset, problems) = to_dataset(doc, options)?;
+    Ok((dataset.to_quads(), problems))
 }
 
-/// Deserializes an expanded document to RDF quads.
-pub fn expanded_to_rdf(expanded: &[Value], max_quads: usize) -> Result<Vec<Quad>, EngineError> {
+/// [`to_rdf`] into the form canonicalization works on (no `oxrdf` terms).
+pub fn to_dataset(doc: &Value, options: &Options<'_>) -> Result<(Dataset, Problems), EngineError> {
+    let (expanded, problems) = expand(doc, options)?;
+    let dataset = expanded_to_dataset(&expanded, options.max_quads)?;
+    Ok((dataset, problems))
+}
+
+/// Deserializes an expanded document to RDF.
+pub fn expanded_to_dataset(expanded: &[Value], max_quads: usize) -> Result<Dataset, EngineError> {
     let mut writer = to_rdf::RdfWriter::new(max_quads);
-    writer.nodes(expanded, &GraphName::DefaultGraph)?;
-    Ok(writer.quads)
+    writer.nodes(expanded, Comp::Default)?;
+    Ok(writer.dataset)
 }

@@ -10,18 +10,30 @@
 
 use std::collections::HashMap;
 
-use oxrdf::vocab::{rdf, xsd};
-use oxrdf::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use serde_json::{Map, Value};
 
 use super::EngineError;
+use crate::canon::{Comp, Dataset};
 
-pub struct RdfWriter {
-    pub quads: Vec<Quad>,
-    labels: HashMap<String, String, foldhash::fast::RandomState>,
+/// Writes the triples of an expanded document straight into a [`Dataset`]:
+/// terms are serialized once into its text buffer and blank nodes are
+/// numbered, so no term is allocated on its own.
+pub(crate) struct RdfWriter {
+    pub(crate) dataset: Dataset,
+    labels: HashMap<String, usize, foldhash::fast::RandomState>,
     counter: usize,
     max_quads: usize,
 }
+
+const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
+const RDF_FIRST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first";
+const RDF_REST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest";
+const RDF_NIL: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil";
+const RDF_JSON: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON";
+const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
+const XSD_BOOLEAN: &str = "http://www.w3.org/2001/XMLSchema#boolean";
+const XSD_INTEGER: &str = "http://www.w3.org/2001/XMLSchema#integer";
+const XSD_DOUBLE: &str = "http://www.w3.org/2001/XMLSchema#double";
 
 /// Byte classes for the IRI check: 0 fine, 1 never allowed (ASCII controls,
 /// space, `<>"{}|^`\\`), 2 `#`, 3 non-ASCII (a closer look).
@@ -123,58 +135,53 @@ fn integer_form(f: f64) -> String {
 }
 
 impl RdfWriter {
-    pub fn new(max_quads: usize) -> Self {
+    pub(crate) fn new(max_quads: usize) -> Self {
         RdfWriter {
-            quads: Vec::with_capacity(64),
+            dataset: Dataset::with_capacity(64),
             labels: HashMap::default(),
             counter: 0,
             max_quads,
         }
     }
 
-    fn fresh(&mut self) -> BlankNode {
-        let label = format!("b{}", self.counter);
+    fn fresh(&mut self) -> Comp {
+        let n = self.counter;
         self.counter += 1;
-        BlankNode::new_unchecked(label)
+        self.dataset.blank(n)
     }
 
-    fn blank(&mut self, id: &str) -> BlankNode {
-        if let Some(l) = self.labels.get(id) {
-            return BlankNode::new_unchecked(l.clone());
+    fn blank(&mut self, id: &str) -> Comp {
+        if let Some(&n) = self.labels.get(id) {
+            return self.dataset.blank(n);
         }
-        let b = self.fresh();
-        self.labels.insert(id.to_owned(), b.as_str().to_owned());
-        b
+        let n = self.counter;
+        self.counter += 1;
+        self.labels.insert(id.to_owned(), n);
+        self.dataset.blank(n)
     }
 
-    fn resource(&mut self, id: &str) -> Option<NamedOrBlankNode> {
+    fn resource(&mut self, id: &str) -> Option<Comp> {
         if id.starts_with("_:") {
-            Some(self.blank(id).into())
+            Some(self.blank(id))
         } else if well_formed_iri(id) {
-            Some(NamedNode::new_unchecked(id).into())
+            Some(self.dataset.iri(id))
         } else {
             None
         }
     }
 
-    fn push(
-        &mut self,
-        s: NamedOrBlankNode,
-        p: NamedNode,
-        o: Term,
-        g: &GraphName,
-    ) -> Result<(), EngineError> {
-        if self.quads.len() >= self.max_quads {
+    fn push(&mut self, s: Comp, p: Comp, o: Comp, g: Comp) -> Result<(), EngineError> {
+        if self.dataset.len() >= self.max_quads {
             return Err(EngineError::TooManyQuads {
                 limit: self.max_quads,
             });
         }
-        self.quads.push(Quad::new(s, p, o, g.clone()));
+        self.dataset.push(s, p, o, g);
         Ok(())
     }
 
     /// Every node object in `items` (top level, `@graph`, `@included`).
-    pub fn nodes(&mut self, items: &[Value], graph: &GraphName) -> Result<(), EngineError> {
+    pub(crate) fn nodes(&mut self, items: &[Value], graph: Comp) -> Result<(), EngineError> {
         for item in items {
             if let Value::Object(m) = item {
                 if get(m, "@value").is_none() && get(m, "@list").is_none() {
@@ -186,22 +193,19 @@ impl RdfWriter {
     }
 
     /// One node object: its triples (and its nested nodes'), returning its subject.
-    fn node(
-        &mut self,
-        m: &Map<String, Value>,
-        graph: &GraphName,
-    ) -> Result<Option<NamedOrBlankNode>, EngineError> {
+    fn node(&mut self, m: &Map<String, Value>, graph: Comp) -> Result<Option<Comp>, EngineError> {
         let subject = match get(m, "@id") {
             Some(Value::String(id)) => self.resource(id),
             Some(_) => None,
-            None => Some(self.fresh().into()),
+            None => Some(self.fresh()),
         };
         if let Some(Value::Array(types)) = get(m, "@type") {
             for t in types {
                 let Some(t) = t.as_str() else { continue };
                 let object = self.resource(t);
-                if let (Some(s), Some(o)) = (&subject, object) {
-                    self.push(s.clone(), rdf::TYPE.into_owned(), o.into(), graph)?;
+                if let (Some(s), Some(o)) = (subject, object) {
+                    let p = self.dataset.iri(RDF_TYPE);
+                    self.push(s, p, o, graph)?;
                 }
             }
         }
@@ -210,13 +214,13 @@ impl RdfWriter {
                 "@reverse" => {
                     let Value::Object(rev) = values else { continue };
                     for (rprop, rvalues) in rev {
-                        let predicate =
-                            well_formed_iri(rprop).then(|| NamedNode::new_unchecked(rprop));
+                        let usable = well_formed_iri(rprop);
                         for v in rvalues.as_array().map(Vec::as_slice).unwrap_or_default() {
                             let Value::Object(vm) = v else { continue };
                             let other = self.node(vm, graph)?;
-                            if let (Some(o), Some(p), Some(s)) = (other, &predicate, &subject) {
-                                self.push(o, p.clone(), s.clone().into(), graph)?;
+                            if let (Some(o), true, Some(s)) = (other, usable, subject) {
+                                let p = self.dataset.iri(rprop);
+                                self.push(o, p, s, graph)?;
                             }
                         }
                     }
@@ -225,12 +229,8 @@ impl RdfWriter {
                     let Value::Array(items) = values else {
                         continue;
                     };
-                    if let Some(s) = &subject {
-                        let name: GraphName = match s {
-                            NamedOrBlankNode::NamedNode(n) => n.clone().into(),
-                            NamedOrBlankNode::BlankNode(b) => b.clone().into(),
-                        };
-                        self.nodes(items, &name)?;
+                    if let Some(s) = subject {
+                        self.nodes(items, s)?;
                     }
                 }
                 "@included" => {
@@ -242,18 +242,12 @@ impl RdfWriter {
                 p => {
                     let values = values.as_array().map(Vec::as_slice).unwrap_or_default();
                     let usable = subject.is_some() && well_formed_iri(p);
-                    if let ([v], Some(s)) = (values, &subject) {
-                        // One value (the usual case): build the predicate once, no clone.
-                        if let (Some(o), true) = (self.object(v, graph)?, usable) {
-                            self.push(s.clone(), NamedNode::new_unchecked(p), o, graph)?;
-                        }
-                        continue;
-                    }
-                    let predicate = usable.then(|| NamedNode::new_unchecked(p));
+                    let mut predicate = None;
                     for v in values {
                         let object = self.object(v, graph)?;
-                        if let (Some(o), Some(pr), Some(s)) = (object, &predicate, &subject) {
-                            self.push(s.clone(), pr.clone(), o, graph)?;
+                        if let (Some(o), true, Some(s)) = (object, usable, subject) {
+                            let pr = *predicate.get_or_insert_with(|| self.dataset.iri(p));
+                            self.push(s, pr, o, graph)?;
                         }
                     }
                 }
@@ -263,7 +257,7 @@ impl RdfWriter {
     }
 
     /// Object to RDF (§8.4), processing nested nodes on the way.
-    fn object(&mut self, v: &Value, graph: &GraphName) -> Result<Option<Term>, EngineError> {
+    fn object(&mut self, v: &Value, graph: Comp) -> Result<Option<Comp>, EngineError> {
         let Value::Object(m) = v else { return Ok(None) };
         if let Some(value) = get(m, "@value") {
             return Ok(self.literal(m, value));
@@ -272,30 +266,32 @@ impl RdfWriter {
             let items = list.as_array().map(Vec::as_slice).unwrap_or_default();
             return self.list(items, graph).map(Some);
         }
-        Ok(self.node(m, graph)?.map(Term::from))
+        self.node(m, graph)
     }
 
     /// List to RDF (§8.5).
-    fn list(&mut self, items: &[Value], graph: &GraphName) -> Result<Term, EngineError> {
+    fn list(&mut self, items: &[Value], graph: Comp) -> Result<Comp, EngineError> {
         if items.is_empty() {
-            return Ok(rdf::NIL.into_owned().into());
+            return Ok(self.dataset.iri(RDF_NIL));
         }
-        let nodes: Vec<BlankNode> = items.iter().map(|_| self.fresh()).collect();
+        let nodes: Vec<Comp> = items.iter().map(|_| self.fresh()).collect();
         for (i, item) in items.iter().enumerate() {
             let object = self.object(item, graph)?;
             if let Some(o) = object {
-                self.push(nodes[i].clone().into(), rdf::FIRST.into_owned(), o, graph)?;
+                let p = self.dataset.iri(RDF_FIRST);
+                self.push(nodes[i], p, o, graph)?;
             }
-            let rest: Term = match nodes.get(i + 1) {
-                Some(n) => n.clone().into(),
-                None => rdf::NIL.into_owned().into(),
+            let rest = match nodes.get(i + 1) {
+                Some(n) => *n,
+                None => self.dataset.iri(RDF_NIL),
             };
-            self.push(nodes[i].clone().into(), rdf::REST.into_owned(), rest, graph)?;
+            let p = self.dataset.iri(RDF_REST);
+            self.push(nodes[i], p, rest, graph)?;
         }
-        Ok(nodes[0].clone().into())
+        Ok(nodes[0])
     }
 
-    fn literal(&self, m: &Map<String, Value>, value: &Value) -> Option<Term> {
+    fn literal(&mut self, m: &Map<String, Value>, value: &Value) -> Option<Comp> {
         let datatype = get(m, "@type").and_then(Value::as_str);
         if let Some(dt) = datatype {
             if dt != "@json" && !well_formed_iri(dt) {
@@ -308,44 +304,33 @@ impl RdfWriter {
                 return None;
             }
         }
-        let typed = |lexical: String, default: NamedNode| -> Option<Term> {
-            let dt = datatype.map_or(default, NamedNode::new_unchecked);
-            Some(Literal::new_typed_literal(lexical, dt).into())
-        };
         if datatype == Some("@json") {
             let text = serde_json_canonicalizer::to_string(value).ok()?;
-            return Some(
-                Literal::new_typed_literal(
-                    text,
-                    NamedNode::new_unchecked("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"),
-                )
-                .into(),
-            );
+            return Some(self.dataset.literal(&text, RDF_JSON, None));
         }
+        let dataset = &mut self.dataset;
+        let mut typed = |lexical: &str, default: &str| -> Option<Comp> {
+            Some(dataset.literal(lexical, datatype.unwrap_or(default), None))
+        };
         match value {
-            Value::Bool(b) => typed(b.to_string(), xsd::BOOLEAN.into_owned()),
+            Value::Bool(b) => typed(if *b { "true" } else { "false" }, XSD_BOOLEAN),
             Value::Number(n) => {
-                let is_double = datatype == Some(xsd::DOUBLE.as_str());
+                let is_double = datatype == Some(XSD_DOUBLE);
                 if let Some(f) = n.as_f64().filter(|_| !(n.is_i64() || n.is_u64())) {
                     if f.fract() != 0.0 || f.abs() >= 1e21 || is_double {
-                        typed(canonical_double(f), xsd::DOUBLE.into_owned())
+                        typed(&canonical_double(f), XSD_DOUBLE)
                     } else {
-                        typed(integer_form(f), xsd::INTEGER.into_owned())
+                        typed(&integer_form(f), XSD_INTEGER)
                     }
                 } else if is_double {
-                    typed(
-                        canonical_double(n.as_f64().unwrap_or(0.0)),
-                        xsd::DOUBLE.into_owned(),
-                    )
+                    typed(&canonical_double(n.as_f64().unwrap_or(0.0)), XSD_DOUBLE)
                 } else {
-                    typed(n.to_string(), xsd::INTEGER.into_owned())
+                    typed(&n.to_string(), XSD_INTEGER)
                 }
             }
             Value::String(s) => match (datatype, language) {
-                (None, Some(l)) => Some(
-                    Literal::new_language_tagged_literal_unchecked(s.clone(), l.to_owned()).into(),
-                ),
-                _ => typed(s.clone(), xsd::STRING.into_owned()),
+                (None, Some(l)) => Some(dataset.literal(s, XSD_STRING, Some(l))),
+                _ => typed(s, XSD_STRING),
             },
             _ => None,
         }
