@@ -407,7 +407,15 @@ impl Fetcher {
                 .header(ACCEPT, accept)
                 .send()
                 .await
-                .map_err(|e| map_reqwest_error(&e, &target))?;
+                .map_err(|e| {
+                    // Name the URL that was asked for, not its local stand-in.
+                    match map_reqwest_error(&e, &target) {
+                        FetchError::Network(text) if target != current => {
+                            FetchError::Network(text.replace(target.as_str(), current.as_str()))
+                        }
+                        other => other,
+                    }
+                })?;
             let status = response.status();
             // 300 and 304 are not redirects to follow; hand them back as they are.
             if matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308) {

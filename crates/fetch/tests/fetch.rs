@@ -526,3 +526,24 @@ async fn test_host_override_is_still_subject_to_the_policy() {
     assert_eq!(server.requests.load(Ordering::SeqCst), 0);
     assert!(FetchPolicy::default().test_host_overrides.is_empty());
 }
+
+#[tokio::test]
+async fn test_host_override_errors_name_the_original_url() {
+    // A port nothing listens on: bind, note it, close it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    let f = fetcher(FetchPolicy {
+        test_host_overrides: vec![("issuer.example".into(), addr)],
+        ..loopback_only_policy()
+    });
+    let err = f
+        .get("https://issuer.example/keys/1", "application/json")
+        .await
+        .expect_err("nothing answers");
+    let FetchError::Network(text) = &err else {
+        panic!("expected a network error, got {err:?}");
+    };
+    assert!(text.contains("https://issuer.example/keys/1"), "{text}");
+    assert!(!text.contains(&addr.to_string()), "{text}");
+}
