@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Interoperability harness: credentials signed by `insignia sign` must verify
 # with Digital Bazaar's Data Integrity libraries and jose, and credentials
-# signed by those libraries must verify with `insignia verify`.
+# signed by those libraries must verify with `insignia verify`; badges baked
+# by independent bakers (PyPI openbadges-bakery, openbadgeslib) must extract
+# and verify with insignia, and badges baked by insignia must extract with
+# theirs (bake-interop.py).
 #
 #   bash interop/run.sh
 #
@@ -22,6 +25,7 @@ input="${INTEROP_INPUT:-$root/examples/ob3-achievement-credential.json}"
 
 command -v node >/dev/null || { echo "interop: node (20 or later) is required" >&2; exit 2; }
 command -v npm >/dev/null || { echo "interop: npm is required" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "interop: python3 (3.10 or later) is required" >&2; exit 2; }
 
 echo "interop: installing the JS libraries (npm ci)"
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
@@ -36,13 +40,19 @@ echo "interop: insignia $("$INSIGNIA" --version 2>/dev/null || echo '(version un
 
 if [[ -n "${INTEROP_WORK:-}" ]]; then
   work="$INTEROP_WORK"
-  rm -rf "$work/inputs" "$work/keys" "$work/ours" "$work/theirs" "$work/diagnosis"
+  rm -rf "$work/inputs" "$work/keys" "$work/ours" "$work/theirs" "$work/diagnosis" "$work/bake"
   mkdir -p "$work"
 else
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
 fi
 mkdir -p "$work/inputs" "$work/keys" "$work/ours" "$work/theirs"
+
+echo "interop: installing the Python bakers (pip, requirements-bake.txt)"
+if [[ ! -x "$work/venv/bin/python" ]]; then
+  python3 -m venv "$work/venv"
+fi
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements-bake.txt"
 
 # Two unsigned inputs: the example as it is (its subject is identified by a
 # hashed email, so a VC-JWT of it has no "sub"), and the same credential with
@@ -116,11 +126,16 @@ echo "== credentials signed by the JS libraries, verified by insignia"
 node "$here/sign-theirs.mjs" --out "$work/theirs" --insignia "$INSIGNIA" \
   "$work"/inputs/*.json | tee -a "$log" || status=1
 
-# Add up the two scripts' closing lines; a script that died before printing
+echo
+echo "== badges baked by other implementations and by insignia"
+"$work/venv/bin/python" "$here/bake-interop.py" --insignia "$INSIGNIA" \
+  --work "$work/bake" --credential "$input" | tee -a "$log" || status=1
+
+# Add up the three scripts' closing lines; a script that died before printing
 # its line counts as a failure.
 passed=0
 failed=0
-for part in verify-ours sign-theirs; do
+for part in verify-ours sign-theirs bake-interop; do
   line="$(grep -E "^$part: [0-9]+ passed, [0-9]+ failed$" "$log" | tail -n 1 || true)"
   if [[ -z "$line" ]]; then
     echo "interop: $part did not finish" >&2

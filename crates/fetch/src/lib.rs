@@ -57,6 +57,18 @@ pub struct FetchPolicy {
     pub max_bytes: usize,
     /// Most redirects followed before giving up.
     pub max_redirects: usize,
+    /// **Tests only**: serve these hosts from a local test server. A URL
+    /// `SCHEME://HOST[:PORT]/PATH?QUERY` whose host is listed here (exact,
+    /// case-insensitive match; `*` matches every host, for a test that must
+    /// never reach the internet) is requested as `http://ADDR/HOST/PATH?QUERY`
+    /// from the listed socket address, so that a test can answer for
+    /// `https://issuer.example/` with published documents and run the real
+    /// online paths without internet. The rewritten URL goes through every
+    /// check like any other (it needs [`FetchPolicy::allow_http`] and
+    /// [`FetchPolicy::allow_loopback`] for a server on `127.0.0.1`);
+    /// [`Fetched::final_url`] and redirects stay in terms of the original URL.
+    /// Empty by default, and nothing in the production code paths sets it.
+    pub test_host_overrides: Vec<(String, SocketAddr)>,
 }
 
 impl Default for FetchPolicy {
@@ -69,6 +81,7 @@ impl Default for FetchPolicy {
             total_timeout: Duration::from_secs(15),
             max_bytes: 2 * 1024 * 1024,
             max_redirects: 5,
+            test_host_overrides: Vec::new(),
         }
     }
 }
@@ -386,14 +399,23 @@ impl Fetcher {
         let mut current = start;
         let mut redirects = 0usize;
         loop {
-            self.check_url(&current)?;
+            let target = self.overridden(&current)?;
+            self.check_url(&target)?;
             let response = self
                 .client
-                .get(current.clone())
+                .get(target.clone())
                 .header(ACCEPT, accept)
                 .send()
                 .await
-                .map_err(|e| map_reqwest_error(&e, &current))?;
+                .map_err(|e| {
+                    // Name the URL that was asked for, not its local stand-in.
+                    match map_reqwest_error(&e, &target) {
+                        FetchError::Network(text) if target != current => {
+                            FetchError::Network(text.replace(target.as_str(), current.as_str()))
+                        }
+                        other => other,
+                    }
+                })?;
             let status = response.status();
             // 300 and 304 are not redirects to follow; hand them back as they are.
             if matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308) {
@@ -452,6 +474,28 @@ impl Fetcher {
             content_type,
             body: body.freeze(),
         })
+    }
+
+    /// The URL actually requested for `url`: itself, or its local stand-in
+    /// under [`FetchPolicy::test_host_overrides`].
+    fn overridden(&self, url: &Url) -> Result<Url, FetchError> {
+        let Some(host) = url.host_str() else {
+            return Ok(url.clone());
+        };
+        let Some((_, addr)) = self
+            .policy
+            .test_host_overrides
+            .iter()
+            .find(|(name, _)| name == "*" || name.eq_ignore_ascii_case(host))
+        else {
+            return Ok(url.clone());
+        };
+        let mut local = format!("http://{addr}/{host}{}", url.path());
+        if let Some(query) = url.query() {
+            local.push('?');
+            local.push_str(query);
+        }
+        parse_url(&local)
     }
 
     /// Scheme and IP-literal checks, done on every hop before connecting.

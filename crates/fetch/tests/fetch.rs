@@ -62,7 +62,13 @@ async fn serve(mut stream: TcpStream, counter: Arc<AtomicUsize>) -> std::io::Res
     };
     let redirect = |to: &str| simple("302 Found", &format!("Location: {to}\r\n"), "");
 
-    let reply = if path == "/ok" {
+    let reply = if path == "/issuer.example/redirect" {
+        // Relative to the original URL: stays on the overridden host.
+        redirect("/docs/after-redirect")
+    } else if path.starts_with("/issuer.example/") {
+        // Stands in for `https://issuer.example/...`: echoes the path it got.
+        simple("200 OK", "", &path)
+    } else if path == "/ok" {
         simple(
             "200 OK",
             "Content-Type: application/ld+json\r\n",
@@ -439,4 +445,105 @@ async fn invalid_urls() {
         f.get("not a url", "*/*").await,
         Err(FetchError::InvalidUrl(_))
     ));
+}
+
+fn overriding(server: &Server, policy: FetchPolicy) -> Fetcher {
+    let addr = format!("127.0.0.1:{}", server.port).parse().expect("addr");
+    fetcher(FetchPolicy {
+        test_host_overrides: vec![("issuer.example".into(), addr)],
+        ..policy
+    })
+}
+
+#[tokio::test]
+async fn test_host_override_serves_the_host_from_the_local_server() {
+    let server = start_server().await;
+    let f = overriding(&server, loopback_only_policy());
+    let url = "https://ISSUER.example/docs/badge.json?v=1";
+    let got = f
+        .get(url, "application/json")
+        .await
+        .expect("served locally");
+    assert_eq!(got.status, 200);
+    assert_eq!(&got.body[..], b"/issuer.example/docs/badge.json?v=1");
+    // The caller still sees the URL it asked for.
+    assert_eq!(got.final_url, "https://issuer.example/docs/badge.json?v=1");
+
+    let hop = f
+        .get("https://issuer.example/redirect", "application/json")
+        .await
+        .expect("redirect followed");
+    assert_eq!(&hop.body[..], b"/issuer.example/docs/after-redirect");
+    assert_eq!(hop.final_url, "https://issuer.example/docs/after-redirect");
+
+    // Other hosts are left alone, unless `*` is listed.
+    let err = f
+        .get("http://127.0.0.2:1/elsewhere", "application/json")
+        .await
+        .expect_err("not overridden, nothing listens there");
+    assert!(
+        !matches!(err, FetchError::NotAllowedScheme { .. }),
+        "{err:?}"
+    );
+    let addr = format!("127.0.0.1:{}", server.port).parse().expect("addr");
+    let everything = fetcher(FetchPolicy {
+        test_host_overrides: vec![("*".into(), addr)],
+        ..loopback_only_policy()
+    });
+    let got = everything
+        .get("https://issuer.example/docs/any", "application/json")
+        .await
+        .expect("served locally");
+    assert_eq!(&got.body[..], b"/issuer.example/docs/any");
+}
+
+#[tokio::test]
+async fn test_host_override_is_still_subject_to_the_policy() {
+    let server = start_server().await;
+    // https only (the default): the plain-http stand-in is refused.
+    let strict = overriding(&server, FetchPolicy::default());
+    let err = strict
+        .get("https://issuer.example/docs/badge.json", "application/json")
+        .await
+        .expect_err("http stand-in refused");
+    assert!(
+        matches!(err, FetchError::NotAllowedScheme { .. }),
+        "{err:?}"
+    );
+    // http allowed but not loopback: the 127.0.0.1 stand-in is refused.
+    let no_loopback = overriding(
+        &server,
+        FetchPolicy {
+            allow_http: true,
+            ..FetchPolicy::default()
+        },
+    );
+    let err = no_loopback
+        .get("https://issuer.example/docs/badge.json", "application/json")
+        .await
+        .expect_err("loopback stand-in refused");
+    assert!(matches!(err, FetchError::PrivateAddress { .. }), "{err:?}");
+    assert_eq!(server.requests.load(Ordering::SeqCst), 0);
+    assert!(FetchPolicy::default().test_host_overrides.is_empty());
+}
+
+#[tokio::test]
+async fn test_host_override_errors_name_the_original_url() {
+    // A port nothing listens on: bind, note it, close it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    let f = fetcher(FetchPolicy {
+        test_host_overrides: vec![("issuer.example".into(), addr)],
+        ..loopback_only_policy()
+    });
+    let err = f
+        .get("https://issuer.example/keys/1", "application/json")
+        .await
+        .expect_err("nothing answers");
+    let FetchError::Network(text) = &err else {
+        panic!("expected a network error, got {err:?}");
+    };
+    assert!(text.contains("https://issuer.example/keys/1"), "{text}");
+    assert!(!text.contains(&addr.to_string()), "{text}");
 }

@@ -157,6 +157,9 @@ fn verify_image(
         insignia_bake::Payload::Url(url) => {
             if let Some(material) = options.material {
                 if let Doc::Json(assertion) = material.doc(url) {
+                    if let Some(version) = legacy_ob_version(&assertion) {
+                        return legacy_report(&assertion, version);
+                    }
                     let mut report = crate::ob2::verify_hosted(&assertion, options, material);
                     if let Some(parse) = report.checks.first_mut() {
                         parse.message = format!(
@@ -195,8 +198,37 @@ fn verify_image(
     report
 }
 
+/// The version of an Open Badges 0.5 or 1.0 assertion (no JSON-LD context,
+/// a `badge` and a `recipient`), which Insignia does not verify.
+pub(crate) fn legacy_ob_version(doc: &Value) -> Option<&'static str> {
+    let obj = doc.as_object()?;
+    if obj.contains_key("@context") || !obj.contains_key("badge") || !obj.contains_key("recipient")
+    {
+        return None;
+    }
+    if obj.contains_key("verify") || obj.contains_key("uid") {
+        Some("1.0")
+    } else {
+        Some("0.5")
+    }
+}
+
+/// The report for an assertion of an Open Badges version before 2.0.
+fn legacy_report(doc: &Value, version: &str) -> Report {
+    let checks = vec![could_not(
+        CheckKind::Parse,
+        format!(
+            "an Open Badges {version} assertion: Open Badges 1.x and 0.5 are not supported (only 2.0 and 3.0 badges can be verified); ask the issuer for an Open Badges 2.0 or 3.0 version"
+        ),
+    )];
+    Report::new(CredentialFormat::Unknown, summarize(doc), checks)
+}
+
 /// Verifies a parsed JSON credential.
 pub fn verify_json(doc: &Value, options: &VerifyOptions<'_>) -> Report {
+    if let Some(version) = legacy_ob_version(doc) {
+        return legacy_report(doc, version);
+    }
     let summary = summarize(doc);
     if is_ob2(doc) {
         if let Some(material) = options.material {
@@ -216,15 +248,28 @@ pub fn verify_json(doc: &Value, options: &VerifyOptions<'_>) -> Report {
         "a JSON credential with a Data Integrity proof",
     )];
     if doc.get("proof").is_none() {
-        checks[0] = failed(
-            CheckKind::Parse,
-            "the credential has no proof: it is not signed",
-        );
+        checks[0] = if types(doc).contains(&"Assertion") {
+            failed(
+                CheckKind::Parse,
+                format!(
+                    "an assertion whose JSON-LD context ({}) is not the Open Badges 2.0 context ({}), so it is neither a valid Open Badges 2.0 assertion nor a signed credential",
+                    context_urls(doc).join(", "),
+                    OB2_CONTEXTS[0]
+                ),
+            )
+        } else {
+            failed(
+                CheckKind::Parse,
+                "the credential has no proof: it is not signed",
+            )
+        };
         return Report::new(CredentialFormat::Ob3DataIntegrity, summary, checks);
     }
     let (content, canonical) = content_checks(doc);
     checks.extend(content);
-    let needs_rdf = data_integrity::read_proof(doc).is_ok_and(|p| p.cryptosuite.uses_rdfc());
+    let needs_rdf = proof_set_members(doc)
+        .iter()
+        .any(|member| data_integrity::read_proof(member).is_ok_and(|p| p.cryptosuite.uses_rdfc()));
     if needs_rdf && canonical.is_none() {
         // Canonicalizing again would fail the same way (and a refused, possibly
         // poisoned, document should cost its bounded work only once).
@@ -253,6 +298,9 @@ fn verify_jwt(token: &str, options: &VerifyOptions<'_>) -> Report {
             return Report::new(CredentialFormat::Ob3Jwt, Summary::default(), checks);
         }
     };
+    if let Some(version) = legacy_ob_version(&payload) {
+        return legacy_report(&payload, version);
+    }
     if is_ob2(&payload) || (payload.get("@context").is_none() && payload.get("vc").is_none()) {
         // An Open Badges 2.0 signed assertion: its key is in the issuer's hosted profile.
         if let Some(material) = options.material {
@@ -663,7 +711,116 @@ fn wrap_singletons(
     (copy, wrapped)
 }
 
+/// The document once per member of its proof set (`proof` as an array of
+/// several proofs), each copy carrying that one proof; a single proof gives
+/// the document itself.
+fn proof_set_members(doc: &Value) -> Vec<Value> {
+    match doc.get("proof") {
+        Some(Value::Array(proofs)) if proofs.len() > 1 => proofs
+            .iter()
+            .map(|proof| {
+                let mut member = doc.clone();
+                member["proof"] = proof.clone();
+                member
+            })
+            .collect(),
+        _ => vec![doc.clone()],
+    }
+}
+
 fn data_integrity_checks(
+    doc: &Value,
+    options: &VerifyOptions<'_>,
+    canonical_document: Option<&str>,
+) -> Vec<Check> {
+    match doc.get("proof") {
+        Some(Value::Array(proofs)) if proofs.len() > 1 => {
+            proof_set_checks(doc, proofs, options, canonical_document)
+        }
+        _ => single_proof_checks(doc, options, canonical_document),
+    }
+}
+
+/// A proof set (VC Data Integrity 1.0, "Proof Sets"): several proofs made
+/// independently over the same unsecured document. Every proof must verify;
+/// at least one of them must be made with a key of the issuer (the others
+/// may be a third party's). Proof chains (`previousProof`) are not supported
+/// and say so.
+fn proof_set_checks(
+    doc: &Value,
+    proofs: &[Value],
+    options: &VerifyOptions<'_>,
+    canonical_document: Option<&str>,
+) -> Vec<Check> {
+    let count = proofs.len();
+    if proofs.iter().any(|p| p.get("previousProof").is_some()) {
+        return vec![could_not(
+            CheckKind::Proof,
+            format!(
+                "the credential carries a proof chain ({count} proofs linked by 'previousProof'), which Insignia cannot check"
+            ),
+        )];
+    }
+    let mut proof_results = Vec::with_capacity(count);
+    let mut bindings = Vec::new();
+    for (index, member) in proof_set_members(doc).iter().enumerate() {
+        for check in single_proof_checks(member, options, canonical_document) {
+            let check = Check {
+                message: format!("proof {} of {count}: {}", index + 1, check.message),
+                ..check
+            };
+            match check.check {
+                CheckKind::KeyBinding => bindings.push(check),
+                _ => proof_results.push(check),
+            }
+        }
+    }
+    let mut checks = Vec::with_capacity(2);
+    let proof_check = if let Some(bad) = proof_results.iter().find(|c| c.outcome == Outcome::Failed)
+    {
+        bad.clone()
+    } else if let Some(unsure) = proof_results
+        .iter()
+        .find(|c| c.outcome == Outcome::CouldNotCheck)
+    {
+        unsure.clone()
+    } else {
+        let suites: Vec<String> = proof_results.iter().map(|c| c.message.clone()).collect();
+        passed(
+            CheckKind::Proof,
+            format!(
+                "all {count} signatures of the proof set are intact ({})",
+                suites.join("; ")
+            ),
+        )
+    };
+    let all_passed = proof_check.outcome == Outcome::Passed;
+    checks.push(proof_check);
+    if all_passed {
+        let binding = if let Some(ok) = bindings.iter().find(|c| c.outcome == Outcome::Passed) {
+            ok.clone()
+        } else if let Some(unsure) = bindings
+            .iter()
+            .find(|c| c.outcome == Outcome::CouldNotCheck)
+        {
+            unsure.clone()
+        } else if let Some(bad) = bindings.first() {
+            failed(
+                CheckKind::KeyBinding,
+                format!(
+                    "no proof of the set is made with a key of the issuer ({})",
+                    bad.message
+                ),
+            )
+        } else {
+            failed(CheckKind::KeyBinding, "no proof of the set names its key")
+        };
+        checks.push(binding);
+    }
+    checks
+}
+
+fn single_proof_checks(
     doc: &Value,
     options: &VerifyOptions<'_>,
     canonical_document: Option<&str>,
