@@ -167,6 +167,16 @@ pub struct Award {
     pub created_at: i64,
 }
 
+/// What of an award can change after it is issued: enough to tell whether a
+/// rendered public page is still current without reading the credential.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct AwardStatus {
+    pub state: String,
+    pub state_changed_at: Option<i64>,
+    pub replaced_by: Option<String>,
+    pub expires_at: Option<i64>,
+}
+
 /// The state an award can be put in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -267,9 +267,16 @@ pub fn verify_json(doc: &Value, options: &VerifyOptions<'_>) -> Report {
     }
     let (content, canonical) = content_checks(doc);
     checks.extend(content);
-    let needs_rdf = proof_set_members(doc)
-        .iter()
-        .any(|member| data_integrity::read_proof(member).is_ok_and(|p| p.cryptosuite.uses_rdfc()));
+    let uses_rdfc = |member: &Value| {
+        data_integrity::read_proof(member).is_ok_and(|p| p.cryptosuite.uses_rdfc())
+    };
+    let needs_rdf = match doc.get("proof") {
+        Some(Value::Array(proofs)) if proofs.len() > 1 => {
+            proof_set_members(doc).iter().any(uses_rdfc)
+        }
+        // A single proof: no copy of the document.
+        _ => uses_rdfc(doc),
+    };
     if needs_rdf && canonical.is_none() {
         // Canonicalizing again would fail the same way (and a refused, possibly
         // poisoned, document should cost its bounded work only once).

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use insignia_bake::{Payload, Standard};
 use insignia_proofs::keys::PublicKey;
-use insignia_store::model::{Award, BadgeVersion, Issuer};
+use insignia_store::model::{Award, AwardStatus, BadgeVersion, Issuer};
 use insignia_store::repo::{awards, badges, issuers, status};
 use insignia_verify::{Check, CheckKind, KeyResolver, Outcome, Report, Resolution, VerifyOptions};
 use minijinja::context;
@@ -17,6 +17,7 @@ use super::{json_response, page, wants_json};
 use crate::auth::Visitor;
 use crate::design::BadgeDesign;
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::issuing::{self, Urls};
 use crate::state::Shared;
 
@@ -260,6 +261,23 @@ pub async fn award_page(
     headers: HeaderMap,
     Path(award_id): Path<String>,
 ) -> Result<Response, AppError> {
+    // Anonymous visitors (the shared-link traffic) get a rendered page cached
+    // under everything it depends on that can change: the award's state,
+    // its replacement, whether it has expired, and the language. Only that
+    // small part of the row is read before the cache is consulted. Issuer
+    // edits show within the cache's time to live.
+    let now = insignia_store::now();
+    let mut cache_key = None;
+    if visitor.user.is_none() && !wants_json(&headers) {
+        let status = awards::status(&state.store, &award_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let key = page_cache_key(&award_id, visitor.locale, &status, now);
+        if let Some(html) = state.page_cache.get(&key) {
+            return Ok(axum::response::Html(html).into_response());
+        }
+        cache_key = Some(key);
+    }
     let view = load_award(&state, &award_id).await?;
     if wants_json(&headers) {
         return Ok(json_response(
@@ -268,25 +286,17 @@ pub async fn award_page(
             "public, max-age=300",
         ));
     }
-    // Anonymous visitors (the shared-link traffic) get a rendered page cached
-    // under everything it depends on that can change: the award's state,
-    // its replacement, whether it has expired, and the language. Issuer
-    // edits show within the cache's time to live.
-    let now = insignia_store::now();
-    let cache_key = visitor.user.is_none().then(|| {
-        format!(
-            "{}|{}|{}|{}|{}|{}",
-            view.award.id,
-            visitor.locale.code(),
-            view.award.state,
-            view.award.state_changed_at.unwrap_or(0),
-            view.award.replaced_by.as_deref().unwrap_or(""),
-            view.award.expires_at.is_some_and(|e| e <= now),
-        )
+    // Keyed by what was just read, so a change in between is never cached
+    // under the older state.
+    let cache_key = cache_key.is_some().then(|| {
+        let status = AwardStatus {
+            state: view.award.state.clone(),
+            state_changed_at: view.award.state_changed_at,
+            replaced_by: view.award.replaced_by.clone(),
+            expires_at: view.award.expires_at,
+        };
+        page_cache_key(&award_id, visitor.locale, &status, now)
     });
-    if let Some(html) = cache_key.as_ref().and_then(|k| state.page_cache.get(k)) {
-        return Ok(axum::response::Html(html).into_response());
-    }
     let report = live_report(&state, &view).await?;
     let urls = Urls {
         base: &state.config.base_url,
@@ -322,6 +332,18 @@ pub async fn award_page(
         state.page_cache.put(key, html.clone());
     }
     Ok(axum::response::Html(html).into_response())
+}
+
+fn page_cache_key(award_id: &str, locale: Locale, status: &AwardStatus, now: i64) -> String {
+    format!(
+        "{}|{}|{}|{}|{}|{}",
+        award_id,
+        locale.code(),
+        status.state,
+        status.state_changed_at.unwrap_or(0),
+        status.replaced_by.as_deref().unwrap_or(""),
+        status.expires_at.is_some_and(|e| e <= now),
+    )
 }
 
 pub async fn award_json(

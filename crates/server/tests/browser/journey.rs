@@ -12,11 +12,6 @@ use crate::axe;
 use crate::driver::Browser;
 use crate::support::App;
 
-const FIXTURE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../bake/tests/fixtures/1edtech-baked-heart.png"
-);
-
 /// What the run collects besides assertions: screenshots (when `shots` is
 /// set), pages too wide for a phone, and accessibility checks (axe, on the
 /// same pages): `blocking` lists what fails the test.
@@ -96,7 +91,7 @@ pub async fn run(app: &App, browser: &Browser, record: &mut Record) {
     browser.press(&t("common-save")).await;
     assert_eq!(browser.path().await, org_path);
 
-    // Badge design, with an uploaded PNG.
+    // Badge design, drawn with the in-app designer.
     browser.follow(&t("badge-new-title")).await;
     browser
         .fill(&t("field-badge-name"), "Data Analysis with Python")
@@ -116,11 +111,11 @@ pub async fn run(app: &App, browser: &Browser, record: &mut Record) {
     browser.choose(&t("badge-field-type"), "Certificate").await;
     browser.fill(&t("badge-field-level"), "Intermediate").await;
     browser
-        .field(&t("badge-field-image"))
-        .await
-        .send_keys(&std::fs::canonicalize(FIXTURE).unwrap().to_string_lossy())
-        .await
-        .unwrap();
+        .choose(&t("art-field-shape"), &t("art-shape-hexagon"))
+        .await;
+    browser.choose(&t("art-field-icon"), "Bar chart").await;
+    browser.fill(&t("art-field-title"), "Data Analysis").await;
+    browser.fill(&t("art-field-band"), "Tunis 2026").await;
     browser.fill(&t("badge-field-hours"), "40").await;
     browser.fill(&t("badge-field-credits"), "2").await;
     browser
@@ -140,6 +135,43 @@ pub async fn run(app: &App, browser: &Browser, record: &mut Record) {
         .await;
     browser.choose(&t("badge-field-eqf"), "5").await;
     record.page(browser, "badge-new").await;
+    // Preview: the page comes back with the drawn image and every field kept.
+    browser.press(&t("badge-preview")).await;
+    let preview = browser
+        .client
+        .find(Locator::Css(&format!(
+            "img[alt={}]",
+            serde_json::to_string(&t("badge-preview-alt")).unwrap()
+        )))
+        .await
+        .expect("the designer shows a preview image");
+    let src = preview.attr("src").await.unwrap().unwrap_or_default();
+    assert!(
+        src.starts_with("data:image/"),
+        "the preview is drawn inline: {}",
+        &src[..src.len().min(40)]
+    );
+    assert_eq!(
+        browser
+            .field(&t("field-badge-name"))
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Data Analysis with Python")
+    );
+    assert_eq!(
+        browser
+            .field(&t("art-field-band"))
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Tunis 2026")
+    );
+    record.page(browser, "badge-designer-preview").await;
     browser.press(&t("common-save")).await;
     let badge_path = browser.path().await;
     assert!(

@@ -2,7 +2,7 @@
 
 use rand::Rng;
 
-use crate::model::{Award, AwardState};
+use crate::model::{Award, AwardState, AwardStatus};
 use crate::{Store, StoreError, Tx, now, on_db, on_tx};
 
 const COLUMNS: &str = "id, org_id, issuer_id, badge_id, badge_version, recipient_name, recipient_email, \
@@ -138,6 +138,15 @@ pub async fn used_status_indexes(store: &Store, issuer_id: &str) -> Result<Vec<i
 pub async fn by_id(store: &Store, award_id: &str) -> Result<Option<Award>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM awards WHERE id = $1");
     Ok(on_db!(store, |pool| sqlx::query_as(&sql)
+        .bind(award_id)
+        .fetch_optional(pool)
+        .await?))
+}
+
+/// The changeable part of an award (one small row read; see [`AwardStatus`]).
+pub async fn status(store: &Store, award_id: &str) -> Result<Option<AwardStatus>, StoreError> {
+    let sql = "SELECT state, state_changed_at, replaced_by, expires_at FROM awards WHERE id = $1";
+    Ok(on_db!(store, |pool| sqlx::query_as(sql)
         .bind(award_id)
         .fetch_optional(pool)
         .await?))
