@@ -118,17 +118,19 @@ impl From<EngineError> for LdError {
 
 /// Expands `doc` to RDF quads with the built-in contexts.
 pub fn expand(doc: &Value, limits: &ExpandLimits) -> Result<Expanded, LdError> {
-    let (dataset, problems) = expand_dataset(doc, limits)?;
+    let (dataset, problems) = expand_dataset(doc, limits, None)?;
     Ok(Expanded {
         quads: dataset.to_quads(),
         problems,
     })
 }
 
-/// [`expand`] into the form canonicalization works on.
+/// [`expand`] into the form canonicalization works on, leaving out the
+/// top-level entry `skip_root_key` if given.
 pub fn expand_dataset(
     doc: &Value,
     limits: &ExpandLimits,
+    skip_root_key: Option<&str>,
 ) -> Result<(Dataset, Vec<Problem>), LdError> {
     let object = doc.as_object().ok_or(LdError::NotAnObject)?;
     if !object.contains_key("@context") {
@@ -144,6 +146,7 @@ pub fn expand_dataset(
     let options = engine::Options {
         max_depth: limits.max_depth,
         max_quads: limits.max_quads,
+        skip_root_key,
         ..engine::Options::default()
     };
     let (dataset, found) = engine::to_dataset(doc, &options)?;

@@ -23,7 +23,16 @@ pub struct CanonicalDocument {
 /// Expands `doc` with the built-in contexts and canonicalizes it with RDFC-1.0,
 /// within the default limits (see [`ExpandLimits`] and [`canon::CanonLimits`]).
 pub fn canonical_nquads(doc: &serde_json::Value) -> Result<CanonicalDocument, LdError> {
-    let (dataset, problems) = expand::expand_dataset(doc, &ExpandLimits::default())?;
+    canonical_nquads_without(doc, None)
+}
+
+/// [`canonical_nquads`] of `doc` as if its top-level object had no entry
+/// `skip_root_key` (a verifier leaves out `proof` without copying the document).
+pub fn canonical_nquads_without(
+    doc: &serde_json::Value,
+    skip_root_key: Option<&str>,
+) -> Result<CanonicalDocument, LdError> {
+    let (dataset, problems) = expand::expand_dataset(doc, &ExpandLimits::default(), skip_root_key)?;
     let nquads = canon::canonicalize_dataset(dataset, &canon::CanonLimits::default())?;
     Ok(CanonicalDocument { nquads, problems })
 }

@@ -430,6 +430,17 @@ fn canonical(expanded: Result<Expanded, LdError>) -> Result<(String, Vec<Problem
     Ok((nquads, expanded.problems))
 }
 
+fn has_node_with_language(doc: &Value) -> bool {
+    match doc {
+        Value::Object(m) => {
+            (m.contains_key("@language") && !m.contains_key("@value") && m.len() > 1)
+                || m.values().any(has_node_with_language)
+        }
+        Value::Array(items) => items.iter().any(has_node_with_language),
+        _ => false,
+    }
+}
+
 #[test]
 fn engine_matches_oxjsonld_on_every_test_document() {
     let limits = ExpandLimits::default();
@@ -440,6 +451,17 @@ fn engine_matches_oxjsonld_on_every_test_document() {
     for (name, doc) in &docs {
         let reference = reference_expand(doc, &limits);
         if matches!(&reference, Err(LdError::JsonLd(m)) if m.starts_with(TYPE_SCOPES)) {
+            refused_by_reference += 1;
+            continue;
+        }
+        // oxjsonld refuses a node object that carries `@language` (an OB 2.0
+        // validator sample does); JSON-LD 1.1 expansion allows it (§5.1.2 step
+        // 13.4.7; only a map holding nothing but `@language` becomes null),
+        // and jsonld.js gives the same triples we do.
+        if matches!(&reference, Err(LdError::JsonLd(m)) if m.contains("@value and @id are incompatible"))
+            && has_node_with_language(doc)
+            && insignia_ld::expand(doc, &limits).is_ok()
+        {
             refused_by_reference += 1;
             continue;
         }

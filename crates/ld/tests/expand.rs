@@ -256,3 +256,39 @@ fn number_literals_take_the_json_ld_canonical_forms() {
         assert!(canonical.contains(&line), "{p}: {canonical}");
     }
 }
+
+/// Leaving out a top-level entry gives exactly the canonical form of the
+/// document without it; entries of the same name further down are kept.
+#[test]
+fn canonical_form_without_a_top_level_entry() {
+    let mut unsecured = ob3(json!({}));
+    unsecured["credentialSubject"]["achievement"]["image"] =
+        json!({"id": "https://example.com/proof.png", "type": "Image"});
+    let mut signed = unsecured.clone();
+    signed["proof"] = json!({
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-rdfc-2022",
+        "verificationMethod": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+        "proofPurpose": "assertionMethod",
+        "proofValue": "z3abc"
+    });
+    let expected = canonical_nquads(&unsecured).unwrap().nquads;
+    let with_proof = canonical_nquads(&signed).unwrap().nquads;
+    assert_ne!(
+        with_proof, expected,
+        "the proof is part of the full document"
+    );
+    let skipped = insignia_ld::canonical_nquads_without(&signed, Some("proof"))
+        .unwrap()
+        .nquads;
+    assert_eq!(skipped, expected);
+    // A nested `name` stays when the top-level one is left out.
+    let without_name = insignia_ld::canonical_nquads_without(&unsecured, Some("name"))
+        .unwrap()
+        .nquads;
+    let mut copy = unsecured.clone();
+    copy.as_object_mut().unwrap().remove("name");
+    assert_eq!(without_name, canonical_nquads(&copy).unwrap().nquads);
+    assert!(without_name.contains("\"Works well in a team.\""));
+    assert!(without_name.matches("<https://schema.org/name>").count() >= 1);
+}

@@ -137,6 +137,7 @@ fn run(manifest: &str, to_rdf: bool) -> Tally {
             max_depth: 256,
             max_quads: 1_000_000,
             safe_mode: false,
+            skip_root_key: None,
         };
         let types: Vec<&str> = test["@type"]
             .as_array()

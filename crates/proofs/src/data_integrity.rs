@@ -289,15 +289,23 @@ pub fn verify_with(
 
     let mut config = proof.clone();
     config.remove("proofValue");
-    let mut unsecured = doc.clone();
-    unsecured.remove("proof");
-    let hash = hash_data(
-        suite,
-        &Value::Object(unsecured),
-        &config,
-        false,
-        canonical_document,
-    )?;
+    let hash = if suite.uses_rdfc() {
+        // The unsecured document is canonicalized in place, leaving out
+        // `proof`, rather than copied without it.
+        let owned;
+        let canonical = match canonical_document {
+            Some(nquads) => nquads,
+            None => {
+                owned = rdfc_without(document, Some("proof"), false)?;
+                &owned
+            }
+        };
+        hash_data(suite, document, &config, false, Some(canonical))?
+    } else {
+        let mut unsecured = doc.clone();
+        unsecured.remove("proof");
+        hash_data(suite, &Value::Object(unsecured), &config, false, None)?
+    };
     key.verify(&hash, &signature)
         .map_err(|_| DiError::BadSignature)?;
     Ok(VerifiedProof {
@@ -513,7 +521,16 @@ fn decode_base58(text: &str) -> Option<Vec<u8>> {
 
 /// RDFC-1.0 canonical N-Quads of a JSON-LD document.
 pub fn rdfc(document: &Value, strict: bool) -> Result<String, DiError> {
-    let canonical = insignia_ld::canonical_nquads(document)?;
+    rdfc_without(document, None, strict)
+}
+
+/// [`rdfc`] of `document` without its top-level entry `skip_root_key`.
+fn rdfc_without(
+    document: &Value,
+    skip_root_key: Option<&str>,
+    strict: bool,
+) -> Result<String, DiError> {
+    let canonical = insignia_ld::canonical_nquads_without(document, skip_root_key)?;
     if strict {
         if let Some(problem) = canonical.problems.first() {
             return Err(DiError::Unsignable(problem.to_string()));

@@ -61,6 +61,8 @@ pub struct Expander<'l> {
     pub base_url: Option<String>,
     pub max_depth: usize,
     pub problems: Option<Problems>,
+    /// An entry of the top-level object to leave out (see [`super::Options::skip_root_key`]).
+    pub skip_root_key: Option<&'l str>,
 }
 
 fn as_array(v: Value) -> Vec<Value> {
@@ -483,6 +485,9 @@ impl Expander<'_> {
         for (key, value) in element {
             // 13.1
             if key == "@context" {
+                continue;
+            }
+            if matches!(path, Path::Root) && self.skip_root_key == Some(key.as_str()) {
                 continue;
             }
             let kpath = Path::Key(path, key);

@@ -90,6 +90,10 @@ pub struct Options<'a> {
     pub max_quads: usize,
     /// Collect [`Problems`].
     pub safe_mode: bool,
+    /// Process the document as if its top-level object had no entry with this
+    /// key (a Data Integrity verifier leaves out `proof` without copying the
+    /// document).
+    pub skip_root_key: Option<&'a str>,
 }
 
 impl Default for Options<'_> {
@@ -102,6 +106,7 @@ impl Default for Options<'_> {
             max_depth: 64,
             max_quads: 100_000,
             safe_mode: true,
+            skip_root_key: None,
         }
     }
 }
@@ -114,6 +119,7 @@ pub fn expand(doc: &Value, options: &Options<'_>) -> Result<(Vec<Value>, Problem
         base_url: options.base.map(str::to_owned),
         max_depth: options.max_depth,
         problems: options.safe_mode.then(Problems::default),
+        skip_root_key: options.skip_root_key,
     };
     let mut root = if global {
         context::Context::root()
