@@ -18,6 +18,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::StreamExt as _;
 use insignia_store::model::{Award, OutboxMessage};
 use insignia_store::repo::{awards, badges, issuers, mail};
 use insignia_store::token::{random_id, token_hash};
@@ -39,6 +40,8 @@ use crate::state::{AppState, Shared};
 const POLL: Duration = Duration::from_secs(5);
 /// Messages claimed at once.
 pub const BATCH: i64 = 50;
+/// Messages sent at once at most (lettre's pool keeps up to 10 connections).
+const MAX_IN_FLIGHT: usize = 8;
 /// Attempts before a message is given up as failed.
 pub const MAX_ATTEMPTS: i64 = 8;
 /// Seconds to wait after the n-th failed attempt (the last repeats).
@@ -272,19 +275,28 @@ pub async fn run_next(state: &Shared, options: &MailOptions) -> Result<usize, Se
     let lease = 300 + (options.batch as f64 / mailer.rate).ceil() as i64;
     let owner = state.process_id.clone();
     let list = mail::claim(&state.store, &owner, at, lease, options.batch).await?;
-    for message in &list {
-        let result = deliver(state, mailer, message, &owner, at).await;
-        match result {
-            Ok(()) => {}
-            Err(ServerError::Store(StoreError::LeaseLost)) => {
-                tracing::warn!(message = %message.id, "another process took over this message");
+    // A few sends in flight at once (the pacer still spaces their starts):
+    // one SMTP connection manages only some tens of messages per second, as
+    // each waits for the relay's replies (and lettre writes the end of DATA
+    // separately, which Nagle's algorithm and delayed ACKs slow down).
+    let in_flight = ((mailer.rate / 10.0).ceil() as usize).clamp(1, MAX_IN_FLIGHT);
+    futures_util::stream::iter(&list)
+        .for_each_concurrent(in_flight, |message| {
+            let owner = owner.as_str();
+            async move {
+                match deliver(state, mailer, message, owner, at).await {
+                    Ok(()) => {}
+                    Err(ServerError::Store(StoreError::LeaseLost)) => {
+                        tracing::warn!(message = %message.id, "another process took over this message");
+                    }
+                    Err(e) => {
+                        // Left to be claimed again once the lease expires.
+                        tracing::error!(message = %message.id, "mailer: {e}");
+                    }
+                }
             }
-            Err(e) => {
-                // Leave it to be claimed again once the lease expires.
-                tracing::error!(message = %message.id, "mailer: {e}");
-            }
-        }
-    }
+        })
+        .await;
     Ok(list.len())
 }
 

@@ -204,12 +204,13 @@ pub async fn record_chunk(
         return Err(StoreError::LeaseLost);
     }
     let mut new = 0;
+    let mut messages = Vec::new();
     for (row_no, award) in done {
         let id = awards::insert_in(&mut tx, award).await?;
         if id == award.id {
             new += 1;
             if let Some(locale) = email_locale {
-                mail::enqueue_in(&mut tx, &mail::NewMessage::award(award, locale)).await?;
+                messages.push(mail::NewMessage::award(award, locale));
             }
         }
         on_tx!(&mut tx, |c| sqlx::query(
@@ -222,6 +223,7 @@ pub async fn record_chunk(
         .await
         .map(|r| r.rows_affected())?);
     }
+    mail::enqueue_many_in(&mut tx, &messages).await?;
     let count = i64::try_from(done.len()).unwrap_or(i64::MAX);
     on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE bulk_jobs SET awarded = awarded + $1, skipped = skipped + $2 WHERE id = $3"

@@ -49,32 +49,68 @@ impl NewMessage {
     }
 }
 
-fn insert_sql() -> String {
-    format!(
-        "INSERT INTO mail_outbox ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, NULL, NULL, NULL, \
-         NULL, $8, $9, NULL)"
-    )
-}
-
 /// Queues a message inside the caller's transaction; returns its id.
 pub async fn enqueue_in(tx: &mut Tx, message: &NewMessage) -> Result<String, StoreError> {
-    let id = random_id(12);
+    let ids = enqueue_many_in(tx, std::slice::from_ref(message)).await?;
+    ids.into_iter()
+        .next()
+        .ok_or_else(|| StoreError::Corrupt("no message was queued".into()))
+}
+
+/// Rows per multi-row INSERT (9 values each, well under either engine's
+/// limit on bound parameters).
+const INSERT_ROWS: usize = 500;
+
+/// Queues messages inside the caller's transaction, a few hundred per
+/// statement (a bulk chunk's messages cost one round trip); returns their ids.
+pub async fn enqueue_many_in(
+    tx: &mut Tx,
+    messages: &[NewMessage],
+) -> Result<Vec<String>, StoreError> {
     let t = now();
-    let sql = insert_sql();
-    on_tx!(tx, |c| sqlx::query(&sql)
-        .bind(&id)
-        .bind(&message.org_id)
-        .bind(&message.award_id)
-        .bind(&message.recipient)
-        .bind(&message.locale)
-        .bind(message.kind)
-        .bind(t)
-        .bind(&message.created_by)
-        .bind(t)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected())?);
-    Ok(id)
+    let mut ids = Vec::with_capacity(messages.len());
+    for part in messages.chunks(INSERT_ROWS) {
+        let rows: Vec<String> = (0..part.len())
+            .map(|i| {
+                let p = i * 9;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, 'queued', 0, ${}, NULL, NULL, NULL, NULL, ${}, ${}, NULL)",
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6,
+                    p + 7,
+                    p + 8,
+                    p + 9
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO mail_outbox ({COLUMNS}) VALUES {}",
+            rows.join(", ")
+        );
+        let part_ids: Vec<String> = part.iter().map(|_| random_id(12)).collect();
+        on_tx!(&mut *tx, |c| {
+            let mut q = sqlx::query(&sql);
+            for (message, id) in part.iter().zip(&part_ids) {
+                q = q
+                    .bind(id)
+                    .bind(&message.org_id)
+                    .bind(&message.award_id)
+                    .bind(&message.recipient)
+                    .bind(&message.locale)
+                    .bind(message.kind)
+                    .bind(t)
+                    .bind(&message.created_by)
+                    .bind(t);
+            }
+            q.execute(&mut **c).await.map(|r| r.rows_affected())?
+        });
+        ids.extend(part_ids);
+    }
+    Ok(ids)
 }
 
 /// Queues a message on its own (a resend); returns its id.
