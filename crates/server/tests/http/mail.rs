@@ -659,6 +659,15 @@ async fn names_cannot_inject_headers_and_html_is_escaped() {
     on_both_with_sink(|app, sink| async move {
         let (client, token) = support::sign_up(&app, "inject@academy.example.org").await;
         let (org, badge) = support::org_with_badge(&app, &client, &token, "inject").await;
+        // The issuer's name (sender name, subject) with a line break too.
+        insignia_store::on_db!(&app.state.store, |pool| sqlx::query(
+            "UPDATE issuers SET name = $1 WHERE slug = 'inject'"
+        )
+        .bind("Academy\r\nX-Issuer-Injected: yes")
+        .execute(pool)
+        .await
+        .map(|_| ())
+        .unwrap());
         let name = "Eve <b>bold</b>\r\nBcc: victim@example.org\r\nX-Injected: yes";
         award_to(
             &app,
@@ -689,7 +698,9 @@ async fn names_cannot_inject_headers_and_html_is_escaped() {
         for line in headers.lines() {
             let lower = line.to_ascii_lowercase();
             assert!(
-                !lower.starts_with("bcc:") && !lower.starts_with("x-injected:"),
+                !lower.starts_with("bcc:")
+                    && !lower.starts_with("x-injected:")
+                    && !lower.starts_with("x-issuer-injected:"),
                 "injected header: {line}"
             );
         }
@@ -701,6 +712,13 @@ async fn names_cannot_inject_headers_and_html_is_escaped() {
             to.name(),
             Some("Eve <b>bold</b> Bcc: victim@example.org X-Injected: yes")
         );
+        let from = m.from().unwrap().first().unwrap();
+        assert_eq!(from.name(), Some("Academy X-Issuer-Injected: yes"));
+        assert_eq!(
+            m.subject(),
+            Some("Academy X-Issuer-Injected: yes awarded you Data Analysis with Python")
+        );
+        assert!(m.header_raw("X-Issuer-Injected").is_none());
         let html = m.body_html(0).unwrap().replace("&#x2f;", "/");
         assert!(html.contains("Eve &lt;b&gt;bold&lt;/b&gt;"), "{html}");
         assert!(!html.contains("<b>bold</b>"));
