@@ -280,11 +280,15 @@ pub async fn run_next(state: &Shared, options: &MailOptions) -> Result<usize, Se
     // each waits for the relay's replies (and lettre writes the end of DATA
     // separately, which Nagle's algorithm and delayed ACKs slow down).
     let in_flight = ((mailer.rate / 10.0).ceil() as usize).clamp(1, MAX_IN_FLIGHT);
+    // Once the relay cannot be reached, the rest of the batch is put back for
+    // a retry at once instead of each waiting for its own connection timeout.
+    let unreachable: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
     futures_util::stream::iter(&list)
         .for_each_concurrent(in_flight, |message| {
             let owner = owner.as_str();
+            let unreachable = &unreachable;
             async move {
-                match deliver(state, mailer, message, owner, at).await {
+                match deliver(state, mailer, message, owner, at, unreachable).await {
                     Ok(()) => {}
                     Err(ServerError::Store(StoreError::LeaseLost)) => {
                         tracing::warn!(message = %message.id, "another process took over this message");
@@ -313,8 +317,9 @@ async fn deliver(
     message: &OutboxMessage,
     owner: &str,
     at: i64,
+    unreachable: &std::sync::Mutex<Option<String>>,
 ) -> Result<(), ServerError> {
-    let outcome = attempt(state, mailer, message).await?;
+    let outcome = attempt(state, mailer, message, unreachable).await?;
     match outcome {
         Outcome::Sent(message_id) => {
             mail::mark_sent(&state.store, message, owner, &message_id, at).await?;
@@ -337,11 +342,19 @@ async fn deliver(
     Ok(())
 }
 
+fn known_unreachable(unreachable: &std::sync::Mutex<Option<String>>) -> Option<String> {
+    unreachable.lock().ok().and_then(|e| e.clone())
+}
+
 async fn attempt(
     state: &Shared,
     mailer: &Mailer,
     message: &OutboxMessage,
+    unreachable: &std::sync::Mutex<Option<String>>,
 ) -> Result<Outcome, ServerError> {
+    if let Some(error) = known_unreachable(unreachable) {
+        return Ok(Outcome::Retry(error));
+    }
     let award = match &message.award_id {
         Some(id) => awards::by_id(&state.store, id).await?,
         None => None,
@@ -367,11 +380,20 @@ async fn attempt(
         .unwrap_or_default()
         .to_owned();
     mailer.pacer.wait().await;
+    if let Some(error) = known_unreachable(unreachable) {
+        return Ok(Outcome::Retry(error));
+    }
     match mailer.transport.send(email).await {
         Ok(_) => Ok(Outcome::Sent(message_id)),
         Err(e) => {
             let code = e.status().map(u16::from);
             let text = e.to_string();
+            // No SMTP reply at all: the relay is down or unreachable.
+            if code.is_none() && !e.is_permanent() {
+                if let Ok(mut slot) = unreachable.lock() {
+                    slot.get_or_insert_with(|| text.clone());
+                }
+            }
             if e.is_permanent() && !code.is_some_and(|c| SETTINGS_CODES.contains(&c)) {
                 Ok(Outcome::Failed(text))
             } else {

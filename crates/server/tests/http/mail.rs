@@ -451,12 +451,27 @@ async fn a_relay_that_is_down_is_retried_until_it_is_back() {
             Some("en"),
         )
         .await;
+        let other = award_to(
+            &app,
+            &client,
+            &token,
+            &org,
+            &badge,
+            "Jules Martin",
+            "jules@example.org",
+            Some("en"),
+        )
+        .await;
+        let at = |t: i64| MailOptions {
+            now: Some(t),
+            ..MailOptions::default()
+        };
         let now = insignia_store::now();
         assert_eq!(
             mail::run_next(&app.state, &MailOptions::default())
                 .await
                 .unwrap(),
-            1
+            2
         );
         let m = &messages_of(&app, &award).await[0];
         assert_eq!((m.state.as_str(), m.attempts), ("queued", 1));
@@ -466,6 +481,12 @@ async fn a_relay_that_is_down_is_retried_until_it_is_back() {
         );
         let error = m.last_error.clone().unwrap();
         assert!(!error.is_empty());
+        let o = &messages_of(&app, &other).await[0];
+        assert_eq!(
+            (o.state.as_str(), o.attempts, o.next_attempt_at),
+            ("queued", 1, m.next_attempt_at),
+            "both messages of the batch wait for the same retry"
+        );
         let admin = get_text(&client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
         assert!(admin.contains("Attempt 1 failed; next try"), "{admin}");
         assert_eq!(
@@ -477,37 +498,26 @@ async fn a_relay_that_is_down_is_retried_until_it_is_back() {
         );
         // Still down at the second try: five minutes more.
         let second = m.next_attempt_at;
-        assert_eq!(
-            mail::run_next(
-                &app.state,
-                &MailOptions {
-                    now: Some(second),
-                    ..MailOptions::default()
-                }
-            )
-            .await
-            .unwrap(),
-            1
-        );
+        assert_eq!(mail::run_next(&app.state, &at(second)).await.unwrap(), 2);
         let m = &messages_of(&app, &award).await[0];
         assert_eq!((m.attempts, m.next_attempt_at), (2, second + 300));
 
         let sink = Sink::start_on(addr).await;
         assert_eq!(
-            mail::run_next(
-                &app.state,
-                &MailOptions {
-                    now: Some(second + 300),
-                    ..MailOptions::default()
-                }
-            )
-            .await
-            .unwrap(),
-            1
+            mail::run_next(&app.state, &at(second + 300)).await.unwrap(),
+            2
         );
-        let m = &messages_of(&app, &award).await[0];
-        assert_eq!((m.state.as_str(), m.attempts), ("sent", 3));
-        assert_eq!(sink.messages().len(), 1);
+        for id in [&award, &other] {
+            let m = &messages_of(&app, id).await[0];
+            assert_eq!((m.state.as_str(), m.attempts), ("sent", 3));
+        }
+        assert_eq!(sink.messages().len(), 2);
+        assert_eq!(
+            mail::run_next(&app.state, &at(second + 100_000))
+                .await
+                .unwrap(),
+            0
+        );
         sink.stop();
         app.stop().await;
     }

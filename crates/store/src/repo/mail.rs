@@ -271,21 +271,6 @@ pub async fn mark_failed(
     }
 }
 
-/// Gives a claimed message back untouched (this process will not send it).
-pub async fn release(store: &Store, message_id: &str, owner: &str) -> Result<(), StoreError> {
-    on_db!(store, |pool| {
-        sqlx::query(
-        "UPDATE mail_outbox SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2"
-    )
-    .bind(message_id)
-    .bind(owner)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())?
-    });
-    Ok(())
-}
-
 /// Every message about an award, newest first.
 pub async fn for_award(store: &Store, award_id: &str) -> Result<Vec<OutboxMessage>, StoreError> {
     let sql = format!(
