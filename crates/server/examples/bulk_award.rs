@@ -111,6 +111,7 @@ async fn main() {
         created_by: user.id.clone(),
         created_at: insignia_store::now(),
         finished_at: None,
+        email_locale: None,
     };
     let t = Instant::now();
     bulk::create(&state.store, &job, &rows).await.unwrap();

@@ -105,6 +105,7 @@ fn main() {
             with_jwt: false,
             idempotency_key: None,
             created_by: None,
+            email_locale: None,
         };
         let (award, _) = issuing::award(&state, &issuer, &version, &design, input)
             .await

@@ -13,13 +13,25 @@ use crate::ServerError;
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct SmtpConfig {
-    /// `smtp://host:port` (STARTTLS when offered) or `smtps://host:port`.
+    /// `smtp://host:port` (plain, upgraded with STARTTLS when the relay offers
+    /// it; `?tls=required` refuses to go on without it) or `smtps://host:port`
+    /// (TLS from the first byte).
     pub url: String,
+    /// The sender address (`badges@example.org`); the issuer's name is shown
+    /// as the sender's name and its e-mail is the Reply-To.
     pub from: String,
     #[serde(default)]
     pub username: Option<String>,
     #[serde(default)]
     pub password: Option<String>,
+    /// Messages per second at most, so a large bulk award does not get the
+    /// relay to throttle or block the sender.
+    #[serde(default = "default_rate")]
+    pub rate_per_second: f64,
+}
+
+fn default_rate() -> f64 {
+    5.0
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -99,7 +111,13 @@ impl Config {
                 from: var("INSIGNIA_SMTP_FROM").unwrap_or_else(|| "badges@localhost".into()),
                 username: var("INSIGNIA_SMTP_USERNAME"),
                 password: var("INSIGNIA_SMTP_PASSWORD"),
+                rate_per_second: default_rate(),
             });
+        }
+        if let (Some(v), Some(smtp)) = (var("INSIGNIA_SMTP_RATE"), self.smtp.as_mut()) {
+            smtp.rate_per_second = v.parse().map_err(|_| {
+                ServerError::Config(format!("INSIGNIA_SMTP_RATE={v:?} is not a number"))
+            })?;
         }
         Ok(())
     }
@@ -120,6 +138,9 @@ impl Config {
             ));
         }
         self.base_url = self.base_url.trim_end_matches('/').to_owned();
+        if let Some(smtp) = &self.smtp {
+            crate::mail::check_config(smtp)?;
+        }
         Ok(())
     }
 

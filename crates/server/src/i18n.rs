@@ -212,6 +212,9 @@ mod tests {
                 "nav-",
                 "error-",
                 "award-state-",
+                // What a recipient reads: the e-mail and the claim page.
+                "email-",
+                "claim-",
             ]
             .iter()
             .any(|p| key.starts_with(p));

@@ -205,6 +205,9 @@ pub struct AwardInput {
     /// Makes the award idempotent (bulk uploads); defaults to a fresh key.
     pub idempotency_key: Option<String>,
     pub created_by: Option<String>,
+    /// E-mail the recipient about the award, in this language (queued with
+    /// the award, in the same transaction).
+    pub email_locale: Option<String>,
 }
 
 /// Builds the unsigned Open Badges 3.0 credential.
@@ -411,8 +414,13 @@ pub async fn award(
         })
         .await
         .map_err(|e| ServerError::Signing(format!("signing task: {e}")))??;
-        match awards::insert(&state.store, &row).await {
-            Ok(done) => return Ok(done),
+        match awards::insert_announced(&state.store, &row, input.email_locale.as_deref()).await {
+            Ok(done) => {
+                if done.1 && input.email_locale.is_some() {
+                    crate::mail::wake(state);
+                }
+                return Ok(done);
+            }
             // Another process took the same status index at the same moment.
             Err(insignia_store::StoreError::Conflict(what)) => last_error = Some(what),
             Err(e) => return Err(e.into()),

@@ -155,6 +155,8 @@ async fn process(
                             with_jwt,
                             idempotency_key: Some(row.idempotency_key.clone()),
                             created_by: Some(created_by.clone()),
+                            // Queued by `record_chunk`, in the chunk's transaction.
+                            email_locale: None,
                         };
                         (
                             row.row_no,
@@ -176,8 +178,21 @@ async fn process(
                 }
             }
         }
-        match bulk::record_chunk(&state.store, &job.id, owner, LEASE_SECONDS, &done).await {
-            Ok(_) => {}
+        match bulk::record_chunk(
+            &state.store,
+            &job.id,
+            owner,
+            LEASE_SECONDS,
+            &done,
+            job.email_locale.as_deref(),
+        )
+        .await
+        {
+            Ok(new) => {
+                if new > 0 && job.email_locale.is_some() {
+                    crate::mail::wake(state);
+                }
+            }
             Err(StoreError::LeaseLost) => {
                 tracing::warn!(job = %job.id, "another process took over this job");
                 return Ok(());

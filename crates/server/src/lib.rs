@@ -6,6 +6,7 @@
 //! * [`auth`]: sessions, CSRF, roles, passwords;
 //! * [`design`]: a badge's metadata and its OB 3.0 / 2.0 renderings;
 //! * [`issuing`]: keys, DIDs, signing, status lists, OB 2.0 hosted documents;
+//! * [`jobs`] and [`mail`]: background workers (bulk awards, e-mail to recipients);
 //! * [`routes`]: the HTTP handlers, one module per area.
 //!
 //! The database is the only state: any number of processes can serve one
@@ -18,6 +19,7 @@ mod error;
 pub mod i18n;
 pub mod issuing;
 pub mod jobs;
+pub mod mail;
 pub mod pages;
 pub mod roster;
 mod routes;
@@ -50,6 +52,11 @@ pub async fn prepare(mut config: Config) -> Result<Shared, ServerError> {
     let store = Store::open(&config.database_url()).await?;
     let catalog = Arc::new(Catalog::load()?);
     let pages = Pages::load(catalog.clone())?;
+    let mailer = config
+        .smtp
+        .as_ref()
+        .map(mail::Mailer::from_config)
+        .transpose()?;
     Ok(Arc::new(AppState {
         config,
         store,
@@ -62,6 +69,8 @@ pub async fn prepare(mut config: Config) -> Result<Shared, ServerError> {
         page_cache: TtlCache::new(Duration::from_secs(30), 20_000),
         jobs_wakeup: tokio::sync::Notify::new(),
         process_id: insignia_store::token::random_id(8),
+        mailer,
+        mail_wakeup: tokio::sync::Notify::new(),
     }))
 }
 
@@ -96,6 +105,7 @@ pub async fn serve(state: Shared) -> Result<(), ServerError> {
         state.store.kind()
     );
     jobs::spawn_worker(state.clone());
+    mail::spawn_worker(state.clone());
     axum::serve(listener, app(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -36,6 +36,9 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "public_issuer.html",
     "verify.html",
     "bulk_job.html",
+    "claim.html",
+    "email_award.html",
+    "email_award.txt",
 );
 
 pub struct Pages {
@@ -74,10 +77,34 @@ fn date(value: Value) -> Result<String, minijinja::Error> {
     ))
 }
 
+/// Seconds to "YYYY-MM-DD HH:MM UTC".
+fn datetime(value: Value) -> Result<String, minijinja::Error> {
+    let seconds = i64::try_from(value.clone()).map_err(|_| {
+        minijinja::Error::new(ErrorKind::InvalidOperation, "datetime needs seconds")
+    })?;
+    let t = time::OffsetDateTime::from_unix_timestamp(seconds)
+        .map_err(|_| minijinja::Error::new(ErrorKind::InvalidOperation, "date out of range"))?;
+    Ok(format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    ))
+}
+
 impl Pages {
     pub fn load(catalog: Arc<Catalog>) -> Result<Pages, ServerError> {
         let mut env = Environment::new();
-        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        // Plain-text e-mail bodies are not HTML: escaping would show `&amp;`.
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".txt") {
+                minijinja::AutoEscape::None
+            } else {
+                minijinja::AutoEscape::Html
+            }
+        });
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
@@ -86,6 +113,7 @@ impl Pages {
             Value::from_safe_string(markdown_to_safe_html(s))
         });
         env.add_filter("date", date);
+        env.add_filter("datetime", datetime);
         Ok(Pages { env, catalog })
     }
 

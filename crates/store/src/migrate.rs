@@ -20,6 +20,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "bulk",
         include_str!("../migrations/sqlite/0002_bulk.sql"),
     ),
+    (
+        3,
+        "mail",
+        include_str!("../migrations/sqlite/0003_mail.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -32,6 +37,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "bulk",
         include_str!("../migrations/postgres/0002_bulk.sql"),
+    ),
+    (
+        3,
+        "mail",
+        include_str!("../migrations/postgres/0003_mail.sql"),
     ),
 ];
 

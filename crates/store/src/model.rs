@@ -222,6 +222,8 @@ pub struct BulkJob {
     pub created_by: String,
     pub created_at: i64,
     pub finished_at: Option<i64>,
+    /// Language of the e-mail sent to each new recipient; None: no e-mail.
+    pub email_locale: Option<String>,
 }
 
 #[derive(Debug, Clone, FromRow, Serialize)]
@@ -245,4 +247,35 @@ fn is_present<S: serde::Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     serializer.serialize_bool(value.is_some())
+}
+
+/// One e-mail in the outbox.
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct OutboxMessage {
+    pub id: String,
+    pub org_id: String,
+    pub award_id: Option<String>,
+    pub recipient: String,
+    pub locale: String,
+    /// What the message says: `award` (a badge was awarded to the recipient).
+    pub kind: String,
+    /// `queued`, `sent` or `failed`.
+    pub state: String,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub last_error: Option<String>,
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<i64>,
+    pub message_id: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+/// Messages of a set (a bulk job) by state.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct MailCounts {
+    pub queued: i64,
+    pub sent: i64,
+    pub failed: i64,
 }

@@ -2,7 +2,7 @@
 //! Repository tests, run on SQLite and, when reachable, PostgreSQL.
 
 use insignia_store::model::{Award, AwardState, Role};
-use insignia_store::repo::{awards, badges, issuers, orgs, status, users};
+use insignia_store::repo::{awards, badges, issuers, mail, orgs, status, users};
 use insignia_store::{Store, StoreError};
 
 async fn on_both<F, Fut>(test: F)
@@ -222,6 +222,129 @@ async fn orgs_issuers_badges_awards() {
                 .unwrap()
                 .credential,
             "{\"a\":1}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn outbox_queues_with_the_award_and_leases_messages() {
+    on_both(|store| async move {
+        let u = users::create(&store, "m@example.org", "Owner", None, false)
+            .await
+            .unwrap();
+        let org = orgs::create(&store, "Academy", &u.id).await.unwrap();
+        let fields = issuers::IssuerFields {
+            name: "Academy".into(),
+            url: "https://a.example".into(),
+            ..Default::default()
+        };
+        let issuer = issuers::create(&store, &org.id, "mailer", &fields, &key())
+            .await
+            .unwrap();
+        let content = badges::VersionContent {
+            name: "Python".into(),
+            design: "{}".into(),
+            image_png: None,
+            image_svg: None,
+        };
+        let badge = badges::create(&store, &org.id, &issuer.id, "active", &content, &u.id)
+            .await
+            .unwrap();
+        // Queued with a new award, in its transaction; not for an existing one.
+        let a = award(&org.id, &issuer.id, &badge.id, "m1", 1);
+        let (_, created) = awards::insert_announced(&store, &a, Some("fr"))
+            .await
+            .unwrap();
+        assert!(created);
+        let again = award(&org.id, &issuer.id, &badge.id, "m1", 2);
+        let (_, created) = awards::insert_announced(&store, &again, Some("fr"))
+            .await
+            .unwrap();
+        assert!(!created);
+        let queued = mail::for_award(&store, &a.id).await.unwrap();
+        assert_eq!(queued.len(), 1);
+        assert_eq!(
+            (
+                queued[0].state.as_str(),
+                queued[0].locale.as_str(),
+                queued[0].recipient.as_str()
+            ),
+            ("queued", "fr", "amira@example.org")
+        );
+        // A failed insert leaves no message behind.
+        let clash = award(&org.id, &issuer.id, &badge.id, "m2", 1);
+        assert!(
+            awards::insert_announced(&store, &clash, Some("en"))
+                .await
+                .is_err()
+        );
+        assert!(mail::for_award(&store, &clash.id).await.unwrap().is_empty());
+
+        // Leases: one owner at a time; the outcome needs the lease.
+        let t = insignia_store::now();
+        let mine = mail::claim(&store, "p1", t, 60, 10).await.unwrap();
+        assert_eq!(mine.len(), 1);
+        assert!(
+            mail::claim(&store, "p2", t, 60, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let theirs = mail::claim(&store, "p2", t + 61, 60, 10).await.unwrap();
+        assert_eq!(theirs.len(), 1, "an expired lease is taken over");
+        assert!(matches!(
+            mail::mark_sent(&store, &mine[0], "p1", "<x@y>", t).await,
+            Err(StoreError::LeaseLost)
+        ));
+        mail::mark_retry(&store, &theirs[0], "p2", t + 600, "421 busy")
+            .await
+            .unwrap();
+        assert!(
+            mail::claim(&store, "p1", t + 599, 60, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "not due yet"
+        );
+        let due = mail::claim(&store, "p1", t + 600, 60, 10).await.unwrap();
+        assert_eq!(
+            (due[0].attempts, due[0].last_error.as_deref()),
+            (1, Some("421 busy"))
+        );
+        mail::mark_sent(&store, &due[0], "p1", "<x@y>", t + 600)
+            .await
+            .unwrap();
+        let sent = mail::by_id(&store, &due[0].id).await.unwrap().unwrap();
+        assert_eq!(
+            (
+                sent.state.as_str(),
+                sent.attempts,
+                sent.sent_at,
+                sent.lease_owner
+            ),
+            ("sent", 2, Some(t + 600), None)
+        );
+        assert!(
+            mail::claim(&store, "p1", t + 10_000, 60, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // Claims: recorded once.
+        mail::add_claim_token(&store, &a.id, "hash1").await.unwrap();
+        assert_eq!(
+            mail::award_for_claim_token(&store, "hash1").await.unwrap(),
+            Some(a.id.clone())
+        );
+        assert!(mail::claim_award(&store, &a).await.unwrap());
+        assert!(!mail::claim_award(&store, &a).await.unwrap());
+        assert!(
+            mail::claimed_at(&store, std::slice::from_ref(&a.id))
+                .await
+                .unwrap()
+                .contains_key(&a.id)
         );
     })
     .await;

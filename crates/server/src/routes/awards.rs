@@ -3,8 +3,10 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use insignia_store::model::{AwardState, Role};
-use insignia_store::repo::{awards, badges};
+use std::collections::HashMap;
+
+use insignia_store::model::{Award, AwardState, OutboxMessage, Role};
+use insignia_store::repo::{awards, badges, mail};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -12,6 +14,7 @@ use super::{page, see_other};
 use crate::auth::Member;
 use crate::design::{is_http_url, parse_date};
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::issuing::{self, AwardInput, Urls};
 use crate::state::Shared;
 
@@ -30,6 +33,42 @@ pub struct AwardForm {
     expires_on: String,
     #[serde(default)]
     with_jwt: Option<String>,
+    /// "E-mail the recipient" (on by default in the form).
+    #[serde(default)]
+    send_email: Option<String>,
+    #[serde(default)]
+    email_language: String,
+}
+
+/// The language chosen for a recipient's e-mail: the form's, else the
+/// issuing member's. An unknown code is a bad request.
+pub(crate) fn email_locale(
+    state: &Shared,
+    member: &Member,
+    code: &str,
+) -> Result<Locale, AppError> {
+    match code.trim() {
+        "" => Ok(member.locale),
+        c => Locale::from_code(c).ok_or_else(|| {
+            AppError::BadRequest(
+                state
+                    .catalog
+                    .text(member.locale, "mail-error-language", &[]),
+            )
+        }),
+    }
+}
+
+/// Each award's latest e-mail and, for those accepted, when: for lists.
+pub(crate) async fn delivery_maps(
+    state: &Shared,
+    list: &[Award],
+) -> Result<(HashMap<String, OutboxMessage>, HashMap<String, i64>), AppError> {
+    let ids: Vec<String> = list.iter().map(|a| a.id.clone()).collect();
+    Ok((
+        mail::latest_for_awards(&state.store, &ids).await?,
+        mail::claimed_at(&state.store, &ids).await?,
+    ))
 }
 
 fn day_start(text: &str) -> Option<i64> {
@@ -85,6 +124,7 @@ pub async fn create(
             errors.push(t("award-error-expiry-before"));
         }
     }
+    let language = email_locale(&state, &member, &form.email_language)?;
     if !errors.is_empty() {
         return Err(AppError::BadRequest(errors.join(" ")));
     }
@@ -103,6 +143,10 @@ pub async fn create(
         with_jwt: form.with_jwt.is_some(),
         idempotency_key: None,
         created_by: Some(member.user.id.clone()),
+        email_locale: form
+            .send_email
+            .is_some()
+            .then(|| language.code().to_owned()),
     };
     let (award, _) = issuing::award(&state, &issuer, &version, &design, input).await?;
     Ok(see_other(&format!("/orgs/{org_id}/awards/{}", award.id)))
@@ -124,6 +168,14 @@ pub async fn show(
     let urls = Urls {
         base: &state.config.base_url,
     };
+    let messages = mail::for_award(&state.store, &award.id).await?;
+    let claimed_at = mail::claimed_at(&state.store, std::slice::from_ref(&award.id))
+        .await?
+        .remove(&award.id);
+    let language = messages
+        .first()
+        .and_then(|m| Locale::from_code(&m.locale))
+        .unwrap_or(member.locale);
     page(
         &state,
         member.locale,
@@ -131,8 +183,45 @@ pub async fn show(
         context! {
             user => member.user, csrf => member.csrf, org_id => org_id, award => award, badge_name => version.name,
             public_url => urls.award_page(&award.id), can_issue => role >= Role::Issuer,
+            messages => messages, claimed_at => claimed_at, mail_configured => crate::mail::configured(&state),
+            email_language => language.code(),
         },
     )
+}
+
+#[derive(Deserialize)]
+pub struct ResendForm {
+    csrf: String,
+    #[serde(default)]
+    email_language: String,
+}
+
+/// Queues a new e-mail to the award's recipient (with a fresh claim link).
+pub async fn resend(
+    State(state): State<Shared>,
+    member: Member,
+    Path((org_id, award_id)): Path<(String, String)>,
+    Form(form): Form<ResendForm>,
+) -> Result<Response, AppError> {
+    member.check_csrf(&form.csrf)?;
+    member.require(&state, &org_id, Role::Issuer).await?;
+    let award = awards::by_id(&state.store, &award_id)
+        .await?
+        .filter(|a| a.org_id == org_id)
+        .ok_or(AppError::NotFound)?;
+    if award.state == "revoked" {
+        return Err(AppError::Conflict(state.catalog.text(
+            member.locale,
+            "mail-error-revoked",
+            &[],
+        )));
+    }
+    let language = email_locale(&state, &member, &form.email_language)?;
+    let mut message = mail::NewMessage::award(&award, language.code());
+    message.created_by = Some(member.user.id.clone());
+    mail::enqueue(&state.store, &message).await?;
+    crate::mail::wake(&state);
+    Ok(see_other(&format!("/orgs/{org_id}/awards/{award_id}")))
 }
 
 #[derive(Deserialize)]
@@ -246,6 +335,8 @@ pub async fn renew(
         // Renewing twice the same award gives the same new award.
         idempotency_key: Some(format!("renewal-of:{}", old.id)),
         created_by: Some(member.user.id.clone()),
+        // The issuer can send the renewed award with "Resend".
+        email_locale: None,
     };
     let (new, _) = issuing::award(&state, &issuer, &version, &design, input).await?;
     awards::set_replaced_by(&state.store, &old.id, &new.id).await?;

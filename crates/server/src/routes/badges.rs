@@ -488,6 +488,7 @@ pub async fn show(
     let design = read_design(&version.design)?;
     let issuer = super::issuers::owned(&state, &org_id, &badge.issuer_id).await?;
     let list = awards::list_for_badge(&state.store, &badge.id, 200).await?;
+    let (mail, claims) = super::awards::delivery_maps(&state, &list).await?;
     let urls = Urls {
         base: &state.config.base_url,
     };
@@ -497,7 +498,8 @@ pub async fn show(
         "badge_admin.html",
         context! {
             user => member.user, csrf => member.csrf, org_id => org_id, badge => badge, version => version,
-            design => design, issuer => issuer, awards => list,
+            design => design, issuer => issuer, awards => list, mail => mail, claims => claims,
+            mail_configured => crate::mail::configured(&state),
             can_admin => role >= Role::Admin, can_issue => role >= Role::Issuer && badge.state == "active",
             public_url => urls.badge_page(&badge.id),
             image_url => urls.badge_image(&badge.id, version.version, "png"),

@@ -38,6 +38,8 @@ pub async fn upload(
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut with_jwt = false;
+    let mut send_email = false;
+    let mut email_language = String::new();
     while let Some(field) = multipart
         .next_field()
         .await
@@ -46,6 +48,8 @@ pub async fn upload(
         match field.name().unwrap_or("") {
             "csrf" => csrf = field.text().await.unwrap_or_default(),
             "with_jwt" => with_jwt = true,
+            "send_email" => send_email = true,
+            "email_language" => email_language = field.text().await.unwrap_or_default(),
             "file" => {
                 let name = field.file_name().unwrap_or("recipients.csv").to_owned();
                 let bytes = field
@@ -63,6 +67,7 @@ pub async fn upload(
     if badge.state != "active" {
         return Err(AppError::BadRequest(t("award-error-not-active")));
     }
+    let language = super::awards::email_locale(&state, &member, &email_language)?;
     let (file_name, bytes) = file
         .filter(|(_, b)| !b.is_empty())
         .ok_or_else(|| AppError::BadRequest(t("bulk-error-empty")))?;
@@ -112,6 +117,7 @@ pub async fn upload(
         created_by: member.user.id.clone(),
         created_at: insignia_store::now(),
         finished_at: None,
+        email_locale: send_email.then(|| language.code().to_owned()),
     };
     bulk::create(&state.store, &job, &stored).await?;
     Ok(see_other(&format!("/orgs/{org_id}/jobs/{job_id}")))
@@ -144,6 +150,7 @@ pub async fn show(
         })
         .collect();
     let sample = bulk::rows(&state.store, &job.id, 0, 20).await?;
+    let mail_counts = insignia_store::repo::mail::counts_for_job(&state.store, &job.id).await?;
     let problem_count = i64::try_from(
         bulk::problem_rows(&state.store, &job.id, i64::MAX)
             .await?
@@ -159,6 +166,7 @@ pub async fn show(
             problems => problems, problem_count => problem_count, ready => job.total - problem_count,
             sample => sample, can_issue => role >= Role::Issuer,
             refresh => matches!(job.state.as_str(), "pending" | "running"),
+            mail_counts => mail_counts, mail_configured => crate::mail::configured(&state),
         },
     )
 }

@@ -6,6 +6,7 @@ mod account;
 mod awards;
 mod badges;
 mod bulk;
+mod claim;
 mod issuers;
 mod ob2;
 mod orgs;
@@ -62,6 +63,8 @@ pub fn router(state: Shared) -> Router {
         .route("/orgs/{org}/awards/{award}", get(awards::show))
         .route("/orgs/{org}/awards/{award}/status", post(awards::change_status))
         .route("/orgs/{org}/awards/{award}/renew", post(awards::renew))
+        .route("/orgs/{org}/awards/{award}/resend", post(awards::resend))
+        .route("/claim/{token}", get(claim::page).post(claim::accept))
         .route("/a/{award}", get(public::award_page))
         .route("/a/{award}/credential.json", get(public::award_json))
         .route("/a/{award}/credential.jwt", get(public::award_jwt))

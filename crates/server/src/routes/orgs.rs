@@ -61,6 +61,7 @@ pub async fn overview(
     let issuers = issuers::list(&state.store, &org_id).await?;
     let badges = badges::list(&state.store, &org_id).await?;
     let recent = awards::list(&state.store, &org_id, 20).await?;
+    let (mail, claims) = super::awards::delivery_maps(&state, &recent).await?;
     let members = orgs::members(&state.store, &org_id).await?;
     page(
         &state,
@@ -70,6 +71,7 @@ pub async fn overview(
             user => member.user, csrf => member.csrf, org => org, role => role,
             can_admin => role >= Role::Admin, can_issue => role >= Role::Issuer,
             issuers => issuers, badges => badges, awards => recent, members => members,
+            mail => mail, claims => claims, mail_configured => crate::mail::configured(&state),
         },
     )
 }

@@ -9,4 +9,5 @@ mod support;
 
 mod bulk;
 mod journey;
+mod mail;
 mod security;

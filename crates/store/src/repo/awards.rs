@@ -3,6 +3,7 @@
 use rand::Rng;
 
 use crate::model::{Award, AwardState, AwardStatus};
+use crate::repo::mail;
 use crate::{Store, StoreError, Tx, now, on_db, on_tx};
 
 const COLUMNS: &str = "id, org_id, issuer_id, badge_id, badge_version, recipient_name, recipient_email, \
@@ -71,14 +72,31 @@ macro_rules! bind_award {
 /// Stores a new award unless one with the same idempotency key exists.
 /// Returns the stored award and whether it was created now.
 pub async fn insert(store: &Store, award: &Award) -> Result<(Award, bool), StoreError> {
+    insert_announced(store, award, None).await
+}
+
+/// Like [`insert`]; with `email_locale`, the e-mail announcing a new award to
+/// its recipient is queued in the same transaction, so an award is never
+/// stored without its message (and an existing award gets no second one).
+pub async fn insert_announced(
+    store: &Store,
+    award: &Award,
+    email_locale: Option<&str>,
+) -> Result<(Award, bool), StoreError> {
     let sql = insert_sql();
-    let done = on_db!(store, |pool| bind_award!(sqlx::query(&sql), award)
-        .execute(pool)
+    let mut tx = store.begin().await?;
+    let done = on_tx!(&mut tx, |c| bind_award!(sqlx::query(&sql), award)
+        .execute(&mut **c)
         .await
         .map(|r| r.rows_affected())?);
     if done == 1 {
+        if let Some(locale) = email_locale {
+            mail::enqueue_in(&mut tx, &mail::NewMessage::award(award, locale)).await?;
+        }
+        tx.commit().await?;
         return Ok((award.clone(), true));
     }
+    drop(tx);
     match by_idempotency_key(store, &award.idempotency_key).await? {
         Some(existing) => Ok((existing, false)),
         None => Err(StoreError::Corrupt(

@@ -6,11 +6,11 @@
 //! every row carries an idempotency key, so nothing is awarded twice.
 
 use crate::model::{Award, BulkJob, BulkRow};
-use crate::repo::awards;
+use crate::repo::{awards, mail};
 use crate::{Store, StoreError, now, on_db, on_tx};
 
 const JOB_COLUMNS: &str = "id, org_id, badge_id, badge_version, file_name, state, total, awarded, skipped, with_jwt, \
-                           lease_owner, lease_until, created_by, created_at, finished_at";
+                           lease_owner, lease_until, created_by, created_at, finished_at, email_locale";
 const ROW_COLUMNS: &str = "job_id, row_no, recipient_name, recipient_email, evidence_url, evidence_narrative, \
                            issued_at, expires_at, idempotency_key, problem, award_id";
 
@@ -18,7 +18,7 @@ const ROW_COLUMNS: &str = "job_id, row_no, recipient_name, recipient_email, evid
 pub async fn create(store: &Store, job: &BulkJob, rows: &[BulkRow]) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
     let sql = format!(
-        "INSERT INTO bulk_jobs ({JOB_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+        "INSERT INTO bulk_jobs ({JOB_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
     );
     on_tx!(&mut tx, |c| sqlx::query(&sql)
         .bind(&job.id)
@@ -36,6 +36,7 @@ pub async fn create(store: &Store, job: &BulkJob, rows: &[BulkRow]) -> Result<()
         .bind(&job.created_by)
         .bind(job.created_at)
         .bind(job.finished_at)
+        .bind(&job.email_locale)
         .execute(&mut **c)
         .await
         .map(|r| r.rows_affected())?);
@@ -176,13 +177,16 @@ pub async fn claim(store: &Store, owner: &str, lease: i64) -> Result<Option<Bulk
 
 /// Awards a chunk: inserts the awards (skipping idempotency keys already
 /// used) and records each row's award, in one transaction, keeping the lease.
-/// Returns how many awards were new.
+/// With `email_locale`, each new award's e-mail to its recipient is queued in
+/// the same transaction (an award that already existed gets none: a resumed
+/// job never queues a second message). Returns how many awards were new.
 pub async fn record_chunk(
     store: &Store,
     job_id: &str,
     owner: &str,
     lease: i64,
     done: &[(i64, Award)],
+    email_locale: Option<&str>,
 ) -> Result<i64, StoreError> {
     let mut tx = store.begin().await?;
     let kept = on_tx!(&mut tx, |c| {
@@ -200,10 +204,14 @@ pub async fn record_chunk(
         return Err(StoreError::LeaseLost);
     }
     let mut new = 0;
+    let mut messages = Vec::new();
     for (row_no, award) in done {
         let id = awards::insert_in(&mut tx, award).await?;
         if id == award.id {
             new += 1;
+            if let Some(locale) = email_locale {
+                messages.push(mail::NewMessage::award(award, locale));
+            }
         }
         on_tx!(&mut tx, |c| sqlx::query(
             "UPDATE bulk_rows SET award_id = $1 WHERE job_id = $2 AND row_no = $3"
@@ -215,6 +223,7 @@ pub async fn record_chunk(
         .await
         .map(|r| r.rows_affected())?);
     }
+    mail::enqueue_many_in(&mut tx, &messages).await?;
     let count = i64::try_from(done.len()).unwrap_or(i64::MAX);
     on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE bulk_jobs SET awarded = awarded + $1, skipped = skipped + $2 WHERE id = $3"

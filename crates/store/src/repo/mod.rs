@@ -6,6 +6,7 @@ pub mod awards;
 pub mod badges;
 pub mod bulk;
 pub mod issuers;
+pub mod mail;
 pub mod orgs;
 pub mod status;
 pub mod users;

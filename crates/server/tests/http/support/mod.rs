@@ -1,6 +1,8 @@
 //! Test harness: a running server on a free port, a cookie-keeping client,
 //! and helpers to read forms.
 
+pub mod smtp;
+
 use std::sync::Arc;
 
 use insignia_server::Config;
@@ -55,6 +57,15 @@ pub async fn spawn(postgres: bool) -> Option<App> {
 
 /// Like [`spawn`]; `worker` starts the bulk-award worker.
 pub async fn spawn_with(postgres: bool, worker: bool) -> Option<App> {
+    spawn_configured(postgres, worker, |_| {}).await
+}
+
+/// Like [`spawn_with`], with the configuration adjusted by `configure`.
+pub async fn spawn_configured(
+    postgres: bool,
+    worker: bool,
+    configure: impl FnOnce(&mut Config),
+) -> Option<App> {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new("error"))
         .with_test_writer()
@@ -68,13 +79,14 @@ pub async fn spawn_with(postgres: bool, worker: bool) -> Option<App> {
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = Config {
+    let mut config = Config {
         base_url: format!("http://{addr}"),
         listen: addr,
         data_dir: dir.path().to_owned(),
         database_url,
         ..Config::default()
     };
+    configure(&mut config);
     let state = insignia_server::prepare(config).await.unwrap();
     if worker {
         insignia_server::jobs::spawn_worker(Arc::clone(&state));

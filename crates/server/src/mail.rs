@@ -1,0 +1,566 @@
+//! E-mail to badge recipients over SMTP.
+//!
+//! Messages wait in the database outbox (`insignia_store::repo::mail`),
+//! queued in the same transaction as the award they announce. Every server
+//! process with SMTP configured runs one mailer ([`spawn_worker`]): woken when
+//! this process queues a message, polling otherwise; it claims due messages
+//! with a lease, sends them with lettre (tokio, rustls) at most
+//! `rate_per_second`, and records the outcome. Transient failures (the relay
+//! unreachable, 4xx replies) are retried with growing delays ([`retry_delay`]);
+//! a permanent 5xx refusal fails the message at once. Without SMTP settings
+//! messages stay queued and the issuer's pages say so.
+//!
+//! The message is rendered when it is sent, not when it is queued: the claim
+//! link's token is created then (only its hash is stored, so the clear token
+//! exists nowhere but in the e-mail), and a message waiting for hours in the
+//! queue goes out with the current templates and translations.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use insignia_store::model::{Award, OutboxMessage};
+use insignia_store::repo::{awards, badges, issuers, mail};
+use insignia_store::token::{random_id, token_hash};
+use insignia_store::{StoreError, now};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use minijinja::context;
+
+use crate::ServerError;
+use crate::config::SmtpConfig;
+use crate::i18n::Locale;
+use crate::issuing::Urls;
+use crate::state::{AppState, Shared};
+
+/// How often an idle mailer looks for messages queued by other processes
+/// (and for retries coming due).
+const POLL: Duration = Duration::from_secs(5);
+/// Messages claimed at once.
+pub const BATCH: i64 = 50;
+/// Messages sent at once at most (lettre's pool keeps up to 10 connections).
+const MAX_IN_FLIGHT: usize = 8;
+/// Attempts before a message is given up as failed.
+pub const MAX_ATTEMPTS: i64 = 8;
+/// Seconds to wait after the n-th failed attempt (the last repeats).
+const DELAYS: [i64; 7] = [60, 300, 1_800, 7_200, 21_600, 43_200, 86_400];
+/// SMTP replies that are permanent but say the relay refuses *us* (log-in
+/// needed or refused): fixing the settings fixes them, so they are retried.
+const SETTINGS_CODES: [u16; 4] = [530, 534, 535, 538];
+
+/// The delay before attempt `attempts + 1`, or None when the message has had
+/// its last attempt.
+pub fn retry_delay(attempts: i64) -> Option<i64> {
+    if attempts >= MAX_ATTEMPTS {
+        return None;
+    }
+    let i = usize::try_from(attempts.max(1) - 1).unwrap_or(0);
+    Some(DELAYS[i.min(DELAYS.len() - 1)])
+}
+
+/// Spaces sends out to at most `rate` per second (shared by this process's
+/// sends).
+#[derive(Debug)]
+struct Pacer {
+    interval: Duration,
+    next: tokio::sync::Mutex<tokio::time::Instant>,
+}
+
+impl Pacer {
+    fn new(rate: f64) -> Pacer {
+        Pacer {
+            interval: Duration::from_secs_f64(1.0 / rate),
+            next: tokio::sync::Mutex::new(tokio::time::Instant::now()),
+        }
+    }
+
+    async fn wait(&self) {
+        let mut next = self.next.lock().await;
+        let now = tokio::time::Instant::now();
+        if *next > now {
+            tokio::time::sleep_until(*next).await;
+        }
+        *next = (*next).max(now) + self.interval;
+    }
+}
+
+/// The SMTP connection settings, ready to send.
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Address,
+    pacer: Pacer,
+    rate: f64,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailer")
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
+
+fn config_error(text: String) -> ServerError {
+    ServerError::Config(format!("smtp: {text}"))
+}
+
+/// Checks the SMTP settings without preparing a transport (which needs a
+/// tokio runtime: its connection pool runs a task).
+pub fn check_config(config: &SmtpConfig) -> Result<(), ServerError> {
+    settings(config).map(|_| ())
+}
+
+impl Mailer {
+    /// Checks the settings and prepares the transport (nothing is connected
+    /// until the first message). Call it inside a tokio runtime.
+    pub fn from_config(config: &SmtpConfig) -> Result<Mailer, ServerError> {
+        let (builder, from, rate) = settings(config)?;
+        Ok(Mailer {
+            transport: builder.build(),
+            from,
+            pacer: Pacer::new(rate),
+            rate,
+        })
+    }
+}
+
+type Settings = (
+    lettre::transport::smtp::AsyncSmtpTransportBuilder,
+    Address,
+    f64,
+);
+
+fn settings(config: &SmtpConfig) -> Result<Settings, ServerError> {
+    let url = url::Url::parse(&config.url)
+        .map_err(|e| config_error(format!("url {:?}: {e}", config.url)))?;
+    let host = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| config_error(format!("url {:?} has no host", config.url)))?
+        .trim_matches(['[', ']'])
+        .to_owned();
+    let tls_params = || {
+        TlsParameters::new(host.clone())
+            .map_err(|e| config_error(format!("TLS settings for {host}: {e}")))
+    };
+    let require_tls = url
+        .query_pairs()
+        .any(|(k, v)| k == "tls" && v == "required");
+    let (tls, default_port) = match url.scheme() {
+        "smtp" if require_tls => (Tls::Required(tls_params()?), 25),
+        "smtp" => (Tls::Opportunistic(tls_params()?), 25),
+        "smtps" => (Tls::Wrapper(tls_params()?), 465),
+        other => {
+            return Err(config_error(format!(
+                "url scheme {other:?}: use smtp:// or smtps://"
+            )));
+        }
+    };
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.clone())
+        .port(url.port().unwrap_or(default_port))
+        .tls(tls)
+        .timeout(Some(Duration::from_secs(30)));
+    let decode = |s: &str| {
+        percent_decode(s).ok_or_else(|| config_error("url credentials are not UTF-8".into()))
+    };
+    let username = match &config.username {
+        Some(u) => Some(u.clone()),
+        None if !url.username().is_empty() => Some(decode(url.username())?),
+        None => None,
+    };
+    let password = match &config.password {
+        Some(p) => Some(p.clone()),
+        None => url.password().map(decode).transpose()?,
+    };
+    if let Some(user) = username {
+        builder = builder.credentials(Credentials::new(user, password.unwrap_or_default()));
+    }
+    let from_box: Mailbox = config
+        .from
+        .parse()
+        .map_err(|e| config_error(format!("from {:?}: {e}", config.from)))?;
+    let rate = config.rate_per_second;
+    if !(rate.is_finite() && rate > 0.0 && rate <= 10_000.0) {
+        return Err(config_error(format!(
+            "rate_per_second {rate} must be above 0 and at most 10000"
+        )));
+    }
+    Ok((builder, from_box.email, rate))
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Text safe to put in a header: control characters (CR, LF, tabs…)
+/// become spaces, runs of spaces one, at most 200 characters. lettre encodes
+/// what is left; this keeps a name with a line break from ever starting a
+/// header of its own.
+pub fn header_text(text: &str) -> String {
+    let cleaned: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    cleaned
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(200)
+        .collect()
+}
+
+/// How a mailer proceeds (tests drive it step by step).
+#[derive(Debug, Clone)]
+pub struct MailOptions {
+    /// Messages claimed per call.
+    pub batch: i64,
+    /// The time to act at (tests move it forward to reach retries).
+    pub now: Option<i64>,
+}
+
+impl Default for MailOptions {
+    fn default() -> Self {
+        MailOptions {
+            batch: BATCH,
+            now: None,
+        }
+    }
+}
+
+/// Runs the mailer in the background when SMTP is configured.
+pub fn spawn_worker(state: Shared) -> Option<tokio::task::JoinHandle<()>> {
+    if state.mailer.is_none() {
+        tracing::info!("e-mail is not set up ([smtp]); messages to recipients stay queued");
+        return None;
+    }
+    Some(tokio::spawn(async move {
+        loop {
+            match run_next(&state, &MailOptions::default()).await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!("mailer: {e}"),
+            }
+            tokio::select! {
+                () = state.mail_wakeup.notified() => {}
+                () = tokio::time::sleep(POLL) => {}
+            }
+        }
+    }))
+}
+
+/// Claims and handles one batch of due messages; returns how many were
+/// claimed (0: nothing to do, or SMTP is not configured).
+pub async fn run_next(state: &Shared, options: &MailOptions) -> Result<usize, ServerError> {
+    let Some(mailer) = state.mailer.as_ref() else {
+        return Ok(0);
+    };
+    let at = options.now.unwrap_or_else(now);
+    // The lease covers sending the whole batch at the configured rate.
+    let lease = 300 + (options.batch as f64 / mailer.rate).ceil() as i64;
+    let owner = state.process_id.clone();
+    let list = mail::claim(&state.store, &owner, at, lease, options.batch).await?;
+    // A few sends in flight at once (the pacer still spaces their starts):
+    // one SMTP connection manages only some tens of messages per second, as
+    // each waits for the relay's replies (and lettre writes the end of DATA
+    // separately, which Nagle's algorithm and delayed ACKs slow down).
+    let in_flight = ((mailer.rate / 10.0).ceil() as usize).clamp(1, MAX_IN_FLIGHT);
+    // Once the relay cannot be reached, the rest of the batch is put back for
+    // a retry at once instead of each waiting for its own connection timeout.
+    let unreachable: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    futures_util::stream::iter(&list)
+        .for_each_concurrent(in_flight, |message| {
+            let owner = owner.as_str();
+            let unreachable = &unreachable;
+            async move {
+                match deliver(state, mailer, message, owner, at, unreachable).await {
+                    Ok(()) => {}
+                    Err(ServerError::Store(StoreError::LeaseLost)) => {
+                        tracing::warn!(message = %message.id, "another process took over this message");
+                    }
+                    Err(e) => {
+                        // Left to be claimed again once the lease expires.
+                        tracing::error!(message = %message.id, "mailer: {e}");
+                    }
+                }
+            }
+        })
+        .await;
+    Ok(list.len())
+}
+
+/// What became of one attempt.
+enum Outcome {
+    Sent(String),
+    Retry(String),
+    Failed(String),
+}
+
+async fn deliver(
+    state: &Shared,
+    mailer: &Mailer,
+    message: &OutboxMessage,
+    owner: &str,
+    at: i64,
+    unreachable: &std::sync::Mutex<Option<String>>,
+) -> Result<(), ServerError> {
+    let outcome = attempt(state, mailer, message, unreachable).await?;
+    match outcome {
+        Outcome::Sent(message_id) => {
+            mail::mark_sent(&state.store, message, owner, &message_id, at).await?;
+        }
+        Outcome::Failed(error) => {
+            tracing::warn!(message = %message.id, "e-mail failed: {error}");
+            mail::mark_failed(&state.store, message, owner, &error).await?;
+        }
+        Outcome::Retry(error) => match retry_delay(message.attempts + 1) {
+            Some(delay) => {
+                tracing::info!(message = %message.id, "e-mail will be retried: {error}");
+                mail::mark_retry(&state.store, message, owner, at + delay, &error).await?;
+            }
+            None => {
+                let error = format!("gave up after {} attempts: {error}", message.attempts + 1);
+                mail::mark_failed(&state.store, message, owner, &error).await?;
+            }
+        },
+    }
+    Ok(())
+}
+
+fn known_unreachable(unreachable: &std::sync::Mutex<Option<String>>) -> Option<String> {
+    unreachable.lock().ok().and_then(|e| e.clone())
+}
+
+async fn attempt(
+    state: &Shared,
+    mailer: &Mailer,
+    message: &OutboxMessage,
+    unreachable: &std::sync::Mutex<Option<String>>,
+) -> Result<Outcome, ServerError> {
+    if let Some(error) = known_unreachable(unreachable) {
+        return Ok(Outcome::Retry(error));
+    }
+    let award = match &message.award_id {
+        Some(id) => awards::by_id(&state.store, id).await?,
+        None => None,
+    };
+    let Some(award) = award else {
+        return Ok(Outcome::Failed("the award no longer exists".into()));
+    };
+    if award.state == "revoked" {
+        return Ok(Outcome::Failed(
+            "the award was revoked before the e-mail was sent".into(),
+        ));
+    }
+    let email = match compose(state, mailer, message, &award).await {
+        Ok(email) => email,
+        Err(Compose::Address(e)) => return Ok(Outcome::Failed(e)),
+        // Our own data or templates: worth another try after a fix.
+        Err(Compose::Other(e)) => return Ok(Outcome::Retry(e)),
+        Err(Compose::Server(e)) => return Err(e),
+    };
+    let message_id = email
+        .headers()
+        .get_raw("Message-ID")
+        .unwrap_or_default()
+        .to_owned();
+    mailer.pacer.wait().await;
+    if let Some(error) = known_unreachable(unreachable) {
+        return Ok(Outcome::Retry(error));
+    }
+    match mailer.transport.send(email).await {
+        Ok(_) => Ok(Outcome::Sent(message_id)),
+        Err(e) => {
+            let code = e.status().map(u16::from);
+            let text = e.to_string();
+            // No SMTP reply at all: the relay is down or unreachable.
+            if code.is_none() && !e.is_permanent() {
+                if let Ok(mut slot) = unreachable.lock() {
+                    slot.get_or_insert_with(|| text.clone());
+                }
+            }
+            if e.is_permanent() && !code.is_some_and(|c| SETTINGS_CODES.contains(&c)) {
+                Ok(Outcome::Failed(text))
+            } else {
+                Ok(Outcome::Retry(text))
+            }
+        }
+    }
+}
+
+enum Compose {
+    /// The recipient's or a sender's address is unusable: the message can never go.
+    Address(String),
+    Other(String),
+    Server(ServerError),
+}
+
+impl From<ServerError> for Compose {
+    fn from(e: ServerError) -> Self {
+        Compose::Server(e)
+    }
+}
+
+impl From<StoreError> for Compose {
+    fn from(e: StoreError) -> Self {
+        Compose::Server(e.into())
+    }
+}
+
+/// The claim link's path for a fresh token, whose hash is stored now.
+async fn new_claim_path(state: &AppState, award_id: &str) -> Result<String, StoreError> {
+    let token = random_id(24);
+    mail::add_claim_token(&state.store, award_id, &token_hash(&token)).await?;
+    Ok(format!("/claim/{token}"))
+}
+
+/// Builds the message about `award` in the message's language.
+async fn compose(
+    state: &Shared,
+    mailer: &Mailer,
+    message: &OutboxMessage,
+    award: &Award,
+) -> Result<Message, Compose> {
+    let locale = Locale::from_code(&message.locale).unwrap_or(Locale::En);
+    let issuer = issuers::by_id(&state.store, &award.issuer_id)
+        .await?
+        .ok_or_else(|| Compose::Other("the issuer no longer exists".into()))?;
+    let version = badges::version_meta(&state.store, &award.badge_id, award.badge_version)
+        .await?
+        .ok_or_else(|| Compose::Other("the badge version no longer exists".into()))?;
+    let design: crate::design::BadgeDesign = serde_json::from_str(&version.design)
+        .map_err(|e| Compose::Other(format!("stored design: {e}")))?;
+    let to_address: Address = message
+        .recipient
+        .parse()
+        .map_err(|e| Compose::Address(format!("recipient address {:?}: {e}", message.recipient)))?;
+    let urls = Urls {
+        base: &state.config.base_url,
+    };
+    let claim_url = format!(
+        "{}{}",
+        state.config.base_url,
+        new_claim_path(state, &award.id).await?
+    );
+    let badge_name = design.name.trim().to_owned();
+    let ctx = context! {
+        recipient_name => award.recipient_name, issuer_name => issuer.name, issuer_url => issuer.url,
+        badge_name => badge_name, description => design.description.trim(),
+        image_url => urls.badge_image(&version.badge_id, version.version, "png"),
+        claim_url => claim_url, page_url => urls.award_page(&award.id), site => state.config.base_url,
+    };
+    let text = state
+        .pages
+        .render("email_award.txt", locale, ctx.clone())
+        .map_err(|e| Compose::Other(format!("template: {e:#}")))?;
+    let html = state
+        .pages
+        .render("email_award.html", locale, ctx)
+        .map_err(|e| Compose::Other(format!("template: {e:#}")))?;
+    let subject = state.catalog.text(
+        locale,
+        "email-award-subject",
+        &[
+            ("issuer", header_text(&issuer.name).into()),
+            ("badge", header_text(&badge_name).into()),
+        ],
+    );
+    let host = url::Url::parse(&state.config.base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_else(|| "localhost".into());
+    let mut builder = Message::builder()
+        .from(Mailbox::new(
+            Some(header_text(&issuer.name)),
+            mailer.from.clone(),
+        ))
+        .to(Mailbox::new(
+            Some(header_text(&award.recipient_name)),
+            to_address,
+        ))
+        .subject(header_text(&subject))
+        .message_id(Some(format!("<{}.{}@{host}>", message.id, random_id(8))))
+        .date_now();
+    if let Ok(reply_to) = issuer.email.trim().parse::<Address>() {
+        builder = builder.reply_to(Mailbox::new(Some(header_text(&issuer.name)), reply_to));
+    }
+    builder
+        .multipart(MultiPart::alternative_plain_html(text, html))
+        .map_err(|e| Compose::Other(format!("building the message: {e}")))
+}
+
+/// Whether SMTP is configured on this server.
+pub fn configured(state: &AppState) -> bool {
+    state.mailer.is_some()
+}
+
+/// Wakes this process's mailer (messages were just queued).
+pub fn wake(state: &Arc<AppState>) {
+    state.mail_wakeup.notify_one();
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn retries_back_off_then_stop() {
+        assert_eq!(retry_delay(1), Some(60));
+        assert_eq!(retry_delay(2), Some(300));
+        assert_eq!(retry_delay(4), Some(7_200));
+        assert_eq!(retry_delay(7), Some(86_400));
+        assert_eq!(retry_delay(MAX_ATTEMPTS), None);
+    }
+
+    #[test]
+    fn header_text_removes_line_breaks() {
+        assert_eq!(
+            header_text("Eve\r\nBcc: victim@example.org\n\tX"),
+            "Eve Bcc: victim@example.org X"
+        );
+        assert_eq!(header_text(&"a".repeat(500)).len(), 200);
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        let ok = SmtpConfig {
+            url: "smtp://relay.example.org:587".into(),
+            from: "badges@example.org".into(),
+            username: None,
+            password: None,
+            rate_per_second: 5.0,
+        };
+        assert!(check_config(&ok).is_ok());
+        for (url, from, rate) in [
+            ("http://relay.example.org", "badges@example.org", 5.0),
+            ("smtp://", "badges@example.org", 5.0),
+            ("smtps://relay.example.org", "not an address", 5.0),
+            ("smtp://relay.example.org", "badges@example.org", 0.0),
+        ] {
+            let bad = SmtpConfig {
+                url: url.into(),
+                from: from.into(),
+                rate_per_second: rate,
+                ..ok.clone()
+            };
+            assert!(check_config(&bad).is_err(), "{url} {from} {rate}");
+        }
+        assert_eq!(percent_decode("a%40b%2Fc").unwrap(), "a@b/c");
+    }
+}
