@@ -347,6 +347,23 @@ fn build(raw: &Raw, prefix: &str, rename: impl Fn(usize) -> usize) -> Vec<Quad> 
         .collect()
 }
 
+/// See `invariant_under_relabeling_and_reordering`.
+fn without_blank_graphs_that_are_objects(mut raw: Raw) -> Raw {
+    let objects: Vec<usize> = raw
+        .iter()
+        .filter_map(|(_, _, o, _)| match o {
+            Node::Blank(b) => Some(*b),
+            _ => None,
+        })
+        .collect();
+    for quad in &mut raw {
+        if matches!(quad.3, Node::Blank(b) if objects.contains(&b)) {
+            quad.3 = Node::Default;
+        }
+    }
+    raw
+}
+
 fn roomy() -> CanonLimits {
     CanonLimits {
         max_work: 50_000_000,
@@ -380,9 +397,20 @@ proptest! {
 
     /// Isomorphic inputs (blank nodes renamed, quads reordered) give the same
     /// canonical form.
+    ///
+    /// Excluded: datasets where a blank node names a graph and is also a
+    /// quad's object. RDFC-1.0 itself does not always canonicalize those: two
+    /// blank graphs that point at each other can get different outputs for
+    /// isomorphic inputs, and the reference implementations agree with us
+    /// there (`same_output_as_oxrdf`; Digital Bazaar's rdf-canonize 4 gives
+    /// the same two outputs for the counterexample proptest found:
+    /// `_:a <p> _:x _:y . _:b <p> _:y _:x .` with `_:x`, `_:y` also objects).
+    /// Such quads are moved to the default graph here.
     #[test]
     fn invariant_under_relabeling_and_reordering(
-        (raw, shuffled) in dataset_strategy().prop_flat_map(|raw| (Just(raw.clone()), Just(raw).prop_shuffle())),
+        (raw, shuffled) in dataset_strategy()
+            .prop_map(without_blank_graphs_that_are_objects)
+            .prop_flat_map(|raw| (Just(raw.clone()), Just(raw).prop_shuffle())),
     ) {
         let a = canonicalize(&build(&raw, "n", |i| i), &roomy()).unwrap();
         let b = canonicalize(&build(&shuffled, "other", |i| 7 - i), &roomy()).unwrap();
