@@ -47,6 +47,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `sqlite:…` or `postgres://…`; defaults to SQLite in `data_dir`.
     pub database_url: Option<String>,
+    /// Database connections this process keeps open at most (default: 8 on
+    /// SQLite; on PostgreSQL four per CPU core, at least 4 and at most 32).
+    /// Several processes sharing one PostgreSQL add up their pools.
+    pub database_max_connections: Option<u32>,
     /// The master key (base64, 32 bytes) that seals issuers' private keys.
     /// Defaults to a key file generated in `data_dir`.
     pub master_key: Option<String>,
@@ -62,6 +66,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("insignia-data"),
             database_url: None,
+            database_max_connections: None,
             master_key: None,
             smtp: None,
             secure_cookies: None,
@@ -101,6 +106,14 @@ impl Config {
         }
         if let Some(v) = var("DATABASE_URL").or_else(|| var("INSIGNIA_DATABASE_URL")) {
             self.database_url = Some(v);
+        }
+        if let Some(v) = var("INSIGNIA_DATABASE_MAX_CONNECTIONS") {
+            let n: u32 = v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                ServerError::Config(format!(
+                    "INSIGNIA_DATABASE_MAX_CONNECTIONS={v:?} is not a positive number"
+                ))
+            })?;
+            self.database_max_connections = Some(n);
         }
         if let Some(v) = var("INSIGNIA_MASTER_KEY") {
             self.master_key = Some(v);

@@ -49,7 +49,7 @@ pub async fn prepare(mut config: Config) -> Result<Shared, ServerError> {
         Some(text) => MasterKey::from_base64(text)?,
         None => MasterKey::load_or_create(&config.data_dir)?,
     };
-    let store = Store::open(&config.database_url()).await?;
+    let store = Store::open_with(&config.database_url(), config.database_max_connections).await?;
     let catalog = Arc::new(Catalog::load()?);
     let pages = Pages::load(catalog.clone())?;
     let mailer = config
@@ -67,6 +67,7 @@ pub async fn prepare(mut config: Config) -> Result<Shared, ServerError> {
         version_cache: TtlCache::new(Duration::from_secs(600), 10_000),
         issuer_cache: TtlCache::new(Duration::from_secs(30), 10_000),
         page_cache: TtlCache::new(Duration::from_secs(30), 20_000),
+        status_cache: TtlCache::new(Duration::from_secs(1), 100_000),
         jobs_wakeup: tokio::sync::Notify::new(),
         process_id: insignia_store::token::random_id(8),
         mailer,

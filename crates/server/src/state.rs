@@ -36,6 +36,12 @@ pub struct AppState {
     /// Public award pages rendered for anonymous visitors, keyed by award,
     /// language and everything about the award's status (see `routes::public`).
     pub page_cache: TtlCache<String>,
+    /// Award statuses read for anonymous page views, for one second: a
+    /// much-shared badge page costs one database read per second per process
+    /// instead of one per view. A change made here clears the entry at once;
+    /// one made by another process shows here within the second. Status
+    /// lists, revocation lists and JSON are always read live.
+    pub status_cache: TtlCache<insignia_store::model::AwardStatus>,
     /// Wakes this process's job worker when a job is queued here (other
     /// processes find it by polling).
     pub jobs_wakeup: tokio::sync::Notify,
@@ -68,6 +74,12 @@ impl<V: Clone> TtlCache<V> {
         let entries = self.entries.lock().ok()?;
         let (at, value) = entries.get(key)?;
         (at.elapsed() < self.ttl).then(|| value.clone())
+    }
+
+    pub fn remove(&self, key: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(key);
+        }
     }
 
     pub fn put(&self, key: String, value: V) {

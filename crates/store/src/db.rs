@@ -49,6 +49,12 @@ impl Store {
     /// Opens `sqlite:PATH` (created if missing) or `postgres://…`, then brings
     /// the schema up to date.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        Store::open_with(url, None).await
+    }
+
+    /// [`Store::open`] with a pool of at most `max_connections` (default: 8
+    /// on SQLite; on PostgreSQL four per CPU core, between 4 and 32).
+    pub async fn open_with(url: &str, max_connections: Option<u32>) -> Result<Store, StoreError> {
         let store = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(StoreError::Connect)?
@@ -58,15 +64,17 @@ impl Store {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(max_connections.unwrap_or(8))
                 .connect_with(options)
                 .await
                 .map_err(StoreError::Connect)?;
             Store::Sqlite(pool)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url).map_err(StoreError::Connect)?;
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let default = u32::try_from(cores * 4).unwrap_or(32).clamp(4, 32);
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(max_connections.unwrap_or(default))
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await

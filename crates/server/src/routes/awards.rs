@@ -266,7 +266,9 @@ pub async fn change_status(
         )));
     }
     let reason = (!reason.is_empty()).then_some(reason);
-    if !awards::set_state(&state.store, &award.id, target, reason).await? {
+    let changed = awards::set_state(&state.store, &award.id, target, reason).await?;
+    state.status_cache.remove(&award.id);
+    if !changed {
         return Err(AppError::Conflict(state.catalog.text(
             member.locale,
             "award-error-final",
@@ -340,5 +342,6 @@ pub async fn renew(
     };
     let (new, _) = issuing::award(&state, &issuer, &version, &design, input).await?;
     awards::set_replaced_by(&state.store, &old.id, &new.id).await?;
+    state.status_cache.remove(&old.id);
     Ok(see_other(&format!("/orgs/{org_id}/awards/{}", new.id)))
 }
