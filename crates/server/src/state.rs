@@ -34,8 +34,9 @@ pub struct AppState {
     /// Issuer profiles for public pages (edits show within the time to live).
     pub issuer_cache: TtlCache<insignia_store::model::Issuer>,
     /// Public award pages rendered for anonymous visitors, keyed by award,
-    /// language and everything about the award's status (see `routes::public`).
-    pub page_cache: TtlCache<String>,
+    /// language and everything about the award's status (see `routes::public`);
+    /// shared, not copied, on every hit.
+    pub page_cache: TtlCache<axum::body::Bytes>,
     /// Award statuses read for anonymous page views, for one second: a
     /// much-shared badge page costs one database read per second per process
     /// instead of one per view. A change made here clears the entry at once;

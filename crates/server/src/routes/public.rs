@@ -335,6 +335,7 @@ pub async fn award_page(
             now => now,
         },
     )?;
+    let html = axum::body::Bytes::from(html);
     if let Some(key) = cache_key {
         state.page_cache.put(key, html.clone());
     }
