@@ -8,7 +8,8 @@
 pub struct Icon {
     /// Stable id, stored in designs (for example `graduation-cap`).
     pub id: &'static str,
-    /// Short English label for the picker (for example `Graduation cap`).
+    /// Short English label (for example `Graduation cap`); the server's picker
+    /// shows the translated catalogue entry `icon-<id>`.
     pub label: &'static str,
     /// The whole vendored SVG file (24×24, stroked, `currentColor`).
     pub svg: &'static str,

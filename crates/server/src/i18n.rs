@@ -215,6 +215,8 @@ mod tests {
                 // What a recipient reads: the e-mail and the claim page.
                 "email-",
                 "claim-",
+                // The designer's icon names (the whole set is translated).
+                "icon-",
             ]
             .iter()
             .any(|p| key.starts_with(p));
@@ -231,6 +233,21 @@ mod tests {
                     english.contains(&key),
                     "{} has {key}, which English lacks",
                     locale.code()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_designer_icon_has_a_name_in_each_language() {
+        let catalog = Catalog::load().unwrap();
+        for icon in insignia_artwork::icons::all() {
+            for locale in [Locale::En, Locale::Fr, Locale::Es] {
+                assert!(
+                    catalog.has(locale, &format!("icon-{}", icon.id)),
+                    "{} lacks icon-{}",
+                    locale.code(),
+                    icon.id
                 );
             }
         }

@@ -307,7 +307,7 @@ async fn render_form(
         .collect();
     let icons: Vec<minijinja::Value> = insignia_artwork::icons::all()
         .iter()
-        .map(|i| context! { id => i.id, label => i.label })
+        .map(|i| context! { id => i.id, label => state.catalog.text(member.locale, &format!("icon-{}", i.id), &[]) })
         .collect();
     page(
         state,
