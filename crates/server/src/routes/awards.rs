@@ -158,10 +158,7 @@ pub async fn show(
     Path((org_id, award_id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let role = member.require(&state, &org_id, Role::Viewer).await?;
-    let award = awards::by_id(&state.store, &award_id)
-        .await?
-        .filter(|a| a.org_id == org_id)
-        .ok_or(AppError::NotFound)?;
+    let award = org_award(&state, &org_id, &award_id).await?;
     let version = badges::version(&state.store, &award.badge_id, award.badge_version)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -205,10 +202,7 @@ pub async fn resend(
 ) -> Result<Response, AppError> {
     member.check_csrf(&form.csrf)?;
     member.require(&state, &org_id, Role::Issuer).await?;
-    let award = awards::by_id(&state.store, &award_id)
-        .await?
-        .filter(|a| a.org_id == org_id)
-        .ok_or(AppError::NotFound)?;
+    let award = org_award(&state, &org_id, &award_id).await?;
     if award.state == "revoked" {
         return Err(AppError::Conflict(state.catalog.text(
             member.locale,
@@ -241,10 +235,7 @@ pub async fn change_status(
 ) -> Result<Response, AppError> {
     member.check_csrf(&form.csrf)?;
     member.require(&state, &org_id, Role::Issuer).await?;
-    let award = awards::by_id(&state.store, &award_id)
-        .await?
-        .filter(|a| a.org_id == org_id)
-        .ok_or(AppError::NotFound)?;
+    let award = org_award(&state, &org_id, &award_id).await?;
     let target = match form.action.as_str() {
         "revoke" => AwardState::Revoked,
         "suspend" => AwardState::Suspended,
@@ -297,10 +288,7 @@ pub async fn renew(
 ) -> Result<Response, AppError> {
     member.check_csrf(&form.csrf)?;
     member.require(&state, &org_id, Role::Issuer).await?;
-    let old = awards::by_id(&state.store, &award_id)
-        .await?
-        .filter(|a| a.org_id == org_id)
-        .ok_or(AppError::NotFound)?;
+    let old = org_award(&state, &org_id, &award_id).await?;
     if old.state == "revoked" {
         return Err(AppError::Conflict(state.catalog.text(
             member.locale,
@@ -344,4 +332,13 @@ pub async fn renew(
     awards::set_replaced_by(&state.store, &old.id, &new.id).await?;
     state.status_cache.remove(&old.id);
     Ok(see_other(&format!("/orgs/{org_id}/awards/{}", new.id)))
+}
+
+/// The award `award_id` of organisation `org_id`; another organisation's
+/// award is "not found", as if it did not exist.
+async fn org_award(state: &Shared, org_id: &str, award_id: &str) -> Result<Award, AppError> {
+    awards::by_id(&state.store, award_id)
+        .await?
+        .filter(|a| a.org_id == org_id)
+        .ok_or(AppError::NotFound)
 }
