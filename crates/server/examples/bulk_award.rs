@@ -8,13 +8,15 @@
 
 use std::time::Instant;
 
+use insignia_server::Config;
 use insignia_server::design::BadgeDesign;
 use insignia_server::jobs::{self, WorkerOptions};
-use insignia_server::{Config, issuing};
 use insignia_store::model::{BulkJob, BulkRow};
-use insignia_store::repo::{awards, badges, bulk, issuers, orgs, users};
+use insignia_store::repo::{awards, bulk};
 
-const PNG: &[u8] = include_bytes!("../../bake/tests/fixtures/1edtech-baked-heart.png");
+mod common;
+
+use common::PNG;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -32,27 +34,6 @@ async fn main() {
         base_url: "https://badges.example.org".into(),
         ..Config::default()
     };
-    let state = insignia_server::prepare(config).await.unwrap();
-    let user = users::create(&state.store, "bench@example.org", "Bench", None, false)
-        .await
-        .unwrap();
-    let org = orgs::create(&state.store, "Bench Academy", &user.id)
-        .await
-        .unwrap();
-    let slug = format!(
-        "bench-{}",
-        insignia_store::token::random_id(4).to_lowercase()
-    );
-    let key = issuing::new_issuer_key(&state, &slug, 1).unwrap();
-    let fields = issuers::IssuerFields {
-        name: "Bench Academy".into(),
-        url: "https://academy.example.org".into(),
-        email: "badges@academy.example.org".into(),
-        ..Default::default()
-    };
-    let issuer = issuers::create(&state.store, &org.id, &slug, &fields, &key)
-        .await
-        .unwrap();
     let design = BadgeDesign {
         name: "Data Analysis with Python".into(),
         description: "Cleans, analyses and visualises data with pandas.".into(),
@@ -62,22 +43,13 @@ async fn main() {
         hours: Some(40.0),
         ..Default::default()
     };
-    let content = badges::VersionContent {
-        name: design.name.clone(),
-        design: serde_json::to_string(&design).unwrap(),
-        image_png: Some(PNG.to_vec()),
-        image_svg: None,
-    };
-    let badge = badges::create(
-        &state.store,
-        &org.id,
-        &issuer.id,
-        "active",
-        &content,
-        &user.id,
-    )
-    .await
-    .unwrap();
+    let common::Academy {
+        state,
+        user,
+        org,
+        badge,
+        ..
+    } = common::academy(config, "bench", &design).await;
 
     let job_id = insignia_store::token::random_id(12);
     let rows: Vec<BulkRow> = (0..n)

@@ -11,9 +11,9 @@ use std::sync::Arc;
 use insignia_server::Config;
 use insignia_server::design::BadgeDesign;
 use insignia_server::issuing::{self, AwardInput};
-use insignia_store::repo::{badges, issuers, orgs, users};
+use insignia_store::repo::badges;
 
-const PNG: &[u8] = include_bytes!("../../bake/tests/fixtures/1edtech-baked-heart.png");
+mod common;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -37,33 +37,6 @@ fn main() {
             listen: addr,
             ..Config::default()
         };
-        let state = insignia_server::prepare(config).await.unwrap();
-        let user = users::create(
-            &state.store,
-            &format!("{}@example.org", insignia_store::token::random_id(6)),
-            "Bench",
-            None,
-            false,
-        )
-        .await
-        .unwrap();
-        let org = orgs::create(&state.store, "Bench Academy", &user.id)
-            .await
-            .unwrap();
-        let slug = format!(
-            "load-{}",
-            insignia_store::token::random_id(4).to_lowercase()
-        );
-        let key = issuing::new_issuer_key(&state, &slug, 1).unwrap();
-        let fields = issuers::IssuerFields {
-            name: "Bench Academy".into(),
-            url: "https://academy.example.org".into(),
-            email: "badges@academy.example.org".into(),
-            ..Default::default()
-        };
-        let issuer = issuers::create(&state.store, &org.id, &slug, &fields, &key)
-            .await
-            .unwrap();
         let design = BadgeDesign {
             name: "Data Analysis with Python".into(),
             description: "Cleans, analyses and visualises data with pandas.".into(),
@@ -78,22 +51,12 @@ fn main() {
             credits: Some(2.0),
             ..Default::default()
         };
-        let content = badges::VersionContent {
-            name: design.name.clone(),
-            design: serde_json::to_string(&design).unwrap(),
-            image_png: Some(PNG.to_vec()),
-            image_svg: None,
-        };
-        let badge = badges::create(
-            &state.store,
-            &org.id,
-            &issuer.id,
-            "active",
-            &content,
-            &user.id,
-        )
-        .await
-        .unwrap();
+        let common::Academy {
+            state,
+            issuer,
+            badge,
+            ..
+        } = common::academy(config, "load", &design).await;
         let version = badges::version(&state.store, &badge.id, 1)
             .await
             .unwrap()
