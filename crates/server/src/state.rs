@@ -54,10 +54,20 @@ pub struct AppState {
     pub mail_wakeup: tokio::sync::Notify,
 }
 
-/// A small bounded cache with a time to live.
+/// A small bounded cache with a time to live, whose loads are single-flight:
+/// when an entry is missing or has expired, one caller loads it and the
+/// others asking for the same key meanwhile wait for that result instead of
+/// all going to the database at once (a much-shared page would otherwise send
+/// every waiting request to the database each time its entry expires).
+///
+/// Hand-written rather than `moka`: it is a few dozen lines over a mutex, and
+/// moka's concurrent machinery (and its compile time) buys nothing at the
+/// sizes one process caches here.
 #[derive(Debug)]
 pub struct TtlCache<V> {
     entries: Mutex<HashMap<String, (Instant, V)>>,
+    /// One gate per key being loaded; whoever holds it loads.
+    loading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     ttl: Duration,
     capacity: usize,
 }
@@ -66,9 +76,49 @@ impl<V: Clone> TtlCache<V> {
     pub fn new(ttl: Duration, capacity: usize) -> Self {
         TtlCache {
             entries: Mutex::new(HashMap::new()),
+            loading: Mutex::new(HashMap::new()),
             ttl,
             capacity,
         }
+    }
+
+    /// The cached value, or the one `load` produces (then cached). Concurrent
+    /// callers for the same key share one load; an error is returned to its
+    /// caller and not cached, so the next waiter tries again.
+    pub async fn get_or_load<E, F, Fut>(&self, key: &str, load: F) -> Result<V, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<V, E>>,
+    {
+        if let Some(value) = self.get(key) {
+            return Ok(value);
+        }
+        let gate = match self.loading.lock() {
+            Ok(mut loading) => loading.entry(key.to_owned()).or_default().clone(),
+            // A poisoned map only costs the coalescing, never the answer.
+            Err(_) => Arc::default(),
+        };
+        let result = {
+            let _turn = gate.lock().await;
+            match self.get(key) {
+                Some(value) => Ok(value),
+                None => {
+                    let loaded = load().await;
+                    if let Ok(value) = &loaded {
+                        self.put(key.to_owned(), value.clone());
+                    }
+                    loaded
+                }
+            }
+        };
+        // The last one through the gate takes it down (clones are only made
+        // under this lock, so the count cannot grow behind our back).
+        if let Ok(mut loading) = self.loading.lock() {
+            if Arc::strong_count(&gate) <= 2 {
+                loading.remove(key);
+            }
+        }
+        result
     }
 
     pub fn get(&self, key: &str) -> Option<V> {
@@ -94,5 +144,56 @@ impl<V: Clone> TtlCache<V> {
             }
             entries.insert(key, (Instant::now(), value));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::TtlCache;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_misses_share_one_load() {
+        let cache = Arc::new(TtlCache::<u32>::new(Duration::from_secs(60), 10));
+        let loads = Arc::new(AtomicUsize::new(0));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..64 {
+            let (cache, loads) = (cache.clone(), loads.clone());
+            tasks.spawn(async move {
+                cache
+                    .get_or_load("award", || async {
+                        loads.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Ok::<_, ()>(7)
+                    })
+                    .await
+            });
+        }
+        while let Some(result) = tasks.join_next().await {
+            assert_eq!(result.unwrap(), Ok(7));
+        }
+        assert_eq!(loads.load(Ordering::SeqCst), 1);
+        // The gate is taken down once everyone is through.
+        assert!(cache.loading.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_failed_load_is_not_cached() {
+        let cache = TtlCache::<u32>::new(Duration::from_secs(60), 10);
+        let failed: Result<u32, &str> = cache.get_or_load("k", || async { Err("down") }).await;
+        assert_eq!(failed, Err("down"));
+        let loaded: Result<u32, &str> = cache.get_or_load("k", || async { Ok(3) }).await;
+        assert_eq!(loaded, Ok(3));
+        // Expired entries are loaded again.
+        let short = TtlCache::<u32>::new(Duration::from_millis(10), 10);
+        short.put("k".into(), 1);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let reloaded: Result<u32, ()> = short.get_or_load("k", || async { Ok(2) }).await;
+        assert_eq!(reloaded, Ok(2));
     }
 }

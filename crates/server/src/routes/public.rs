@@ -269,16 +269,14 @@ pub async fn award_page(
     let now = insignia_store::now();
     let mut cache_key = None;
     if visitor.user.is_none() && !wants_json(&headers) {
-        let status = match state.status_cache.get(&award_id) {
-            Some(status) => status,
-            None => {
-                let status = awards::status(&state.store, &award_id)
+        let status = state
+            .status_cache
+            .get_or_load(&award_id, || async {
+                awards::status(&state.store, &award_id)
                     .await?
-                    .ok_or(AppError::NotFound)?;
-                state.status_cache.put(award_id.clone(), status.clone());
-                status
-            }
-        };
+                    .ok_or(AppError::NotFound)
+            })
+            .await?;
         let key = page_cache_key(&award_id, visitor.locale, &status, now);
         if let Some(html) = state.page_cache.get(&key) {
             return Ok(axum::response::Html(html).into_response());
