@@ -221,7 +221,7 @@ fn sign_file(signer: &Signer, path: &Path) -> Result<String> {
                 verification_method,
                 created: Some(signer.created.clone()),
             };
-            let signed = data_integrity::sign(&credential, &signer.key, &options)?;
+            let signed = data_integrity::sign_owned(credential, &signer.key, &options)?;
             Ok(serde_json::to_string_pretty(&signed)?)
         }
     }

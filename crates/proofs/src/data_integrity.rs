@@ -142,8 +142,15 @@ pub struct ProofInfo {
     pub created: Option<String>,
 }
 
-/// Signs `document`, returning it with a `proof` added (after all other properties).
+/// Signs `document`, returning a copy with a `proof` added (after all other
+/// properties). [`sign_owned`] saves the copy when the caller is done with
+/// the unsigned document.
 pub fn sign(document: &Value, key: &KeyPair, options: &SignOptions) -> Result<Value, DiError> {
+    sign_owned(document.clone(), key, options)
+}
+
+/// Signs `document`, returning it with a `proof` added (after all other properties).
+pub fn sign_owned(document: Value, key: &KeyPair, options: &SignOptions) -> Result<Value, DiError> {
     let doc = document.as_object().ok_or(DiError::NotAnObject)?;
     if doc.contains_key("proof") {
         return Err(DiError::AlreadySigned);
@@ -159,8 +166,10 @@ pub fn sign(document: &Value, key: &KeyPair, options: &SignOptions) -> Result<Va
         )));
     }
     check_key(suite, key.algorithm())?;
-    let document = with_data_integrity_context(document);
-    let doc = document.as_object().ok_or(DiError::NotAnObject)?;
+    let mut document = match with_data_integrity_context(&document) {
+        Cow::Borrowed(_) => document,
+        Cow::Owned(with_context) => with_context,
+    };
 
     let mut proof = Map::new();
     proof.insert("type".into(), Value::from("DataIntegrityProof"));
@@ -178,9 +187,9 @@ pub fn sign(document: &Value, key: &KeyPair, options: &SignOptions) -> Result<Va
     let signature = key.sign(&hash)?;
     proof.insert("proofValue".into(), Value::from(multibase_58(&signature)));
 
-    let mut signed = doc.clone();
+    let signed = document.as_object_mut().ok_or(DiError::NotAnObject)?;
     signed.insert("proof".into(), Value::Object(proof));
-    Ok(Value::Object(signed))
+    Ok(document)
 }
 
 /// The contexts that define the `DataIntegrityProof` terms.
@@ -389,22 +398,23 @@ fn hash_data(
         config.insert("@context".into(), context.clone());
     }
     let config = Value::Object(config);
-    let (proof_canon, doc_canon) = if suite.uses_rdfc() {
+    let mut hash = Vec::with_capacity(64);
+    if suite.uses_rdfc() {
         let proof_canon = match proof_config_fast(&config) {
             Some(nquads) => nquads,
             None => rdfc(&config, strict)?,
         };
-        let doc_canon = match canonical_document {
-            Some(nquads) => nquads.to_owned(),
-            None => rdfc(document, strict)?,
-        };
-        (proof_canon.into_bytes(), doc_canon.into_bytes())
+        hash.extend_from_slice(&Sha256::digest(proof_canon.as_bytes()));
+        // The document's canonical form is hashed where it lies (it is the
+        // largest string of a signature, tens of kilobytes with long IRIs).
+        match canonical_document {
+            Some(nquads) => hash.extend_from_slice(&Sha256::digest(nquads.as_bytes())),
+            None => hash.extend_from_slice(&Sha256::digest(rdfc(document, strict)?.as_bytes())),
+        }
     } else {
-        (jcs(&config)?, jcs(document)?)
-    };
-    let mut hash = Vec::with_capacity(64);
-    hash.extend_from_slice(&Sha256::digest(&proof_canon));
-    hash.extend_from_slice(&Sha256::digest(&doc_canon));
+        hash.extend_from_slice(&Sha256::digest(jcs(&config)?));
+        hash.extend_from_slice(&Sha256::digest(jcs(document)?));
+    }
     Ok(hash)
 }
 

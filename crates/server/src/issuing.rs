@@ -304,7 +304,7 @@ pub fn build_credential(
 
 /// Signs a credential with Data Integrity `eddsa-rdfc-2022`.
 pub fn sign(
-    credential: &Value,
+    credential: Value,
     key: &KeyPair,
     verification_method: &str,
 ) -> Result<Value, ServerError> {
@@ -313,7 +313,8 @@ pub fn sign(
         verification_method: verification_method.to_owned(),
         created: Some(rfc3339(insignia_store::now())),
     };
-    data_integrity::sign(credential, key, &options).map_err(|e| ServerError::Signing(e.to_string()))
+    data_integrity::sign_owned(credential, key, &options)
+        .map_err(|e| ServerError::Signing(e.to_string()))
 }
 
 /// Builds and signs one award (CPU work: call it off the async threads).
@@ -345,7 +346,6 @@ pub fn issue_sync(
         expires_at,
         input,
     )?;
-    let signed = sign(&unsigned, pair, verification_method)?;
     let jwt = if input.with_jwt {
         Some(
             insignia_proofs::jose::sign_vc_jwt(&unsigned, pair, Some(verification_method), false)
@@ -354,6 +354,7 @@ pub fn issue_sync(
     } else {
         None
     };
+    let signed = sign(unsigned, pair, verification_method)?;
     Ok(Award {
         id: award_id,
         org_id: issuer.org_id.clone(),
@@ -484,7 +485,7 @@ pub async fn publish_status_list(
         }
     });
     let (pair, vm) = signing_key(state, issuer).await?;
-    let signed = tokio::task::spawn_blocking(move || sign(&unsigned, &pair, &vm))
+    let signed = tokio::task::spawn_blocking(move || sign(unsigned, &pair, &vm))
         .await
         .map_err(|e| ServerError::Signing(format!("signing task: {e}")))??;
     let text = signed.to_string();

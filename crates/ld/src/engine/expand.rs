@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::{Map as JsonMap, Value as Json};
+
+use super::tree::{Map, Value};
 
 use super::context::{Context, Flags, Processor, TermDef, container, is_absolute_iri, is_keyword};
-use super::to_rdf::get;
 use super::{EngineError, err};
 use crate::expand::{Problem, is_portable_number};
 
@@ -74,15 +75,8 @@ fn as_array(v: Value) -> Vec<Value> {
 }
 
 /// Adds `value` to `map[key]` as an array (JSON-LD "add value", as array true).
-fn add_value(map: &mut Map<String, Value>, key: &str, value: Value) {
-    let existing = if map.len() <= 8 {
-        map.iter_mut()
-            .find(|(k, _)| k.as_str() == key)
-            .map(|(_, v)| v)
-    } else {
-        map.get_mut(key)
-    };
-    let Some(entry) = existing else {
+fn add_value(map: &mut Map, key: &str, value: Value) {
+    let Some(entry) = map.get_mut(key) else {
         let items = match value {
             Value::Array(v) => v,
             other => vec![other],
@@ -103,16 +97,16 @@ fn add_value(map: &mut Map<String, Value>, key: &str, value: Value) {
 }
 
 fn is_value_object(v: &Value) -> bool {
-    v.as_object().is_some_and(|m| get(m, "@value").is_some())
+    v.as_object().is_some_and(|m| m.get("@value").is_some())
 }
 
 fn is_list_object(v: &Value) -> bool {
-    v.as_object().is_some_and(|m| get(m, "@list").is_some())
+    v.as_object().is_some_and(|m| m.get("@list").is_some())
 }
 
 fn is_graph_object(v: &Value) -> bool {
     v.as_object().is_some_and(|m| {
-        get(m, "@graph").is_some()
+        m.get("@graph").is_some()
             && m.keys()
                 .all(|k| matches!(k.as_str(), "@graph" | "@id" | "@index" | "@context"))
     })
@@ -137,8 +131,8 @@ impl Expander<'_> {
         }
     }
 
-    fn check_number(&mut self, value: &Value, path: &Path<'_>) {
-        if let (Value::Number(n), Some(_)) = (value, &self.problems) {
+    fn check_number(&mut self, value: &Json, path: &Path<'_>) {
+        if let (Json::Number(n), Some(_)) = (value, &self.problems) {
             if !is_portable_number(n) {
                 self.note(Problem::UnportableNumber {
                     pointer: path.pointer(),
@@ -166,11 +160,11 @@ impl Expander<'_> {
     pub fn expand_document(
         &mut self,
         ctx: &Arc<Context>,
-        doc: &Value,
+        doc: &Json,
     ) -> Result<Vec<Value>, EngineError> {
         let result = self.expand(ctx, None, doc, false, &Path::Root, 0)?;
         let result = match result {
-            Value::Object(mut m) if m.len() == 1 && get(&m, "@graph").is_some() => {
+            Value::Object(mut m) if m.len() == 1 && m.get("@graph").is_some() => {
                 m.remove("@graph").unwrap_or(Value::Null)
             }
             other => other,
@@ -183,7 +177,7 @@ impl Expander<'_> {
         &mut self,
         ctx: &Arc<Context>,
         active_property: Option<&str>,
-        element: &Value,
+        element: &Json,
         from_map: bool,
         path: &Path<'_>,
         depth: usize,
@@ -201,7 +195,7 @@ impl Expander<'_> {
         let ap_def: Option<Arc<TermDef>> = active_property.and_then(|p| ctx.terms.get(p).cloned());
         match element {
             // 5.
-            Value::Array(items) => {
+            Json::Array(items) => {
                 let list = ap_def
                     .as_ref()
                     .is_some_and(|d| d.container & container::LIST != 0);
@@ -222,7 +216,7 @@ impl Expander<'_> {
                 }
                 Ok(Value::Array(result))
             }
-            Value::Object(map) => {
+            Json::Object(map) => {
                 self.expand_map(ctx, active_property, ap_def, map, from_map, path, depth)
             }
             scalar => {
@@ -253,11 +247,11 @@ impl Expander<'_> {
         &mut self,
         ctx: &Context,
         def: Option<&TermDef>,
-        value: &Value,
+        value: &Json,
         path: &Path<'_>,
     ) -> Result<Value, EngineError> {
         let type_mapping = def.and_then(|d| d.type_mapping.as_deref());
-        if let (Some(tm @ ("@id" | "@vocab")), Value::String(s)) = (type_mapping, value) {
+        if let (Some(tm @ ("@id" | "@vocab")), Json::String(s)) = (type_mapping, value) {
             let vocab = tm == "@vocab";
             let Some(iri) = ctx.expand_iri(s, true, vocab) else {
                 return Ok(Value::Null);
@@ -271,7 +265,7 @@ impl Expander<'_> {
         }
         self.check_number(value, path);
         let mut m = Map::new();
-        m.insert("@value".into(), value.clone());
+        m.insert("@value".into(), Value::from_json(value));
         match type_mapping {
             Some(tm) if !matches!(tm, "@id" | "@vocab" | "@none") => {
                 m.insert("@type".into(), Value::String(tm.to_owned()));
@@ -303,7 +297,7 @@ impl Expander<'_> {
         ctx: &Arc<Context>,
         active_property: Option<&str>,
         ap_def: Option<Arc<TermDef>>,
-        map: &Map<String, Value>,
+        map: &JsonMap<String, Json>,
         from_map: bool,
         path: &Path<'_>,
         depth: usize,
@@ -349,8 +343,8 @@ impl Expander<'_> {
         type_keys.sort_unstable();
         for key in &type_keys {
             let mut terms: Vec<&str> = match &map[*key] {
-                Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
-                Value::String(s) => vec![s.as_str()],
+                Json::Array(items) => items.iter().filter_map(Json::as_str).collect(),
+                Json::String(s) => vec![s.as_str()],
                 _ => Vec::new(),
             };
             terms.sort_unstable();
@@ -370,10 +364,10 @@ impl Expander<'_> {
         // 12.
         let input_type: Option<String> = type_keys.first().and_then(|k| {
             let last = match &map[*k] {
-                Value::Array(items) => items.last(),
+                Json::Array(items) => items.last(),
                 other => Some(other),
             };
-            last.and_then(Value::as_str)
+            last.and_then(Json::as_str)
                 .and_then(|t| ctx.expand_iri(t, false, true))
                 .map(|c| c.into_owned())
         });
@@ -395,18 +389,18 @@ impl Expander<'_> {
     /// Steps 15-20.
     fn finish_map(
         &mut self,
-        mut result: Map<String, Value>,
+        mut result: Map,
         active_property: Option<&str>,
     ) -> Result<Value, EngineError> {
         // 15.
-        if get(&result, "@value").is_some() {
+        if result.get("@value").is_some() {
             if result.keys().any(|k| {
                 !matches!(
                     k.as_str(),
                     "@direction" | "@index" | "@language" | "@type" | "@value"
                 )
-            }) || (get(&result, "@type").is_some()
-                && (get(&result, "@language").is_some() || get(&result, "@direction").is_some()))
+            }) || (result.get("@type").is_some()
+                && (result.get("@language").is_some() || result.get("@direction").is_some()))
             {
                 return Err(err("invalid value object", "unexpected entries"));
             }
@@ -418,7 +412,7 @@ impl Expander<'_> {
                 if v.is_null() || v.as_array().is_some_and(Vec::is_empty) {
                     return Ok(Value::Null);
                 }
-                if !v.is_string() && get(&result, "@language").is_some() {
+                if !v.is_string() && result.get("@language").is_some() {
                     return Err(err("invalid language-tagged value", v.to_string()));
                 }
                 if let Some(ty) = ty {
@@ -437,14 +431,14 @@ impl Expander<'_> {
                 let old = std::mem::take(ty);
                 *ty = Value::Array(vec![old]);
             }
-        } else if get(&result, "@set").is_some() || get(&result, "@list").is_some() {
+        } else if result.get("@set").is_some() || result.get("@list").is_some() {
             // 17.
             let other = result
                 .keys()
                 .filter(|k| !matches!(k.as_str(), "@set" | "@list"))
                 .count();
             if result.len() > 2
-                || (result.len() == 2 && (other != 1 || get(&result, "@index").is_none()))
+                || (result.len() == 2 && (other != 1 || result.get("@index").is_none()))
             {
                 return Err(err("invalid set or list object", "extra entries"));
             }
@@ -453,15 +447,15 @@ impl Expander<'_> {
             }
         }
         // 18.
-        if result.len() == 1 && get(&result, "@language").is_some() {
+        if result.len() == 1 && result.get("@language").is_some() {
             return Ok(Value::Null);
         }
         // 19.
         if matches!(active_property, None | Some("@graph"))
             && (result.is_empty()
-                || get(&result, "@value").is_some()
-                || get(&result, "@list").is_some()
-                || (result.len() == 1 && get(&result, "@id").is_some()))
+                || result.get("@value").is_some()
+                || result.get("@list").is_some()
+                || (result.len() == 1 && result.get("@id").is_some()))
         {
             return Ok(Value::Null);
         }
@@ -475,8 +469,8 @@ impl Expander<'_> {
         ctx: &Arc<Context>,
         type_scoped: &Arc<Context>,
         active_property: Option<&str>,
-        element: &Map<String, Value>,
-        result: &mut Map<String, Value>,
+        element: &JsonMap<String, Json>,
+        result: &mut Map,
         input_type: Option<&str>,
         path: &Path<'_>,
         depth: usize,
@@ -505,12 +499,12 @@ impl Expander<'_> {
                 if active_property == Some("@reverse") {
                     return Err(err("invalid reverse property map", key.clone()));
                 }
-                if get(result, &ep).is_some() && !matches!(ep.as_str(), "@included" | "@type") {
+                if result.get(&ep).is_some() && !matches!(ep.as_str(), "@included" | "@type") {
                     return Err(err("colliding keywords", ep));
                 }
                 let expanded_value: Value = match ep.as_str() {
                     "@id" => {
-                        let Value::String(id) = value else {
+                        let Json::String(id) = value else {
                             return Err(err("invalid @id value", value.to_string()));
                         };
                         if self.problems.is_some() && !crate::expand::is_absolute_iri(id) {
@@ -525,9 +519,9 @@ impl Expander<'_> {
                         }
                     }
                     "@type" => {
-                        let types: Vec<&Value> = match value {
-                            Value::String(_) => vec![value],
-                            Value::Array(items) if items.iter().all(Value::is_string) => {
+                        let types: Vec<&Json> = match value {
+                            Json::String(_) => vec![value],
+                            Json::Array(items) if items.iter().all(Json::is_string) => {
                                 items.iter().collect()
                             }
                             other => return Err(err("invalid type value", other.to_string())),
@@ -575,9 +569,9 @@ impl Expander<'_> {
                         )?);
                         for item in &items {
                             let ok = item.as_object().is_some_and(|m| {
-                                get(m, "@value").is_none()
-                                    && get(m, "@list").is_none()
-                                    && get(m, "@set").is_none()
+                                m.get("@value").is_none()
+                                    && m.get("@list").is_none()
+                                    && m.get("@set").is_none()
                             });
                             if !ok {
                                 return Err(err("invalid @included value", item.to_string()));
@@ -594,7 +588,7 @@ impl Expander<'_> {
                     }
                     "@value" => {
                         if input_type == Some("@json") {
-                            value.clone()
+                            Value::from_json(value)
                         } else {
                             if value.is_object() || value.is_array() {
                                 return Err(err("invalid value object value", value.to_string()));
@@ -604,21 +598,21 @@ impl Expander<'_> {
                                 result.insert("@value".into(), Value::Null);
                                 continue;
                             }
-                            value.clone()
+                            Value::from_json(value)
                         }
                     }
                     "@language" => match value {
-                        Value::String(s) => Value::String(s.to_ascii_lowercase()),
+                        Json::String(s) => Value::String(s.to_ascii_lowercase()),
                         other => {
                             return Err(err("invalid language-tagged string", other.to_string()));
                         }
                     },
                     "@direction" => match value.as_str() {
-                        Some("ltr" | "rtl") => value.clone(),
+                        Some("ltr" | "rtl") => Value::from_json(value),
                         _ => return Err(err("invalid base direction", value.to_string())),
                     },
                     "@index" => match value {
-                        Value::String(_) => value.clone(),
+                        Json::String(s) => Value::String(s.clone()),
                         other => return Err(err("invalid @index value", other.to_string())),
                     },
                     "@list" => {
@@ -690,10 +684,10 @@ impl Expander<'_> {
             {
                 // 13.6
                 let mut m = Map::new();
-                m.insert("@value".into(), value.clone());
+                m.insert("@value".into(), Value::from_json(value));
                 m.insert("@type".into(), Value::String("@json".into()));
                 Value::Object(m)
-            } else if let (true, Value::Object(lang_map)) = (cont & container::LANGUAGE != 0, value)
+            } else if let (true, Json::Object(lang_map)) = (cont & container::LANGUAGE != 0, value)
             {
                 // 13.7
                 let direction = match key_def.as_ref().and_then(|d| d.direction) {
@@ -703,19 +697,19 @@ impl Expander<'_> {
                 let mut items = Vec::new();
                 for (language, lv) in lang_map {
                     let lvs = match lv {
-                        Value::Array(a) => a.as_slice(),
+                        Json::Array(a) => a.as_slice(),
                         other => std::slice::from_ref(other),
                     };
                     for item in lvs {
                         match item {
-                            Value::Null => continue,
-                            Value::String(_) => {}
+                            Json::Null => continue,
+                            Json::String(_) => {}
                             other => {
                                 return Err(err("invalid language map value", other.to_string()));
                             }
                         }
                         let mut m = Map::new();
-                        m.insert("@value".into(), item.clone());
+                        m.insert("@value".into(), Value::from_json(item));
                         if language != "@none"
                             && ctx.expand_iri(language, false, true).as_deref() != Some("@none")
                         {
@@ -731,7 +725,7 @@ impl Expander<'_> {
                     }
                 }
                 Value::Array(items)
-            } else if let (true, Value::Object(index_map)) = (
+            } else if let (true, Json::Object(index_map)) = (
                 cont & (container::INDEX | container::TYPE | container::ID) != 0,
                 value,
             ) {
@@ -786,7 +780,7 @@ impl Expander<'_> {
         for nesting_key in nests {
             let kpath = Path::Key(path, nesting_key);
             let nested = match &element[nesting_key] {
-                Value::Array(a) => a.as_slice(),
+                Json::Array(a) => a.as_slice(),
                 other => std::slice::from_ref(other),
             };
             let nest_ctx = match scoped_of(ctx.terms.get(nesting_key)) {
@@ -801,7 +795,7 @@ impl Expander<'_> {
                 None => ctx.clone(),
             };
             for nv in nested {
-                let Value::Object(nm) = nv else {
+                let Json::Object(nm) = nv else {
                     return Err(err("invalid @nest value", nv.to_string()));
                 };
                 if nm.keys().any(|k| nest_ctx.expands_to_keyword(k, "@value")) {
@@ -828,7 +822,7 @@ impl Expander<'_> {
         &mut self,
         ctx: &Arc<Context>,
         key: &str,
-        value: &Value,
+        value: &Json,
         path: &Path<'_>,
         depth: usize,
     ) -> Result<(), EngineError> {
@@ -857,7 +851,7 @@ impl Expander<'_> {
         key: &str,
         key_def: Option<&TermDef>,
         cont: u8,
-        index_map: &Map<String, Value>,
+        index_map: &JsonMap<String, Json>,
         kpath: &Path<'_>,
         depth: usize,
     ) -> Result<Value, EngineError> {
@@ -881,7 +875,7 @@ impl Expander<'_> {
             let iv = if index_value.is_array() {
                 index_value
             } else {
-                wrapped = Value::Array(vec![index_value.clone()]);
+                wrapped = Json::Array(vec![index_value.clone()]);
                 &wrapped
             };
             let items = as_array(self.expand(&map_ctx, Some(key), iv, true, &ipath, depth + 2)?);
@@ -901,7 +895,7 @@ impl Expander<'_> {
                     let re = self.value_expansion(
                         ctx,
                         def.as_deref(),
-                        &Value::String(index.clone()),
+                        &Json::String(index.clone()),
                         &ipath,
                     )?;
                     let eik = ctx
@@ -919,9 +913,9 @@ impl Expander<'_> {
                         values.extend(as_array(old));
                     }
                     im.insert(eik, Value::Array(values));
-                } else if cont & container::INDEX != 0 && get(im, "@index").is_none() && !is_none {
+                } else if cont & container::INDEX != 0 && im.get("@index").is_none() && !is_none {
                     im.insert("@index".into(), Value::String(index.clone()));
-                } else if cont & container::ID != 0 && get(im, "@id").is_none() && !is_none {
+                } else if cont & container::ID != 0 && im.get("@id").is_none() && !is_none {
                     let id = ctx
                         .expand_iri(index, true, false)
                         .map(|c| c.into_owned())

@@ -23,6 +23,7 @@
 pub mod context;
 pub mod expand;
 pub mod to_rdf;
+pub mod tree;
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -113,6 +114,18 @@ impl Default for Options<'_> {
 
 /// Expands `doc` (JSON-LD 1.1 Expansion): the expanded document and the problems found.
 pub fn expand(doc: &Value, options: &Options<'_>) -> Result<(Vec<Value>, Problems), EngineError> {
+    let (expanded, problems) = expand_tree(doc, options)?;
+    Ok((
+        expanded.into_iter().map(tree::Value::into_json).collect(),
+        problems,
+    ))
+}
+
+/// [`expand`] into the engine's own form, on the way to RDF.
+fn expand_tree(
+    doc: &Value,
+    options: &Options<'_>,
+) -> Result<(Vec<tree::Value>, Problems), EngineError> {
     let global = options.vendored && options.base.is_none();
     let mut expander = expand::Expander {
         proc: context::Processor::new(options.loader, global),
@@ -146,13 +159,18 @@ pub fn to_rdf(doc: &Value, options: &Options<'_>) -> Result<(Vec<Quad>, Problems
 
 /// [`to_rdf`] into the form canonicalization works on (no `oxrdf` terms).
 pub fn to_dataset(doc: &Value, options: &Options<'_>) -> Result<(Dataset, Problems), EngineError> {
-    let (expanded, problems) = expand(doc, options)?;
-    let dataset = expanded_to_dataset(&expanded, options.max_quads)?;
+    let (expanded, problems) = expand_tree(doc, options)?;
+    let dataset = tree_to_dataset(&expanded, options.max_quads)?;
     Ok((dataset, problems))
 }
 
 /// Deserializes an expanded document to RDF.
 pub fn expanded_to_dataset(expanded: &[Value], max_quads: usize) -> Result<Dataset, EngineError> {
+    let expanded: Vec<tree::Value> = expanded.iter().map(tree::Value::from_json).collect();
+    tree_to_dataset(&expanded, max_quads)
+}
+
+fn tree_to_dataset(expanded: &[tree::Value], max_quads: usize) -> Result<Dataset, EngineError> {
     let mut writer = to_rdf::RdfWriter::new(max_quads);
     writer.nodes(expanded, Comp::Default)?;
     Ok(writer.dataset)
