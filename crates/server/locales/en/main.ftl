@@ -210,7 +210,26 @@ art-error-band-long = The ribbon text is too long (at most 28 characters).
 art-error-control = The text contains invisible control characters.
 art-error-icon = Unknown icon.
 art-error-render = The image could not be drawn.
-upload-error-rejected = The image was refused
+upload-refused = The image was refused: { $reason }
+upload-empty = the file is empty.
+upload-too-large = the file is { $bytes } bytes; the largest accepted is { $max } bytes (4 MB).
+upload-not-image = the file is neither a PNG nor an SVG image.
+upload-too-wide = the image is { $width } pixels wide; the largest accepted is { $max }.
+upload-too-tall = the image is { $height } pixels high; the largest accepted is { $max }.
+upload-too-small = the image is { $width }×{ $height } pixels; badge images need at least { $min }×{ $min }.
+upload-not-square = the image is { $width }×{ $height } pixels; badge images must be square, or at most twice as wide as high (or high as wide).
+upload-too-demanding = the image would need more than { $max } MB of memory to decode.
+upload-damaged-png = the PNG file is damaged or incomplete ({ $detail }).
+upload-svg-not-utf8 = the SVG is not UTF-8 text.
+upload-svg-doctype = the SVG has a DOCTYPE declaration; SVG files with a DOCTYPE or entity declarations are not accepted.
+upload-svg-entity = the SVG uses the entity &{ $name }; which is not defined; only XML's own entities are accepted.
+upload-svg-malformed = the SVG is not well-formed XML ({ $detail }).
+upload-svg-not-svg = the file's main element is not an SVG <svg> element.
+upload-svg-too-deep = the SVG nests elements more than { $max } deep.
+upload-svg-too-many-elements = the SVG has more than { $max } elements.
+upload-svg-too-many-uses = the SVG's <use> references would draw more than { $max } elements, or refer to themselves.
+upload-svg-not-drawable = the SVG cannot be drawn ({ $detail }).
+upload-convert = the image could not be converted ({ $detail }).
 
 ## Awards
 award-title = Award this badge

@@ -315,3 +315,25 @@ icon-wand-sparkles = Varita mágica
 icon-waves = Olas
 icon-wrench = Llave inglesa
 icon-zap = Energía
+
+## Image uploads
+upload-refused = La imagen fue rechazada: { $reason }
+upload-empty = el archivo está vacío.
+upload-too-large = el archivo tiene { $bytes } bytes; el máximo aceptado es { $max } bytes (4 MB).
+upload-not-image = el archivo no es una imagen PNG ni SVG.
+upload-too-wide = la imagen tiene { $width } píxeles de ancho; el máximo aceptado es { $max }.
+upload-too-tall = la imagen tiene { $height } píxeles de alto; el máximo aceptado es { $max }.
+upload-too-small = la imagen tiene { $width }×{ $height } píxeles; las imágenes de insignia necesitan al menos { $min }×{ $min }.
+upload-not-square = la imagen tiene { $width }×{ $height } píxeles; las imágenes de insignia deben ser cuadradas, o como mucho el doble de anchas que de altas (o al revés).
+upload-too-demanding = decodificar la imagen necesitaría más de { $max } MB de memoria.
+upload-damaged-png = el archivo PNG está dañado o incompleto ({ $detail }).
+upload-svg-not-utf8 = el SVG no es texto UTF-8.
+upload-svg-doctype = el SVG tiene una declaración DOCTYPE; no se aceptan archivos SVG con DOCTYPE o declaraciones de entidades.
+upload-svg-entity = el SVG usa la entidad &{ $name }; que no está definida; solo se aceptan las entidades propias de XML.
+upload-svg-malformed = el SVG no es XML bien formado ({ $detail }).
+upload-svg-not-svg = el elemento principal del archivo no es un elemento SVG <svg>.
+upload-svg-too-deep = el SVG anida elementos a más de { $max } niveles.
+upload-svg-too-many-elements = el SVG tiene más de { $max } elementos.
+upload-svg-too-many-uses = las referencias <use> del SVG dibujarían más de { $max } elementos, o se refieren a sí mismas.
+upload-svg-not-drawable = el SVG no se puede dibujar ({ $detail }).
+upload-convert = la imagen no se pudo convertir ({ $detail }).

@@ -210,7 +210,26 @@ art-error-band-long = Le texte du ruban est trop long (28 caractères au plus).
 art-error-control = Le texte contient des caractères de contrôle invisibles.
 art-error-icon = Icône inconnue.
 art-error-render = L'image n'a pas pu être dessinée.
-upload-error-rejected = L'image a été refusée
+upload-refused = L'image a été refusée : { $reason }
+upload-empty = le fichier est vide.
+upload-too-large = le fichier fait { $bytes } octets ; le maximum accepté est { $max } octets (4 Mo).
+upload-not-image = le fichier n'est ni une image PNG ni une image SVG.
+upload-too-wide = l'image fait { $width } pixels de large ; le maximum accepté est { $max }.
+upload-too-tall = l'image fait { $height } pixels de haut ; le maximum accepté est { $max }.
+upload-too-small = l'image fait { $width }×{ $height } pixels ; une image de badge doit faire au moins { $min }×{ $min }.
+upload-not-square = l'image fait { $width }×{ $height } pixels ; une image de badge doit être carrée, ou au plus deux fois plus large que haute (ou l'inverse).
+upload-too-demanding = décoder l'image demanderait plus de { $max } Mo de mémoire.
+upload-damaged-png = le fichier PNG est endommagé ou incomplet ({ $detail }).
+upload-svg-not-utf8 = le SVG n'est pas du texte UTF-8.
+upload-svg-doctype = le SVG contient une déclaration DOCTYPE ; les fichiers SVG avec DOCTYPE ou déclarations d'entités ne sont pas acceptés.
+upload-svg-entity = le SVG utilise l'entité &{ $name }; qui n'est pas définie ; seules les entités propres à XML sont acceptées.
+upload-svg-malformed = le SVG n'est pas du XML bien formé ({ $detail }).
+upload-svg-not-svg = l'élément principal du fichier n'est pas un élément SVG <svg>.
+upload-svg-too-deep = le SVG imbrique des éléments sur plus de { $max } niveaux.
+upload-svg-too-many-elements = le SVG contient plus de { $max } éléments.
+upload-svg-too-many-uses = les références <use> du SVG dessineraient plus de { $max } éléments, ou se citent elles-mêmes.
+upload-svg-not-drawable = le SVG ne peut pas être dessiné ({ $detail }).
+upload-convert = l'image n'a pas pu être convertie ({ $detail }).
 
 ## Attributions
 award-title = Décerner ce badge

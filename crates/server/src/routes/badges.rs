@@ -19,6 +19,7 @@ use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::issuing::Urls;
 use crate::state::Shared;
+use insignia_artwork::upload::UploadError;
 use insignia_artwork::{BadgeDesign as Artwork, DesignError};
 
 /// Largest badge image accepted.
@@ -214,14 +215,76 @@ async fn draw(artwork: Artwork) -> Result<Images, &'static str> {
 }
 
 /// Checks, cleans and resizes an uploaded PNG or SVG.
-async fn checked_upload(bytes: Vec<u8>) -> Result<Images, (&'static str, String)> {
+async fn checked_upload(bytes: Vec<u8>) -> Result<Images, UploadError> {
     tokio::task::spawn_blocking(move || {
-        insignia_artwork::upload::check(&bytes)
-            .map(|c| (c.png, c.svg.map(|s| s.svg)))
-            .map_err(|e| ("upload-error-rejected", e.to_string()))
+        insignia_artwork::upload::check(&bytes).map(|c| (c.png, c.svg.map(|s| s.svg)))
     })
     .await
-    .unwrap_or_else(|_| Err(("upload-error-rejected", String::new())))
+    .unwrap_or_else(|e| Err(UploadError::Convert(e.to_string())))
+}
+
+/// Why an uploaded image (badge or issuer logo) was refused, in the visitor's
+/// language. Parser details (XML and PNG decoders' own words) stay as given.
+pub(crate) fn upload_refusal(state: &Shared, locale: Locale, error: &UploadError) -> String {
+    use fluent_bundle::FluentValue;
+    let n = |v: u64| FluentValue::from(v);
+    let text = |s: &str| FluentValue::from(s.to_owned());
+    let (key, args): (&str, Vec<(&str, FluentValue<'_>)>) = match error {
+        UploadError::Empty => ("upload-empty", vec![]),
+        UploadError::TooLarge { bytes, max } => (
+            "upload-too-large",
+            vec![("bytes", n(*bytes as u64)), ("max", n(*max as u64))],
+        ),
+        UploadError::NotAnImage => ("upload-not-image", vec![]),
+        UploadError::TooWide { width, max } => (
+            "upload-too-wide",
+            vec![("width", n((*width).into())), ("max", n((*max).into()))],
+        ),
+        UploadError::TooTall { height, max } => (
+            "upload-too-tall",
+            vec![("height", n((*height).into())), ("max", n((*max).into()))],
+        ),
+        UploadError::TooSmall { width, height, min } => (
+            "upload-too-small",
+            vec![
+                ("width", n((*width).into())),
+                ("height", n((*height).into())),
+                ("min", n((*min).into())),
+            ],
+        ),
+        UploadError::NotSquare { width, height } => (
+            "upload-not-square",
+            vec![
+                ("width", n((*width).into())),
+                ("height", n((*height).into())),
+            ],
+        ),
+        UploadError::TooDemanding { max_mb } => ("upload-too-demanding", vec![("max", n(*max_mb))]),
+        UploadError::DamagedPng(detail) => ("upload-damaged-png", vec![("detail", text(detail))]),
+        UploadError::SvgNotUtf8 => ("upload-svg-not-utf8", vec![]),
+        UploadError::SvgDoctype => ("upload-svg-doctype", vec![]),
+        UploadError::SvgEntity(name) => ("upload-svg-entity", vec![("name", text(name))]),
+        UploadError::SvgMalformed(detail) => {
+            ("upload-svg-malformed", vec![("detail", text(detail))])
+        }
+        UploadError::SvgNotSvg => ("upload-svg-not-svg", vec![]),
+        UploadError::SvgTooDeep { max } => ("upload-svg-too-deep", vec![("max", n(*max as u64))]),
+        UploadError::SvgTooManyElements { max } => (
+            "upload-svg-too-many-elements",
+            vec![("max", n(*max as u64))],
+        ),
+        UploadError::SvgTooManyUses { max } => ("upload-svg-too-many-uses", vec![("max", n(*max))]),
+        UploadError::SvgDoesNotRender(detail) => {
+            ("upload-svg-not-drawable", vec![("detail", text(detail))])
+        }
+        UploadError::Convert(detail) => ("upload-convert", vec![("detail", text(detail))]),
+    };
+    let reason = state.catalog.text(locale, key, &args);
+    state.catalog.text(
+        locale,
+        "upload-refused",
+        &[("reason", FluentValue::from(reason))],
+    )
 }
 
 /// The images for a submitted form: drawn, uploaded, or (editing) kept.
@@ -240,7 +303,7 @@ async fn images_for(
             Some(bytes) => checked_upload(bytes.clone())
                 .await
                 .map(Some)
-                .map_err(|(key, detail)| vec![format!("{} ({detail})", t(key))]),
+                .map_err(|e| vec![upload_refusal(state, locale, &e)]),
             None if keep.is_some() => Ok(keep),
             None => Err(vec![t("design-error-image")]),
         };

@@ -292,7 +292,7 @@ pub async fn upload_logo(
     let checked = tokio::task::spawn_blocking(move || insignia_artwork::upload::check(&file))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| bad("upload-error-rejected", e.to_string()))?;
+        .map_err(|e| AppError::BadRequest(super::badges::upload_refusal(&state, l, &e)))?;
     issuers::set_logo(&state.store, &issuer.id, Some(&checked.png)).await?;
     Ok(see_other(&format!("/orgs/{org_id}/issuers/{issuer_id}")))
 }
