@@ -57,7 +57,15 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     /// Send cookies with `Secure` (on unless the base URL is plain http).
     pub secure_cookies: Option<bool>,
+    /// Days a claim link (sent in the award e-mail) stays valid; after that
+    /// the recipient can ask for a new one.
+    pub claim_link_days: u32,
 }
+
+/// The default of [`Config::claim_link_days`].
+pub const CLAIM_LINK_DAYS: u32 = 90;
+/// The longest [`Config::claim_link_days`] (ten years).
+const MAX_CLAIM_LINK_DAYS: u32 = 3_650;
 
 impl Default for Config {
     fn default() -> Self {
@@ -70,6 +78,7 @@ impl Default for Config {
             master_key: None,
             smtp: None,
             secure_cookies: None,
+            claim_link_days: CLAIM_LINK_DAYS,
         }
     }
 }
@@ -132,6 +141,13 @@ impl Config {
                 ServerError::Config(format!("INSIGNIA_SMTP_RATE={v:?} is not a number"))
             })?;
         }
+        if let Some(v) = var("INSIGNIA_CLAIM_LINK_DAYS") {
+            self.claim_link_days = v.parse().map_err(|_| {
+                ServerError::Config(format!(
+                    "INSIGNIA_CLAIM_LINK_DAYS={v:?} is not a number of days"
+                ))
+            })?;
+        }
         Ok(())
     }
 
@@ -151,6 +167,12 @@ impl Config {
             ));
         }
         self.base_url = self.base_url.trim_end_matches('/').to_owned();
+        if !(1..=MAX_CLAIM_LINK_DAYS).contains(&self.claim_link_days) {
+            return Err(ServerError::Config(format!(
+                "claim_link_days {} must be from 1 to {MAX_CLAIM_LINK_DAYS}",
+                self.claim_link_days
+            )));
+        }
         if let Some(smtp) = &self.smtp {
             crate::mail::check_config(smtp)?;
         }
@@ -163,8 +185,51 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite:{}", self.data_dir.join("insignia.db").display()))
     }
 
+    /// How long a claim link stays valid, in seconds.
+    pub fn claim_link_seconds(&self) -> i64 {
+        i64::from(self.claim_link_days) * 86_400
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.secure_cookies
             .unwrap_or_else(|| self.base_url.starts_with("https://"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn with_env(pairs: &[(&str, &str)]) -> Result<Config, ServerError> {
+        let env: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let mut config = Config::default();
+        config.apply_env(|name| env.get(name).cloned())?;
+        Ok(config)
+    }
+
+    #[test]
+    fn claim_links_last_90_days_unless_set() {
+        let mut config = with_env(&[]).unwrap();
+        assert_eq!(config.claim_link_days, 90);
+        assert_eq!(config.claim_link_seconds(), 90 * 86_400);
+        config.validate().unwrap();
+
+        let mut config = with_env(&[("INSIGNIA_CLAIM_LINK_DAYS", "14")]).unwrap();
+        assert_eq!(config.claim_link_days, 14);
+        config.validate().unwrap();
+        assert!(with_env(&[("INSIGNIA_CLAIM_LINK_DAYS", "two weeks")]).is_err());
+        for days in ["0", "3651"] {
+            let mut config = with_env(&[("INSIGNIA_CLAIM_LINK_DAYS", days)]).unwrap();
+            assert!(config.validate().is_err(), "{days}");
+        }
+
+        let file: Config = toml::from_str("claim_link_days = 30").unwrap();
+        assert_eq!(file.claim_link_days, 30);
     }
 }

@@ -457,12 +457,17 @@ async fn compose(
         state.config.base_url,
         new_claim_path(state, &award.id).await?
     );
+    // The link's token was made just now; it works until then.
+    let link_until = now() + state.config.claim_link_seconds();
+    // A renewal (the award replaces an earlier one) says so.
+    let renewed = awards::renewal_of(&state.store, &award.id).await?.is_some();
     let badge_name = design.name.trim().to_owned();
     let ctx = context! {
         recipient_name => award.recipient_name, issuer_name => issuer.name, issuer_url => issuer.url,
         badge_name => badge_name, description => design.description.trim(),
         image_url => urls.badge_image(&version.badge_id, version.version, "png"),
         claim_url => claim_url, page_url => urls.award_page(&award.id), site => state.config.base_url,
+        renewed => renewed, link_until => link_until,
     };
     let text = state
         .pages
@@ -474,7 +479,11 @@ async fn compose(
         .map_err(|e| Compose::Other(format!("template: {e:#}")))?;
     let subject = state.catalog.text(
         locale,
-        "email-award-subject",
+        if renewed {
+            "email-renewal-subject"
+        } else {
+            "email-award-subject"
+        },
         &[
             ("issuer", header_text(&issuer.name).into()),
             ("badge", header_text(&badge_name).into()),

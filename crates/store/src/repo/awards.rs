@@ -259,18 +259,6 @@ pub async fn set_state(
     Ok(done == 1)
 }
 
-pub async fn set_replaced_by(store: &Store, award_id: &str, newer: &str) -> Result<(), StoreError> {
-    on_db!(store, |pool| sqlx::query(
-        "UPDATE awards SET replaced_by = $1 WHERE id = $2"
-    )
-    .bind(newer)
-    .bind(award_id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())?);
-    Ok(())
-}
-
 /// The award that `award_id` renewed (whose `replaced_by` it is), if any.
 pub async fn renewal_of(store: &Store, award_id: &str) -> Result<Option<String>, StoreError> {
     Ok(on_db!(store, |pool| sqlx::query_scalar(
