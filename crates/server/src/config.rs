@@ -14,8 +14,8 @@ use crate::ServerError;
 #[serde(deny_unknown_fields)]
 pub struct SmtpConfig {
     /// `smtp://host:port` (plain, upgraded with STARTTLS when the relay offers
-    /// it; `?tls=required` refuses to go on without it) or `smtps://host:port`
-    /// (TLS from the first byte).
+    /// it; `?tls=required`, implied by a username, refuses to go on without
+    /// it) or `smtps://host:port` (TLS from the first byte).
     pub url: String,
     /// The sender address (`badges@example.org`); the issuer's name is shown
     /// as the sender's name and its e-mail is the Reply-To.
@@ -24,6 +24,11 @@ pub struct SmtpConfig {
     pub username: Option<String>,
     #[serde(default)]
     pub password: Option<String>,
+    /// A PEM file of CA certificates to trust for the relay's TLS certificate
+    /// (a relay with a certificate from a private CA), in addition to the
+    /// public web roots.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
     /// Messages per second at most, so a large bulk award does not get the
     /// relay to throttle or block the sender.
     #[serde(default = "default_rate")]
@@ -133,6 +138,7 @@ impl Config {
                 from: var("INSIGNIA_SMTP_FROM").unwrap_or_else(|| "badges@localhost".into()),
                 username: var("INSIGNIA_SMTP_USERNAME"),
                 password: var("INSIGNIA_SMTP_PASSWORD"),
+                ca_file: var("INSIGNIA_SMTP_CA_FILE").map(PathBuf::from),
                 rate_per_second: default_rate(),
             });
         }
@@ -231,5 +237,38 @@ mod tests {
 
         let file: Config = toml::from_str("claim_link_days = 30").unwrap();
         assert_eq!(file.claim_link_days, 30);
+    }
+
+    #[test]
+    fn smtp_settings_come_from_the_file_or_the_environment() {
+        let file: Config = toml::from_str(
+            "[smtp]\nurl = \"smtps://relay.example.org\"\nfrom = \"badges@example.org\"\n\
+             username = \"u\"\npassword = \"p\"\nca_file = \"/etc/insignia/relay-ca.pem\"\n",
+        )
+        .unwrap();
+        let smtp = file.smtp.unwrap();
+        assert_eq!(
+            smtp.ca_file.as_deref(),
+            Some(Path::new("/etc/insignia/relay-ca.pem"))
+        );
+        assert_eq!(smtp.rate_per_second, 5.0);
+
+        let config = with_env(&[
+            (
+                "INSIGNIA_SMTP_URL",
+                "smtp://relay.example.org:587?tls=required",
+            ),
+            ("INSIGNIA_SMTP_USERNAME", "u"),
+            ("INSIGNIA_SMTP_PASSWORD", "p"),
+            ("INSIGNIA_SMTP_CA_FILE", "/etc/ssl/private-ca.pem"),
+        ])
+        .unwrap();
+        let smtp = config.smtp.unwrap();
+        assert_eq!(smtp.username.as_deref(), Some("u"));
+        assert_eq!(
+            smtp.ca_file.as_deref(),
+            Some(Path::new("/etc/ssl/private-ca.pem"))
+        );
+        assert_eq!(smtp.from, "badges@localhost");
     }
 }

@@ -20,6 +20,7 @@ pub(crate) fn smtp_config(url: String) -> SmtpConfig {
         from: FROM.into(),
         username: None,
         password: None,
+        ca_file: None,
         rate_per_second: 1000.0,
     }
 }
