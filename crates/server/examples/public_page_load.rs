@@ -72,6 +72,7 @@ fn main() {
             idempotency_key: None,
             created_by: None,
             email_locale: None,
+            replaces: None,
         };
         let (award, _) = issuing::award(&state, &issuer, &version, &design, input)
             .await

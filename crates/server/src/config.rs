@@ -14,8 +14,8 @@ use crate::ServerError;
 #[serde(deny_unknown_fields)]
 pub struct SmtpConfig {
     /// `smtp://host:port` (plain, upgraded with STARTTLS when the relay offers
-    /// it; `?tls=required` refuses to go on without it) or `smtps://host:port`
-    /// (TLS from the first byte).
+    /// it; `?tls=required`, implied by a username, refuses to go on without
+    /// it) or `smtps://host:port` (TLS from the first byte).
     pub url: String,
     /// The sender address (`badges@example.org`); the issuer's name is shown
     /// as the sender's name and its e-mail is the Reply-To.
@@ -24,6 +24,11 @@ pub struct SmtpConfig {
     pub username: Option<String>,
     #[serde(default)]
     pub password: Option<String>,
+    /// A PEM file of CA certificates to trust for the relay's TLS certificate
+    /// (a relay with a certificate from a private CA), in addition to the
+    /// public web roots.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
     /// Messages per second at most, so a large bulk award does not get the
     /// relay to throttle or block the sender.
     #[serde(default = "default_rate")]
@@ -57,7 +62,15 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     /// Send cookies with `Secure` (on unless the base URL is plain http).
     pub secure_cookies: Option<bool>,
+    /// Days a claim link (sent in the award e-mail) stays valid; after that
+    /// the recipient can ask for a new one.
+    pub claim_link_days: u32,
 }
+
+/// The default of [`Config::claim_link_days`].
+pub const CLAIM_LINK_DAYS: u32 = 90;
+/// The longest [`Config::claim_link_days`] (ten years).
+const MAX_CLAIM_LINK_DAYS: u32 = 3_650;
 
 impl Default for Config {
     fn default() -> Self {
@@ -70,6 +83,7 @@ impl Default for Config {
             master_key: None,
             smtp: None,
             secure_cookies: None,
+            claim_link_days: CLAIM_LINK_DAYS,
         }
     }
 }
@@ -124,12 +138,20 @@ impl Config {
                 from: var("INSIGNIA_SMTP_FROM").unwrap_or_else(|| "badges@localhost".into()),
                 username: var("INSIGNIA_SMTP_USERNAME"),
                 password: var("INSIGNIA_SMTP_PASSWORD"),
+                ca_file: var("INSIGNIA_SMTP_CA_FILE").map(PathBuf::from),
                 rate_per_second: default_rate(),
             });
         }
         if let (Some(v), Some(smtp)) = (var("INSIGNIA_SMTP_RATE"), self.smtp.as_mut()) {
             smtp.rate_per_second = v.parse().map_err(|_| {
                 ServerError::Config(format!("INSIGNIA_SMTP_RATE={v:?} is not a number"))
+            })?;
+        }
+        if let Some(v) = var("INSIGNIA_CLAIM_LINK_DAYS") {
+            self.claim_link_days = v.parse().map_err(|_| {
+                ServerError::Config(format!(
+                    "INSIGNIA_CLAIM_LINK_DAYS={v:?} is not a number of days"
+                ))
             })?;
         }
         Ok(())
@@ -151,6 +173,12 @@ impl Config {
             ));
         }
         self.base_url = self.base_url.trim_end_matches('/').to_owned();
+        if !(1..=MAX_CLAIM_LINK_DAYS).contains(&self.claim_link_days) {
+            return Err(ServerError::Config(format!(
+                "claim_link_days {} must be from 1 to {MAX_CLAIM_LINK_DAYS}",
+                self.claim_link_days
+            )));
+        }
         if let Some(smtp) = &self.smtp {
             crate::mail::check_config(smtp)?;
         }
@@ -163,8 +191,84 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite:{}", self.data_dir.join("insignia.db").display()))
     }
 
+    /// How long a claim link stays valid, in seconds.
+    pub fn claim_link_seconds(&self) -> i64 {
+        i64::from(self.claim_link_days) * 86_400
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.secure_cookies
             .unwrap_or_else(|| self.base_url.starts_with("https://"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn with_env(pairs: &[(&str, &str)]) -> Result<Config, ServerError> {
+        let env: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let mut config = Config::default();
+        config.apply_env(|name| env.get(name).cloned())?;
+        Ok(config)
+    }
+
+    #[test]
+    fn claim_links_last_90_days_unless_set() {
+        let mut config = with_env(&[]).unwrap();
+        assert_eq!(config.claim_link_days, 90);
+        assert_eq!(config.claim_link_seconds(), 90 * 86_400);
+        config.validate().unwrap();
+
+        let mut config = with_env(&[("INSIGNIA_CLAIM_LINK_DAYS", "14")]).unwrap();
+        assert_eq!(config.claim_link_days, 14);
+        config.validate().unwrap();
+        assert!(with_env(&[("INSIGNIA_CLAIM_LINK_DAYS", "two weeks")]).is_err());
+        for days in ["0", "3651"] {
+            let mut config = with_env(&[("INSIGNIA_CLAIM_LINK_DAYS", days)]).unwrap();
+            assert!(config.validate().is_err(), "{days}");
+        }
+
+        let file: Config = toml::from_str("claim_link_days = 30").unwrap();
+        assert_eq!(file.claim_link_days, 30);
+    }
+
+    #[test]
+    fn smtp_settings_come_from_the_file_or_the_environment() {
+        let file: Config = toml::from_str(
+            "[smtp]\nurl = \"smtps://relay.example.org\"\nfrom = \"badges@example.org\"\n\
+             username = \"u\"\npassword = \"p\"\nca_file = \"/etc/insignia/relay-ca.pem\"\n",
+        )
+        .unwrap();
+        let smtp = file.smtp.unwrap();
+        assert_eq!(
+            smtp.ca_file.as_deref(),
+            Some(Path::new("/etc/insignia/relay-ca.pem"))
+        );
+        assert_eq!(smtp.rate_per_second, 5.0);
+
+        let config = with_env(&[
+            (
+                "INSIGNIA_SMTP_URL",
+                "smtp://relay.example.org:587?tls=required",
+            ),
+            ("INSIGNIA_SMTP_USERNAME", "u"),
+            ("INSIGNIA_SMTP_PASSWORD", "p"),
+            ("INSIGNIA_SMTP_CA_FILE", "/etc/ssl/private-ca.pem"),
+        ])
+        .unwrap();
+        let smtp = config.smtp.unwrap();
+        assert_eq!(smtp.username.as_deref(), Some("u"));
+        assert_eq!(
+            smtp.ca_file.as_deref(),
+            Some(Path::new("/etc/ssl/private-ca.pem"))
+        );
+        assert_eq!(smtp.from, "badges@localhost");
     }
 }

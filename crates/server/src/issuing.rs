@@ -208,6 +208,9 @@ pub struct AwardInput {
     /// E-mail the recipient about the award, in this language (queued with
     /// the award, in the same transaction).
     pub email_locale: Option<String>,
+    /// A renewal: the award this one replaces (marked so in the same
+    /// transaction).
+    pub replaces: Option<String>,
 }
 
 /// Builds the unsigned Open Badges 3.0 credential.
@@ -415,7 +418,15 @@ pub async fn award(
         })
         .await
         .map_err(|e| ServerError::Signing(format!("signing task: {e}")))??;
-        match awards::insert_announced(&state.store, &row, input.email_locale.as_deref()).await {
+        let stored = match &input.replaces {
+            Some(old) => {
+                awards::insert_renewal(&state.store, &row, old, input.email_locale.as_deref()).await
+            }
+            None => {
+                awards::insert_announced(&state.store, &row, input.email_locale.as_deref()).await
+            }
+        };
+        match stored {
             Ok(done) => {
                 if done.1 && input.email_locale.is_some() {
                     crate::mail::wake(state);

@@ -157,6 +157,7 @@ async fn process(
                             created_by: Some(created_by.clone()),
                             // Queued by `record_chunk`, in the chunk's transaction.
                             email_locale: None,
+                            replaces: None,
                         };
                         (
                             row.row_no,

@@ -25,7 +25,7 @@ use insignia_store::token::{random_id, token_hash};
 use insignia_store::{StoreError, now};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use minijinja::context;
 
@@ -141,13 +141,35 @@ fn settings(config: &SmtpConfig) -> Result<Settings, ServerError> {
         .ok_or_else(|| config_error(format!("url {:?} has no host", config.url)))?
         .trim_matches(['[', ']'])
         .to_owned();
+    let ca = config.ca_file.as_deref().map(load_ca).transpose()?;
     let tls_params = || {
-        TlsParameters::new(host.clone())
-            .map_err(|e| config_error(format!("TLS settings for {host}: {e}")))
+        let mut builder = TlsParameters::builder(host.clone());
+        if let Some(ca) = &ca {
+            builder = builder.add_root_certificate(ca.clone());
+        }
+        builder.build().map_err(|e| match &config.ca_file {
+            Some(path) => config_error(format!("ca_file {}: {e}", path.display())),
+            None => config_error(format!("TLS settings for {host}: {e}")),
+        })
     };
-    let require_tls = url
-        .query_pairs()
-        .any(|(k, v)| k == "tls" && v == "required");
+    let decode = |s: &str| {
+        percent_decode(s).ok_or_else(|| config_error("url credentials are not UTF-8".into()))
+    };
+    let username = match &config.username {
+        Some(u) => Some(u.clone()),
+        None if !url.username().is_empty() => Some(decode(url.username())?),
+        None => None,
+    };
+    let password = match &config.password {
+        Some(p) => Some(p.clone()),
+        None => url.password().map(decode).transpose()?,
+    };
+    // A log-in is never sent in the clear: with one, a plain `smtp://` relay
+    // must offer STARTTLS, as with `?tls=required` (RFC 8314, RFC 4954 §4).
+    let require_tls = username.is_some()
+        || url
+            .query_pairs()
+            .any(|(k, v)| k == "tls" && v == "required");
     let (tls, default_port) = match url.scheme() {
         "smtp" if require_tls => (Tls::Required(tls_params()?), 25),
         "smtp" => (Tls::Opportunistic(tls_params()?), 25),
@@ -162,18 +184,6 @@ fn settings(config: &SmtpConfig) -> Result<Settings, ServerError> {
         .port(url.port().unwrap_or(default_port))
         .tls(tls)
         .timeout(Some(Duration::from_secs(30)));
-    let decode = |s: &str| {
-        percent_decode(s).ok_or_else(|| config_error("url credentials are not UTF-8".into()))
-    };
-    let username = match &config.username {
-        Some(u) => Some(u.clone()),
-        None if !url.username().is_empty() => Some(decode(url.username())?),
-        None => None,
-    };
-    let password = match &config.password {
-        Some(p) => Some(p.clone()),
-        None => url.password().map(decode).transpose()?,
-    };
     if let Some(user) = username {
         builder = builder.credentials(Credentials::new(user, password.unwrap_or_default()));
     }
@@ -188,6 +198,51 @@ fn settings(config: &SmtpConfig) -> Result<Settings, ServerError> {
         )));
     }
     Ok((builder, from_box.email, rate))
+}
+
+/// Reads `ca_file`: PEM certificates to trust for the relay (a private CA).
+/// Anything else (unreadable, not PEM, no certificate) stops the start-up
+/// with a message naming the file.
+fn load_ca(path: &std::path::Path) -> Result<Certificate, ServerError> {
+    let shown = path.display();
+    let bytes = std::fs::read(path)
+        .map_err(|e| config_error(format!("ca_file {shown}: cannot read it: {e}")))?;
+    let certificates = std::str::from_utf8(&bytes).map_or(0, |text| {
+        text.matches("-----BEGIN CERTIFICATE-----").count()
+    });
+    if certificates == 0 {
+        return Err(config_error(format!(
+            "ca_file {shown}: no PEM certificate in it (a text file with \
+             -----BEGIN CERTIFICATE----- blocks is expected)"
+        )));
+    }
+    Certificate::from_pem(&bytes)
+        .map_err(|e| config_error(format!("ca_file {shown}: not valid PEM: {e}")))
+}
+
+/// The reason kept for a failed attempt: lettre's text, with what to do when
+/// the cause is a setting (TLS trust, TLS required but not offered).
+fn describe(error: &lettre::transport::smtp::Error) -> String {
+    let text = error.to_string();
+    if text.contains("invalid peer certificate") {
+        let hint = if text.contains("UnknownIssuer") {
+            "the relay's TLS certificate is not trusted (not signed by a known CA; \
+             for a relay with a private CA, set smtp.ca_file to that CA's certificate)"
+        } else if text.contains("NotValidForName") {
+            "the relay's TLS certificate is not valid for the host name in smtp.url"
+        } else {
+            "the relay's TLS certificate was refused"
+        };
+        format!("{hint}: {text}")
+    } else if text.contains("STARTTLS is not supported") {
+        format!(
+            "the relay does not offer STARTTLS, and TLS is required (smtp.url has \
+             ?tls=required, or a log-in is set, which is never sent in the clear), so \
+             nothing was sent: {text}"
+        )
+    } else {
+        text
+    }
 }
 
 fn percent_decode(s: &str) -> Option<String> {
@@ -387,7 +442,7 @@ async fn attempt(
         Ok(_) => Ok(Outcome::Sent(message_id)),
         Err(e) => {
             let code = e.status().map(u16::from);
-            let text = e.to_string();
+            let text = describe(&e);
             // No SMTP reply at all: the relay is down or unreachable.
             if code.is_none() && !e.is_permanent() {
                 if let Ok(mut slot) = unreachable.lock() {
@@ -457,12 +512,17 @@ async fn compose(
         state.config.base_url,
         new_claim_path(state, &award.id).await?
     );
+    // The link's token was made just now; it works until then.
+    let link_until = now() + state.config.claim_link_seconds();
+    // A renewal (the award replaces an earlier one) says so.
+    let renewed = awards::renewal_of(&state.store, &award.id).await?.is_some();
     let badge_name = design.name.trim().to_owned();
     let ctx = context! {
         recipient_name => award.recipient_name, issuer_name => issuer.name, issuer_url => issuer.url,
         badge_name => badge_name, description => design.description.trim(),
         image_url => urls.badge_image(&version.badge_id, version.version, "png"),
         claim_url => claim_url, page_url => urls.award_page(&award.id), site => state.config.base_url,
+        renewed => renewed, link_until => link_until,
     };
     let text = state
         .pages
@@ -474,7 +534,11 @@ async fn compose(
         .map_err(|e| Compose::Other(format!("template: {e:#}")))?;
     let subject = state.catalog.text(
         locale,
-        "email-award-subject",
+        if renewed {
+            "email-renewal-subject"
+        } else {
+            "email-award-subject"
+        },
         &[
             ("issuer", header_text(&issuer.name).into()),
             ("badge", header_text(&badge_name).into()),
@@ -544,6 +608,7 @@ mod tests {
             from: "badges@example.org".into(),
             username: None,
             password: None,
+            ca_file: None,
             rate_per_second: 5.0,
         };
         assert!(check_config(&ok).is_ok());
@@ -562,5 +627,60 @@ mod tests {
             assert!(check_config(&bad).is_err(), "{url} {from} {rate}");
         }
         assert_eq!(percent_decode("a%40b%2Fc").unwrap(), "a@b/c");
+    }
+
+    #[test]
+    fn a_ca_file_must_be_readable_pem_certificates() {
+        let dir = std::env::temp_dir().join(format!("insignia-ca-{}", random_id(8)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let base = SmtpConfig {
+            url: "smtps://relay.example.org".into(),
+            from: "badges@example.org".into(),
+            username: None,
+            password: None,
+            ca_file: None,
+            rate_per_second: 5.0,
+        };
+        let with = |path: std::path::PathBuf| SmtpConfig {
+            ca_file: Some(path),
+            ..base.clone()
+        };
+        let test_ca =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/http/support/tls/ca.pem");
+        assert!(check_config(&with(test_ca)).is_ok());
+
+        let missing = check_config(&with(dir.join("missing.pem")))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            missing.contains("ca_file") && missing.contains("cannot read it"),
+            "{missing}"
+        );
+        let not_pem = dir.join("key.der");
+        std::fs::write(&not_pem, [0x30, 0x82, 0x01, 0x00, 0xff]).unwrap();
+        let error = check_config(&with(not_pem)).unwrap_err().to_string();
+        assert!(error.contains("no PEM certificate"), "{error}");
+        let broken = dir.join("broken.pem");
+        std::fs::write(
+            &broken,
+            "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let error = check_config(&with(broken)).unwrap_err().to_string();
+        assert!(
+            error.contains("ca_file") && error.contains("broken.pem"),
+            "{error}"
+        );
+        let not_a_certificate = dir.join("garbage.pem");
+        std::fs::write(
+            &not_a_certificate,
+            "-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let error = check_config(&with(not_a_certificate))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("garbage.pem"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -25,6 +25,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "mail",
         include_str!("../migrations/sqlite/0003_mail.sql"),
     ),
+    (
+        4,
+        "claim_links",
+        include_str!("../migrations/sqlite/0004_claim_links.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -42,6 +47,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "mail",
         include_str!("../migrations/postgres/0003_mail.sql"),
+    ),
+    (
+        4,
+        "claim_links",
+        include_str!("../migrations/postgres/0004_claim_links.sql"),
     ),
 ];
 

@@ -349,3 +349,117 @@ async fn outbox_queues_with_the_award_and_leases_messages() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn renewals_and_new_link_requests_are_single_transactions() {
+    on_both(|store| async move {
+        let u = users::create(&store, "r@example.org", "Owner", None, false)
+            .await
+            .unwrap();
+        let org = orgs::create(&store, "Academy", &u.id).await.unwrap();
+        let fields = issuers::IssuerFields {
+            name: "Academy".into(),
+            url: "https://a.example".into(),
+            ..Default::default()
+        };
+        let issuer = issuers::create(&store, &org.id, "renewer", &fields, &key())
+            .await
+            .unwrap();
+        let content = badges::VersionContent {
+            name: "Python".into(),
+            design: "{}".into(),
+            image_png: None,
+            image_svg: None,
+        };
+        let badge = badges::create(&store, &org.id, &issuer.id, "active", &content, &u.id)
+            .await
+            .unwrap();
+        let old = award(&org.id, &issuer.id, &badge.id, "r1", 1);
+        awards::insert(&store, &old).await.unwrap();
+
+        // Renewal: the new award, the old one's link to it and the e-mail.
+        let new = award(&org.id, &issuer.id, &badge.id, "renewal-of:r1", 2);
+        let (stored, created) = awards::insert_renewal(&store, &new, &old.id, Some("es"))
+            .await
+            .unwrap();
+        assert!(created);
+        assert_eq!(stored.id, new.id);
+        let reread = awards::by_id(&store, &old.id).await.unwrap().unwrap();
+        assert_eq!(reread.replaced_by.as_deref(), Some(new.id.as_str()));
+        assert_eq!(
+            awards::renewal_of(&store, &new.id).await.unwrap(),
+            Some(old.id.clone())
+        );
+        assert_eq!(awards::renewal_of(&store, &old.id).await.unwrap(), None);
+        let queued = mail::for_award(&store, &new.id).await.unwrap();
+        assert_eq!(queued.len(), 1);
+        assert_eq!(queued[0].locale, "es");
+        // The same renewal again: nothing new.
+        let twice = award(&org.id, &issuer.id, &badge.id, "renewal-of:r1", 3);
+        let (existing, created) = awards::insert_renewal(&store, &twice, &old.id, Some("es"))
+            .await
+            .unwrap();
+        assert!(!created);
+        assert_eq!(existing.id, new.id);
+        assert_eq!(mail::for_award(&store, &new.id).await.unwrap().len(), 1);
+        // A renewal that fails (status index taken) changes nothing.
+        let clash = award(&org.id, &issuer.id, &badge.id, "renewal-of:other", 2);
+        let other = award(&org.id, &issuer.id, &badge.id, "r2", 4);
+        awards::insert(&store, &other).await.unwrap();
+        assert!(
+            awards::insert_renewal(&store, &clash, &other.id, Some("en"))
+                .await
+                .is_err()
+        );
+        let reread = awards::by_id(&store, &other.id).await.unwrap().unwrap();
+        assert_eq!(reread.replaced_by, None);
+
+        // Claim tokens keep their creation time.
+        mail::add_claim_token(&store, &new.id, "hash-1")
+            .await
+            .unwrap();
+        let token = mail::claim_token(&store, "hash-1").await.unwrap().unwrap();
+        assert_eq!(token.award_id, new.id);
+        assert!((token.created_at - insignia_store::now()).abs() <= 2);
+        assert!(mail::claim_token(&store, "hash-2").await.unwrap().is_none());
+
+        // New-link requests: one at a time, even when they race.
+        let t = insignia_store::now();
+        let (a, b) = tokio::join!(
+            mail::request_new_link(&store, &new, "fr", t, 600),
+            mail::request_new_link(&store, &new, "fr", t, 600)
+        );
+        let granted = [a.unwrap(), b.unwrap()];
+        assert_eq!(
+            granted.iter().filter(|g| g.is_some()).count(),
+            1,
+            "{granted:?}"
+        );
+        assert_eq!(mail::for_award(&store, &new.id).await.unwrap().len(), 2);
+        assert!(
+            mail::request_new_link(&store, &new, "fr", t + 599, 600)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(
+            mail::link_requested_at(&store, &new.id).await.unwrap(),
+            Some(t)
+        );
+        let id = mail::request_new_link(&store, &new, "fr", t + 600, 600)
+            .await
+            .unwrap()
+            .unwrap();
+        let message = mail::by_id(&store, &id).await.unwrap().unwrap();
+        assert_eq!(
+            (message.recipient.as_str(), message.created_by.as_deref()),
+            ("amira@example.org", None)
+        );
+        assert_eq!(
+            mail::link_requested_at(&store, &new.id).await.unwrap(),
+            Some(t + 600)
+        );
+        assert_eq!(mail::for_award(&store, &new.id).await.unwrap().len(), 3);
+    })
+    .await;
+}

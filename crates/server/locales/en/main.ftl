@@ -261,6 +261,7 @@ award-suspend = Suspend
 award-reinstate = Reinstate
 award-renew = Renew
 award-renew-hint = Issues a new credential from the badge's current version.
+award-renewal-of = Renewal of
 
 ## Public pages
 public-award-og = { $name } earned "{ $badge }", issued by { $issuer }.
@@ -398,6 +399,7 @@ mail-counts = { $sent } sent · { $queued } queued · { $failed } failed
 mail-job-off = Not sent (not asked for)
 mail-error-language = This language is not available for e-mail.
 mail-error-revoked = This award is revoked: no e-mail can be sent about it.
+mail-link-requested = The recipient asked for a new claim link on { $date }.
 email-award-subject = { $issuer } awarded you { $badge }
 email-award-hello = Hello { $name },
 email-award-lead = { $issuer } awarded you the badge “{ $badge }”.
@@ -405,12 +407,22 @@ email-award-button = Accept your badge
 email-award-claim = Accept your badge to download it and share it:
 email-award-page = Its public page, which anyone can verify:
 email-award-footer = You receive this e-mail because { $issuer } awarded you a badge on { $site }. If you were not expecting it, you can ignore it.
+email-renewal-subject = { $issuer } renewed your badge { $badge }
+email-renewal-lead = { $issuer } renewed your badge “{ $badge }”.
+email-renewal-note = This new credential replaces the one you received before: accept it to download and share the current version.
+email-award-link-until = This link works until { $date }; after that, the page it opens lets you ask for a new one.
 claim-title = Accept your badge
 claim-lead = { $issuer } awarded { $name } the badge “{ $badge }”.
 claim-submit = Accept the badge
 claim-already = You accepted this badge on { $date }.
 claim-see = See your badge
 claim-revoked = The issuer has revoked this badge: it can no longer be accepted.
+claim-expired-title = This link has expired
+claim-expired-lead = Links to accept a badge work for { $days } days, and this one was sent on { $date }. You can still accept the badge “{ $badge }” from { $issuer }: ask for a new link.
+claim-expired-button = Send me a new link
+claim-expired-how = The new link goes to the e-mail address this badge was awarded to, never to another one. You can ask for a new link at most once every { $minutes } minutes.
+claim-expired-sent = A new link is on its way to the e-mail address this badge was awarded to. It can take a few minutes to arrive; look in your spam folder too.
+claim-expired-wait = A new link was sent less than { $minutes } minutes ago. Look in your inbox (and your spam folder), or ask again later.
 
 ## Icon names in the badge designer's picker
 icon-accessibility = Accessibility

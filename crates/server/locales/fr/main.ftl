@@ -261,6 +261,7 @@ award-suspend = Suspendre
 award-reinstate = Rétablir
 award-renew = Renouveler
 award-renew-hint = Délivre une nouvelle attestation à partir de la version actuelle du badge.
+award-renewal-of = Renouvellement de
 
 ## Pages publiques
 public-award-og = { $name } a obtenu « { $badge } », délivré par { $issuer }.
@@ -398,6 +399,7 @@ mail-counts = { $sent } envoyés · { $queued } en attente · { $failed } en éc
 mail-job-off = Non envoyés (non demandé)
 mail-error-language = Cette langue n’est pas disponible pour les e-mails.
 mail-error-revoked = Ce badge est révoqué : aucun e-mail ne peut être envoyé à son sujet.
+mail-link-requested = Le destinataire a demandé un nouveau lien d’acceptation le { $date }.
 email-award-subject = { $issuer } vous a décerné { $badge }
 email-award-hello = Bonjour { $name },
 email-award-lead = { $issuer } vous a décerné le badge « { $badge } ».
@@ -405,12 +407,22 @@ email-award-button = Accepter votre badge
 email-award-claim = Acceptez votre badge pour le télécharger et le partager :
 email-award-page = Sa page publique, que chacun peut vérifier :
 email-award-footer = Vous recevez cet e-mail parce que { $issuer } vous a décerné un badge sur { $site }. Si vous ne l’attendiez pas, vous pouvez l’ignorer.
+email-renewal-subject = { $issuer } a renouvelé votre badge { $badge }
+email-renewal-lead = { $issuer } a renouvelé votre badge « { $badge } ».
+email-renewal-note = Cette nouvelle attestation remplace celle que vous aviez reçue : acceptez-la pour télécharger et partager la version actuelle.
+email-award-link-until = Ce lien fonctionne jusqu’au { $date } ; ensuite, la page qu’il ouvre vous permet d’en demander un nouveau.
 claim-title = Acceptez votre badge
 claim-lead = { $issuer } a décerné à { $name } le badge « { $badge } ».
 claim-submit = Accepter le badge
 claim-already = Vous avez accepté ce badge le { $date }.
 claim-see = Voir votre badge
 claim-revoked = L’émetteur a révoqué ce badge : il ne peut plus être accepté.
+claim-expired-title = Ce lien a expiré
+claim-expired-lead = Les liens pour accepter un badge fonctionnent { $days } jours, et celui-ci a été envoyé le { $date }. Vous pouvez encore accepter le badge « { $badge } » de { $issuer } : demandez un nouveau lien.
+claim-expired-button = M’envoyer un nouveau lien
+claim-expired-how = Le nouveau lien est envoyé à l’adresse e-mail à laquelle ce badge a été décerné, jamais à une autre. Vous pouvez demander un nouveau lien au plus une fois toutes les { $minutes } minutes.
+claim-expired-sent = Un nouveau lien est en route vers l’adresse e-mail à laquelle ce badge a été décerné. Il peut mettre quelques minutes à arriver ; regardez aussi dans vos courriers indésirables.
+claim-expired-wait = Un nouveau lien a été envoyé il y a moins de { $minutes } minutes. Regardez dans votre boîte de réception (et vos courriers indésirables), ou redemandez plus tard.
 
 ## Icon names in the badge designer's picker
 icon-accessibility = Accessibilité

@@ -147,6 +147,7 @@ pub async fn create(
             .send_email
             .is_some()
             .then(|| language.code().to_owned()),
+        replaces: None,
     };
     let (award, _) = issuing::award(&state, &issuer, &version, &design, input).await?;
     Ok(see_other(&format!("/orgs/{org_id}/awards/{}", award.id)))
@@ -169,6 +170,8 @@ pub async fn show(
     let claimed_at = mail::claimed_at(&state.store, std::slice::from_ref(&award.id))
         .await?
         .remove(&award.id);
+    let renewal_of = awards::renewal_of(&state.store, &award.id).await?;
+    let link_requested_at = mail::link_requested_at(&state.store, &award.id).await?;
     let language = messages
         .first()
         .and_then(|m| Locale::from_code(&m.locale))
@@ -181,7 +184,8 @@ pub async fn show(
             user => member.user, csrf => member.csrf, org_id => org_id, award => award, badge_name => version.name,
             public_url => urls.award_page(&award.id), can_issue => role >= Role::Issuer,
             messages => messages, claimed_at => claimed_at, mail_configured => crate::mail::configured(&state),
-            email_language => language.code(),
+            email_language => language.code(), renewal_of => renewal_of,
+            link_requested_at => link_requested_at,
         },
     )
 }
@@ -276,10 +280,18 @@ pub async fn change_status(
 #[derive(Deserialize)]
 pub struct RenewForm {
     csrf: String,
+    /// "E-mail the recipient" (on by default in the form).
+    #[serde(default)]
+    send_email: Option<String>,
+    #[serde(default)]
+    email_language: String,
 }
 
 /// Renewal: a new credential for the same person from the badge's current
-/// version; the old award points at its replacement.
+/// version; the old award points at its replacement. With "E-mail the
+/// recipient", the e-mail about the renewed badge (with a claim link for the
+/// new award) is queued in the same transaction as the new award and the
+/// link from the old one.
 pub async fn renew(
     State(state): State<Shared>,
     member: Member,
@@ -296,6 +308,7 @@ pub async fn renew(
             &[],
         )));
     }
+    let language = email_locale(&state, &member, &form.email_language)?;
     let badge = super::badges::owned(&state, &org_id, &old.badge_id).await?;
     let version = badges::version(&state.store, &badge.id, badge.current_version)
         .await?
@@ -325,11 +338,13 @@ pub async fn renew(
         // Renewing twice the same award gives the same new award.
         idempotency_key: Some(format!("renewal-of:{}", old.id)),
         created_by: Some(member.user.id.clone()),
-        // The issuer can send the renewed award with "Resend".
-        email_locale: None,
+        email_locale: form
+            .send_email
+            .is_some()
+            .then(|| language.code().to_owned()),
+        replaces: Some(old.id.clone()),
     };
     let (new, _) = issuing::award(&state, &issuer, &version, &design, input).await?;
-    awards::set_replaced_by(&state.store, &old.id, &new.id).await?;
     state.status_cache.remove(&old.id);
     Ok(see_other(&format!("/orgs/{org_id}/awards/{}", new.id)))
 }

@@ -65,6 +65,7 @@ pub fn router(state: Shared) -> Router {
         .route("/orgs/{org}/awards/{award}/renew", post(awards::renew))
         .route("/orgs/{org}/awards/{award}/resend", post(awards::resend))
         .route("/claim/{token}", get(claim::page).post(claim::accept))
+        .route("/claim/{token}/new-link", post(claim::new_link))
         .route("/a/{award}", get(public::award_page))
         .route("/a/{award}/credential.json", get(public::award_json))
         .route("/a/{award}/credential.jwt", get(public::award_jwt))

@@ -14,12 +14,13 @@ use crate::support::{self, App, csrf, location};
 
 const FROM: &str = "badges@insignia.test";
 
-fn smtp_config(url: String) -> SmtpConfig {
+pub(crate) fn smtp_config(url: String) -> SmtpConfig {
     SmtpConfig {
         url,
         from: FROM.into(),
         username: None,
         password: None,
+        ca_file: None,
         rate_per_second: 1000.0,
     }
 }
@@ -48,7 +49,7 @@ where
 
 /// Awards the badge through the form; `language` Some = "e-mail the recipient".
 #[allow(clippy::too_many_arguments)]
-async fn award_to(
+pub(crate) async fn award_to(
     app: &App,
     client: &reqwest::Client,
     token: &str,
@@ -77,17 +78,17 @@ async fn award_to(
     location(&r).rsplit('/').next().unwrap().to_owned()
 }
 
-async fn messages_of(app: &App, award: &str) -> Vec<OutboxMessage> {
+pub(crate) async fn messages_of(app: &App, award: &str) -> Vec<OutboxMessage> {
     outbox::for_award(&app.state.store, award).await.unwrap()
 }
 
-async fn get_text(client: &reqwest::Client, url: String) -> String {
+pub(crate) async fn get_text(client: &reqwest::Client, url: String) -> String {
     let r = client.get(url).send().await.unwrap();
     assert_eq!(r.status(), 200);
     r.text().await.unwrap()
 }
 
-fn claim_url(text: &str) -> String {
+pub(crate) fn claim_url(text: &str) -> String {
     let start = text.find("/claim/").expect("a claim link");
     let begin = text[..start].rfind("http").unwrap();
     let end = start + text[start..].find(|c: char| c.is_whitespace()).unwrap();
@@ -807,4 +808,434 @@ async fn the_background_mailer_sends_when_woken() {
     assert_eq!(sink.messages().len(), 1);
     sink.stop();
     app.stop().await;
+}
+
+/// Runs SQL on the app's database (tests move clocks back this way).
+async fn execute(app: &App, sql: &str, bind: &str) {
+    insignia_store::on_db!(&app.state.store, |pool| sqlx::query(sql)
+        .bind(bind)
+        .execute(pool)
+        .await
+        .map(|_| ())
+        .unwrap());
+}
+
+async fn post_form(
+    client: &reqwest::Client,
+    url: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    client.post(url).form(form).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_renewal_emails_the_recipient_a_claim_link_for_the_new_award() {
+    on_both_with_sink(|app, sink| async move {
+        let (client, token) = support::sign_up(&app, "renew@academy.example.org").await;
+        let (org, badge) = support::org_with_badge(&app, &client, &token, "renewmail").await;
+        let award = award_to(
+            &app,
+            &client,
+            &token,
+            &org,
+            &badge,
+            "Amira Haddad",
+            "amira@example.org",
+            Some("en"),
+        )
+        .await;
+        assert_eq!(
+            mail::run_next(&app.state, &MailOptions::default())
+                .await
+                .unwrap(),
+            1
+        );
+        let first_link = claim_url(&sink.messages()[0].parsed().body_text(0).unwrap());
+
+        let renew = app.url(&format!("/orgs/{org}/awards/{award}/renew"));
+        let admin = get_text(&client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
+        assert!(
+            admin.contains(&format!("action=\"/orgs/{org}/awards/{award}/renew\""))
+                && admin.contains("name=\"send_email\" value=\"1\" checked"),
+            "the renewal form e-mails by default: {admin}"
+        );
+        let r = post_form(
+            &client,
+            &renew,
+            &[
+                ("csrf", token.as_str()),
+                ("send_email", "1"),
+                ("email_language", "en"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let renewed = location(&r).rsplit('/').next().unwrap().to_owned();
+        assert_ne!(renewed, award);
+        // Queued with the renewal: the new award, its message and the link
+        // from the old one were written together.
+        let queued = messages_of(&app, &renewed).await;
+        assert_eq!(queued.len(), 1);
+        assert_eq!(
+            (queued[0].state.as_str(), queued[0].recipient.as_str()),
+            ("queued", "amira@example.org")
+        );
+        let old = awards::by_id(&app.state.store, &award)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(old.replaced_by.as_deref(), Some(renewed.as_str()));
+        // Renewing again gives the same award and no second message.
+        let again = post_form(
+            &client,
+            &renew,
+            &[
+                ("csrf", token.as_str()),
+                ("send_email", "1"),
+                ("email_language", "en"),
+            ],
+        )
+        .await;
+        assert_eq!(location(&again), format!("/orgs/{org}/awards/{renewed}"));
+        assert_eq!(messages_of(&app, &renewed).await.len(), 1);
+
+        assert_eq!(
+            mail::run_next(&app.state, &MailOptions::default())
+                .await
+                .unwrap(),
+            1
+        );
+        let inbox = sink.messages();
+        assert_eq!(inbox.len(), 2, "one message for the renewal");
+        assert_eq!(inbox[1].rcpt_to, vec!["amira@example.org".to_owned()]);
+        let m = inbox[1].parsed();
+        assert_eq!(
+            m.subject(),
+            Some("Learning Academy renewed your badge Data Analysis with Python")
+        );
+        let text = m.body_text(0).unwrap().into_owned();
+        assert!(
+            text.contains("Learning Academy renewed your badge “Data Analysis with Python”.")
+                && text.contains("replaces the one you received before")
+                && text.contains("This link works until "),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("{}/a/{renewed}", app.base)),
+            "{text}"
+        );
+        let html = m.body_html(0).unwrap().replace("&#x2f;", "/");
+        assert!(html.contains("renewed your badge"), "{html}");
+
+        // Its link is for the new award.
+        let link = claim_url(&text);
+        assert_ne!(link, first_link);
+        let recipient = app.client();
+        let page = get_text(&recipient, link.clone()).await;
+        assert!(page.contains("Accept your badge"));
+        let r = post_form(&recipient, &link, &[("csrf", csrf(&page).as_str())]).await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(location(&r), format!("/a/{renewed}"));
+        let claimed = outbox::claimed_at(&app.state.store, &[award.clone(), renewed.clone()])
+            .await
+            .unwrap();
+        assert!(claimed.contains_key(&renewed) && !claimed.contains_key(&award));
+
+        let admin = get_text(&client, app.url(&format!("/orgs/{org}/awards/{renewed}"))).await;
+        assert!(
+            admin.contains("Renewal of") && admin.contains(&format!("/orgs/{org}/awards/{award}")),
+            "{admin}"
+        );
+
+        // Without "E-mail the recipient", a renewal queues nothing.
+        let quiet = award_to(
+            &app,
+            &client,
+            &token,
+            &org,
+            &badge,
+            "Jules Martin",
+            "jules@example.org",
+            None,
+        )
+        .await;
+        let r = post_form(
+            &client,
+            &app.url(&format!("/orgs/{org}/awards/{quiet}/renew")),
+            &[("csrf", token.as_str())],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let quiet_renewed = location(&r).rsplit('/').next().unwrap().to_owned();
+        assert!(messages_of(&app, &quiet_renewed).await.is_empty());
+        sink.stop();
+        app
+    })
+    .await;
+}
+
+/// Sets every claim token of `award` `days` days (and a minute) older.
+async fn age_claim_links(app: &App, award: &str, days: i64) {
+    let sql = format!(
+        "UPDATE claim_tokens SET created_at = created_at - {} WHERE award_id = $1",
+        days * 86_400 + 60
+    );
+    execute(app, &sql, award).await;
+}
+
+#[tokio::test]
+async fn an_expired_claim_link_offers_a_new_one_sent_to_the_address_on_file() {
+    on_both_with_sink(|app, sink| async move {
+        let (client, token) = support::sign_up(&app, "expiry@academy.example.org").await;
+        let (org, badge) = support::org_with_badge(&app, &client, &token, "expiry").await;
+        let award = award_to(
+            &app,
+            &client,
+            &token,
+            &org,
+            &badge,
+            "Amira Haddad",
+            "amira@example.org",
+            Some("fr"),
+        )
+        .await;
+        mail::run_next(&app.state, &MailOptions::default())
+            .await
+            .unwrap();
+        let text = sink.messages()[0]
+            .parsed()
+            .body_text(0)
+            .unwrap()
+            .into_owned();
+        assert!(text.contains("Ce lien fonctionne jusqu’au "), "{text}");
+        let old_link = claim_url(&text);
+        let recipient = app.client();
+        assert!(
+            get_text(&recipient, old_link.clone())
+                .await
+                .contains("Accept your badge")
+        );
+
+        // 90 days later (the default), the link has expired.
+        age_claim_links(&app, &award, 90).await;
+        let r = recipient.get(&old_link).send().await.unwrap();
+        assert_eq!(r.status(), 410);
+        assert_eq!(
+            r.headers().get("cache-control").unwrap().to_str().unwrap(),
+            "no-store"
+        );
+        let page = r.text().await.unwrap();
+        let new_link_url = format!("{old_link}/new-link");
+        let path = new_link_url.trim_start_matches(&app.base);
+        assert!(
+            page.contains("This link has expired")
+                && page.contains("Links to accept a badge work for 90 days")
+                && page.contains("Send me a new link")
+                && page.contains(&format!("action=\"{path}\""))
+                && page.contains("at most once every 10 minutes"),
+            "{page}"
+        );
+        assert!(
+            !page.contains("amira@example.org"),
+            "the address is never shown"
+        );
+        assert!(!page.contains(&format!(
+            "action=\"{}\"",
+            old_link.trim_start_matches(&app.base)
+        )));
+        let spanish = recipient
+            .get(&old_link)
+            .header("accept-language", "es")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(spanish.status(), 410);
+        let spanish = spanish.text().await.unwrap();
+        assert!(
+            spanish.contains("Este enlace ha caducado")
+                && spanish.contains("Enviarme un enlace nuevo"),
+            "{spanish}"
+        );
+        let form_token = csrf(&page);
+
+        // Accepting through the expired link does not work.
+        let r = post_form(&recipient, &old_link, &[("csrf", form_token.as_str())]).await;
+        assert_eq!(r.status(), 410);
+        assert!(
+            outbox::claimed_at(&app.state.store, std::slice::from_ref(&award))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // Forged requests: without the browser's cookie, or with another token.
+        let forged = post_form(
+            &app.client(),
+            &new_link_url,
+            &[("csrf", form_token.as_str())],
+        )
+        .await;
+        assert_eq!(forged.status(), 403, "no cookie");
+        let forged = post_form(&recipient, &new_link_url, &[("csrf", "forged")]).await;
+        assert_eq!(forged.status(), 403, "wrong form token");
+        let r = recipient
+            .post(&new_link_url)
+            .header("origin", "https://evil.example")
+            .form(&[("csrf", form_token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "cross-site");
+        assert_eq!(messages_of(&app, &award).await.len(), 1);
+
+        // Asking for a new link queues one message to the address on file.
+        let r = post_form(&recipient, &new_link_url, &[("csrf", form_token.as_str())]).await;
+        assert_eq!(r.status(), 303);
+        let sent_page = location(&r);
+        assert!(sent_page.ends_with("?link=sent"), "{sent_page}");
+        let r = recipient.get(app.url(&sent_page)).send().await.unwrap();
+        assert_eq!(r.status(), 410);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("A new link is on its way"), "{page}");
+        assert!(!page.contains("amira@example.org"));
+        let messages = messages_of(&app, &award).await;
+        assert_eq!(messages.len(), 2);
+        let asked = messages
+            .iter()
+            .find(|m| m.created_by.is_none())
+            .expect("the message the recipient asked for");
+        assert_eq!(
+            (asked.recipient.as_str(), asked.locale.as_str()),
+            ("amira@example.org", "fr"),
+            "to the address on file, in the language of the last e-mail"
+        );
+
+        // A second request within ten minutes: no second message.
+        let r = post_form(&recipient, &new_link_url, &[("csrf", form_token.as_str())]).await;
+        assert_eq!(r.status(), 429);
+        let page = r.text().await.unwrap();
+        assert!(
+            page.contains("A new link was sent less than 10 minutes ago"),
+            "{page}"
+        );
+        assert_eq!(messages_of(&app, &award).await.len(), 2);
+
+        assert_eq!(
+            mail::run_next(&app.state, &MailOptions::default())
+                .await
+                .unwrap(),
+            1
+        );
+        let inbox = sink.messages();
+        assert_eq!(inbox.len(), 2, "exactly one new message");
+        assert_eq!(inbox[1].rcpt_to, vec!["amira@example.org".to_owned()]);
+        let new_link = claim_url(&inbox[1].parsed().body_text(0).unwrap());
+        assert_ne!(new_link, old_link);
+        let admin = get_text(&client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
+        assert!(
+            admin.contains("The recipient asked for a new claim link on"),
+            "{admin}"
+        );
+
+        // Once the ten minutes have passed, another request is allowed.
+        execute(
+            &app,
+            "UPDATE claim_link_requests SET requested_at = requested_at - 601 WHERE award_id = $1",
+            &award,
+        )
+        .await;
+        let r = post_form(&recipient, &new_link_url, &[("csrf", form_token.as_str())]).await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(messages_of(&app, &award).await.len(), 3);
+
+        // The new link works; the badge is accepted through it.
+        let page = get_text(&recipient, new_link.clone()).await;
+        assert!(page.contains("Accept your badge"));
+        let r = post_form(&recipient, &new_link, &[("csrf", csrf(&page).as_str())]).await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(location(&r), format!("/a/{award}"));
+        // Accepted: the old link just says so, and asks for nothing.
+        let page = get_text(&recipient, old_link.clone()).await;
+        assert!(page.contains("You accepted this badge"), "{page}");
+        let r = post_form(&recipient, &new_link_url, &[("csrf", form_token.as_str())]).await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(messages_of(&app, &award).await.len(), 3);
+        sink.stop();
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn resend_gives_a_fresh_link_that_works_after_the_old_one_expired() {
+    for postgres in [false, true] {
+        let sink = Sink::start().await;
+        let url = sink.url();
+        // Links valid for 2 days here.
+        let Some(app) = support::spawn_configured(postgres, false, |c| {
+            c.smtp = Some(smtp_config(url));
+            c.claim_link_days = 2;
+        })
+        .await
+        else {
+            continue;
+        };
+        let (client, token) = support::sign_up(&app, "fresh@academy.example.org").await;
+        let (org, badge) = support::org_with_badge(&app, &client, &token, "fresh").await;
+        let award = award_to(
+            &app,
+            &client,
+            &token,
+            &org,
+            &badge,
+            "Amira Haddad",
+            "amira@example.org",
+            Some("en"),
+        )
+        .await;
+        mail::run_next(&app.state, &MailOptions::default())
+            .await
+            .unwrap();
+        let old_link = claim_url(&sink.messages()[0].parsed().body_text(0).unwrap());
+        age_claim_links(&app, &award, 1).await;
+        let r = app.client().get(&old_link).send().await.unwrap();
+        assert_eq!(r.status(), 200, "one day old: still valid");
+        age_claim_links(&app, &award, 1).await;
+        let r = app.client().get(&old_link).send().await.unwrap();
+        assert_eq!(r.status(), 410, "two days old: expired");
+        assert!(r.text().await.unwrap().contains("work for 2 days"));
+
+        let r = post_form(
+            &client,
+            &app.url(&format!("/orgs/{org}/awards/{award}/resend")),
+            &[("csrf", token.as_str())],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        mail::run_next(&app.state, &MailOptions::default())
+            .await
+            .unwrap();
+        let inbox = sink.messages();
+        assert_eq!(inbox.len(), 2);
+        let fresh = claim_url(&inbox[1].parsed().body_text(0).unwrap());
+        assert_ne!(fresh, old_link, "a fresh token");
+        let tokens: i64 = insignia_store::on_db!(&app.state.store, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM claim_tokens WHERE award_id = $1"
+        )
+        .bind(&award)
+        .fetch_one(pool)
+        .await
+        .unwrap());
+        assert_eq!(tokens, 2);
+        let r = app.client().get(&fresh).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains("Accept your badge"));
+        assert_eq!(
+            app.client().get(&old_link).send().await.unwrap().status(),
+            410,
+            "the old link stays expired"
+        );
+        sink.stop();
+        app.stop().await;
+    }
 }

@@ -11,3 +11,4 @@ mod bulk;
 mod journey;
 mod mail;
 mod security;
+mod smtp_tls;

@@ -83,6 +83,27 @@ pub async fn insert_announced(
     award: &Award,
     email_locale: Option<&str>,
 ) -> Result<(Award, bool), StoreError> {
+    insert_with(store, award, None, email_locale).await
+}
+
+/// A renewal: like [`insert_announced`], and in the same transaction the
+/// award `replaces` is marked as replaced by the new one (an existing award
+/// with the same idempotency key, a renewal made before, changes nothing).
+pub async fn insert_renewal(
+    store: &Store,
+    award: &Award,
+    replaces: &str,
+    email_locale: Option<&str>,
+) -> Result<(Award, bool), StoreError> {
+    insert_with(store, award, Some(replaces), email_locale).await
+}
+
+async fn insert_with(
+    store: &Store,
+    award: &Award,
+    replaces: Option<&str>,
+    email_locale: Option<&str>,
+) -> Result<(Award, bool), StoreError> {
     let sql = insert_sql();
     let mut tx = store.begin().await?;
     let done = on_tx!(&mut tx, |c| bind_award!(sqlx::query(&sql), award)
@@ -90,6 +111,16 @@ pub async fn insert_announced(
         .await
         .map(|r| r.rows_affected())?);
     if done == 1 {
+        if let Some(old) = replaces {
+            on_tx!(&mut tx, |c| sqlx::query(
+                "UPDATE awards SET replaced_by = $1 WHERE id = $2"
+            )
+            .bind(&award.id)
+            .bind(old)
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected())?);
+        }
         if let Some(locale) = email_locale {
             mail::enqueue_in(&mut tx, &mail::NewMessage::award(award, locale)).await?;
         }
@@ -228,16 +259,14 @@ pub async fn set_state(
     Ok(done == 1)
 }
 
-pub async fn set_replaced_by(store: &Store, award_id: &str, newer: &str) -> Result<(), StoreError> {
-    on_db!(store, |pool| sqlx::query(
-        "UPDATE awards SET replaced_by = $1 WHERE id = $2"
+/// The award that `award_id` renewed (whose `replaced_by` it is), if any.
+pub async fn renewal_of(store: &Store, award_id: &str) -> Result<Option<String>, StoreError> {
+    Ok(on_db!(store, |pool| sqlx::query_scalar(
+        "SELECT id FROM awards WHERE replaced_by = $1 ORDER BY created_at LIMIT 1"
     )
-    .bind(newer)
     .bind(award_id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected())?);
-    Ok(())
+    .fetch_optional(pool)
+    .await?))
 }
 
 /// Status-list indexes of the issuer's awards in `state`.

@@ -364,6 +364,78 @@ pub async fn award_for_claim_token(
     .await?))
 }
 
+/// A claim link's award and when its token was made (links expire a set
+/// time after that).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimToken {
+    pub award_id: String,
+    pub created_at: i64,
+}
+
+/// The claim token with this hash, if there is one.
+pub async fn claim_token(
+    store: &Store,
+    token_hash: &str,
+) -> Result<Option<ClaimToken>, StoreError> {
+    let row: Option<(String, i64)> = on_db!(store, |pool| sqlx::query_as(
+        "SELECT award_id, created_at FROM claim_tokens WHERE token_hash = $1"
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await?);
+    Ok(row.map(|(award_id, created_at)| ClaimToken {
+        award_id,
+        created_at,
+    }))
+}
+
+/// The recipient asked for a new claim link (theirs expired): unless one was
+/// asked for at `at - interval` or later, records the request and queues the
+/// award's e-mail (with a fresh link, made when it is sent) to the address on
+/// file, both in one transaction; returns the message's id, or None when it
+/// is too soon. The conditional upsert is atomic on both engines, so two
+/// requests at the same moment queue one message.
+pub async fn request_new_link(
+    store: &Store,
+    award: &Award,
+    locale: &str,
+    at: i64,
+    interval: i64,
+) -> Result<Option<String>, StoreError> {
+    let mut tx = store.begin().await?;
+    let allowed = on_tx!(&mut tx, |c| sqlx::query(
+        "INSERT INTO claim_link_requests (award_id, requested_at, requests) VALUES ($1, $2, 1) \
+         ON CONFLICT (award_id) DO UPDATE SET requested_at = excluded.requested_at, \
+         requests = claim_link_requests.requests + 1 \
+         WHERE claim_link_requests.requested_at <= $3"
+    )
+    .bind(&award.id)
+    .bind(at)
+    .bind(at - interval)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected())?);
+    if allowed != 1 {
+        return Ok(None);
+    }
+    let mut message = NewMessage::award(award, locale);
+    // Asked for by the recipient, not by a member of the organisation.
+    message.created_by = None;
+    let id = enqueue_in(&mut tx, &message).await?;
+    tx.commit().await?;
+    Ok(Some(id))
+}
+
+/// When the recipient last asked for a new claim link for `award_id`.
+pub async fn link_requested_at(store: &Store, award_id: &str) -> Result<Option<i64>, StoreError> {
+    Ok(on_db!(store, |pool| sqlx::query_scalar(
+        "SELECT requested_at FROM claim_link_requests WHERE award_id = $1"
+    )
+    .bind(award_id)
+    .fetch_optional(pool)
+    .await?))
+}
+
 /// Records that the recipient accepted the award (once; later calls change
 /// nothing) and a `claimed` event. True when it was claimed now.
 pub async fn claim_award(store: &Store, award: &Award) -> Result<bool, StoreError> {
