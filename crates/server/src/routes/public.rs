@@ -267,7 +267,6 @@ pub async fn award_page(
     // small part of the row is read before the cache is consulted. Issuer
     // edits show within the cache's time to live.
     let now = insignia_store::now();
-    let mut cache_key = None;
     if visitor.user.is_none() && !wants_json(&headers) {
         let status = state
             .status_cache
@@ -277,11 +276,20 @@ pub async fn award_page(
                     .ok_or(AppError::NotFound)
             })
             .await?;
+        // One render per key at a time: when a much-visited page's entry
+        // expires, the other requests wait for that render instead of all
+        // rendering it at once (which stalled every request for hundreds of
+        // milliseconds under load). The award is read after the status, so a
+        // change in between can only put a newer page under the older key.
         let key = page_cache_key(&award_id, visitor.locale, &status, now);
-        if let Some(html) = state.page_cache.get(&key) {
-            return Ok(axum::response::Html(html).into_response());
-        }
-        cache_key = Some(key);
+        let html = state
+            .page_cache
+            .get_or_load(&key, || async {
+                let view = load_award(&state, &award_id).await?;
+                render_award_page(&state, &visitor, view, now).await
+            })
+            .await?;
+        return Ok(axum::response::Html(html).into_response());
     }
     let view = load_award(&state, &award_id).await?;
     if wants_json(&headers) {
@@ -291,18 +299,18 @@ pub async fn award_page(
             "public, max-age=300",
         ));
     }
-    // Keyed by what was just read, so a change in between is never cached
-    // under the older state.
-    let cache_key = cache_key.is_some().then(|| {
-        let status = AwardStatus {
-            state: view.award.state.clone(),
-            state_changed_at: view.award.state_changed_at,
-            replaced_by: view.award.replaced_by.clone(),
-            expires_at: view.award.expires_at,
-        };
-        page_cache_key(&award_id, visitor.locale, &status, now)
-    });
-    let report = live_report(&state, &view).await?;
+    let html = render_award_page(&state, &visitor, view, now).await?;
+    Ok(axum::response::Html(html).into_response())
+}
+
+/// The public award page's HTML, with its live verification.
+async fn render_award_page(
+    state: &Shared,
+    visitor: &Visitor,
+    view: AwardView,
+    now: i64,
+) -> Result<axum::body::Bytes, AppError> {
+    let report = live_report(state, &view).await?;
     let urls = Urls {
         base: &state.config.base_url,
     };
@@ -326,18 +334,14 @@ pub async fn award_page(
             image_url => urls.badge_image(&view.version.badge_id, view.version.version, "png"),
             badge_url => urls.badge_page(&view.version.badge_id), issuer_url => urls.issuer_page(&view.issuer.slug),
             verdict => verdict_name(&report), verdict_text => state.catalog.text(visitor.locale, verdict_key(&report), &[]),
-            checks => check_lines(&state, visitor.locale, &report), evidence => evidence,
+            checks => check_lines(state, visitor.locale, &report), evidence => evidence,
             linkedin_add => linkedin_add_url(&view, &page_url),
             linkedin_share => format!("https://www.linkedin.com/sharing/share-offsite/?url={share}"),
             has_jwt => view.award.credential_jwt.is_some(), replaced_by => replaced_by,
             now => now,
         },
     )?;
-    let html = axum::body::Bytes::from(html);
-    if let Some(key) = cache_key {
-        state.page_cache.put(key, html.clone());
-    }
-    Ok(axum::response::Html(html).into_response())
+    Ok(axum::body::Bytes::from(html))
 }
 
 fn page_cache_key(award_id: &str, locale: Locale, status: &AwardStatus, now: i64) -> String {
