@@ -178,17 +178,19 @@ pub struct ClaimForm {
     csrf: String,
 }
 
-pub async fn accept(
-    State(state): State<Shared>,
-    visitor: Visitor,
-    jar: CookieJar,
-    Path(token): Path<String>,
-    Form(form): Form<ClaimForm>,
-) -> Result<Response, AppError> {
-    if !form_token_ok(&jar, &form.csrf) {
+/// The link and award behind a claim form's POST: the double-submit token
+/// must match, and a revoked award can be neither accepted nor re-sent.
+async fn posted_link(
+    state: &Shared,
+    visitor: &Visitor,
+    jar: &CookieJar,
+    token: &str,
+    form: &ClaimForm,
+) -> Result<(ClaimToken, AwardView), AppError> {
+    if !form_token_ok(jar, &form.csrf) {
         return Err(AppError::Forbidden);
     }
-    let (link, view) = link_for(&state, &token).await?;
+    let (link, view) = link_for(state, token).await?;
     if view.award.state == "revoked" {
         return Err(AppError::Conflict(state.catalog.text(
             visitor.locale,
@@ -196,6 +198,17 @@ pub async fn accept(
             &[],
         )));
     }
+    Ok((link, view))
+}
+
+pub async fn accept(
+    State(state): State<Shared>,
+    visitor: Visitor,
+    jar: CookieJar,
+    Path(token): Path<String>,
+    Form(form): Form<ClaimForm>,
+) -> Result<Response, AppError> {
+    let (link, view) = posted_link(&state, &visitor, &jar, &token, &form).await?;
     if link.created_at + state.config.claim_link_seconds() < now() {
         let claimed = mail::claimed_at(&state.store, std::slice::from_ref(&view.award.id))
             .await?
@@ -228,18 +241,8 @@ pub async fn new_link(
     Path(token): Path<String>,
     Form(form): Form<ClaimForm>,
 ) -> Result<Response, AppError> {
-    if !form_token_ok(&jar, &form.csrf) {
-        return Err(AppError::Forbidden);
-    }
-    let (link, view) = link_for(&state, &token).await?;
+    let (link, view) = posted_link(&state, &visitor, &jar, &token, &form).await?;
     let page = format!("/claim/{token}");
-    if view.award.state == "revoked" {
-        return Err(AppError::Conflict(state.catalog.text(
-            visitor.locale,
-            "claim-revoked",
-            &[],
-        )));
-    }
     let claimed = mail::claimed_at(&state.store, std::slice::from_ref(&view.award.id))
         .await?
         .contains_key(&view.award.id);
