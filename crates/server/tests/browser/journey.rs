@@ -1,6 +1,7 @@
 //! The issuer's and the earner's journey through the real pages: sign up,
 //! organisation, issuer, badge design with an image, award, public page,
-//! baked PNG, verify page, revocation.
+//! the recipient's claim link (fresh, then expired), baked PNG, verify page,
+//! revocation.
 
 use std::path::{Path, PathBuf};
 
@@ -243,6 +244,40 @@ pub async fn run(app: &App, browser: &Browser, record: &mut Record) {
     }
     browser.press(Locale::En.native_name()).await;
     assert!(browser.text("main").await.contains(&t("public-awarded-to")));
+
+    // The recipient's claim link, as the award e-mail carries it; then the
+    // same link once expired, with its "send me a new link" button.
+    let claim_token = "JourneyClaimLink7h3r3Is0nlyOne";
+    let claim_hash = insignia_store::token::token_hash(claim_token);
+    insignia_store::repo::mail::add_claim_token(&app.state.store, &award, &claim_hash)
+        .await
+        .unwrap();
+    let claim_url = format!("{base}/claim/{claim_token}");
+    browser.goto(&claim_url).await;
+    assert_eq!(browser.text("h1").await, t("claim-title"));
+    record.page(browser, "claim").await;
+    insignia_store::on_db!(&app.state.store, |pool| sqlx::query(
+        "UPDATE claim_tokens SET created_at = created_at - 200 * 86400 WHERE token_hash = $1"
+    )
+    .bind(&claim_hash)
+    .execute(pool)
+    .await
+    .map(|_| ())
+    .unwrap());
+    browser.goto(&claim_url).await;
+    assert_eq!(browser.text("h1").await, t("claim-expired-title"));
+    record.page(browser, "claim-expired").await;
+    browser.press(&t("claim-expired-button")).await;
+    assert!(
+        browser
+            .text("main")
+            .await
+            .contains(&t("claim-expired-sent")),
+        "{}",
+        browser.text("main").await
+    );
+    record.page(browser, "claim-expired-sent").await;
+    browser.goto(&public).await;
 
     // The baked PNG behind the download link.
     let href = browser
