@@ -139,11 +139,15 @@ async fn insert_with(
 /// Inside a transaction: stores the award unless its idempotency key is
 /// taken; returns the id of the award holding that key.
 pub async fn insert_in(tx: &mut Tx, award: &Award) -> Result<String, StoreError> {
-    let sql = insert_sql();
-    on_tx!(&mut *tx, |c| bind_award!(sqlx::query(&sql), award)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected())?);
+    // One round trip when the award is new (the usual case).
+    let sql = format!("{} RETURNING id", insert_sql());
+    let inserted: Option<String> =
+        on_tx!(&mut *tx, |c| bind_award!(sqlx::query_scalar(&sql), award)
+            .fetch_optional(&mut **c)
+            .await?);
+    if let Some(id) = inserted {
+        return Ok(id);
+    }
     let id: String = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT id FROM awards WHERE idempotency_key = $1"
     )
