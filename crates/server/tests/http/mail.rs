@@ -47,6 +47,33 @@ where
     }
 }
 
+/// A signed-up issuer (`{who}@academy.example.org`) with an organisation and
+/// a badge (`slug`).
+pub(crate) struct Academy {
+    pub client: reqwest::Client,
+    pub token: String,
+    pub org: String,
+    pub badge: String,
+}
+
+pub(crate) async fn academy(app: &App, who: &str, slug: &str) -> Academy {
+    let (client, token) = support::sign_up(app, &format!("{who}@academy.example.org")).await;
+    let (org, badge) = support::org_with_badge(app, &client, &token, slug).await;
+    Academy {
+        client,
+        token,
+        org,
+        badge,
+    }
+}
+
+/// Runs the mailer once with the default options: how many messages went.
+pub(crate) async fn send_due(app: &App) -> usize {
+    mail::run_next(&app.state, &MailOptions::default())
+        .await
+        .unwrap()
+}
+
 /// Awards the badge through the form; `language` Some = "e-mail the recipient".
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn award_to(
@@ -98,8 +125,12 @@ pub(crate) fn claim_url(text: &str) -> String {
 #[tokio::test]
 async fn an_award_email_arrives_and_its_claim_link_works() {
     on_both_with_sink(|app, sink| async move {
-        let (client, token) = support::sign_up(&app, "mail@academy.example.org").await;
-        let (org, badge) = support::org_with_badge(&app, &client, &token, "mail").await;
+        let Academy {
+            client,
+            token,
+            org,
+            badge,
+        } = academy(&app, "mail", "mail").await;
         let award = award_to(
             &app,
             &client,
@@ -120,19 +151,8 @@ async fn an_award_email_arrives_and_its_claim_link_works() {
             "{admin}"
         );
 
-        assert_eq!(
-            mail::run_next(&app.state, &MailOptions::default())
-                .await
-                .unwrap(),
-            1
-        );
-        assert_eq!(
-            mail::run_next(&app.state, &MailOptions::default())
-                .await
-                .unwrap(),
-            0,
-            "sent once"
-        );
+        assert_eq!(send_due(&app).await, 1);
+        assert_eq!(send_due(&app).await, 0, "sent once");
         let inbox = sink.messages();
         assert_eq!(inbox.len(), 1);
         let received = &inbox[0];
@@ -296,8 +316,12 @@ async fn bulk_awards_send_one_message_per_row_even_after_crashes() {
         let Some(app) = spawn_mailing(postgres, sink.url()).await else {
             continue;
         };
-        let (client, token) = support::sign_up(&app, "bulkmail@academy.example.org").await;
-        let (org, badge) = support::org_with_badge(&app, &client, &token, "bulkmail").await;
+        let Academy {
+            client,
+            token,
+            org,
+            badge,
+        } = academy(&app, "bulkmail", "bulkmail").await;
         let mut csv = String::from("name,email\n");
         for i in 0..7 {
             csv.push_str(&format!("Learner {i},learner{i}@example.org\n"));
@@ -439,8 +463,12 @@ async fn a_relay_that_is_down_is_retried_until_it_is_back() {
         let Some(app) = spawn_mailing(postgres, format!("smtp://{addr}")).await else {
             continue;
         };
-        let (client, token) = support::sign_up(&app, "down@academy.example.org").await;
-        let (org, badge) = support::org_with_badge(&app, &client, &token, "down").await;
+        let Academy {
+            client,
+            token,
+            org,
+            badge,
+        } = academy(&app, "down", "down").await;
         let award = award_to(
             &app,
             &client,
@@ -468,12 +496,7 @@ async fn a_relay_that_is_down_is_retried_until_it_is_back() {
             ..MailOptions::default()
         };
         let now = insignia_store::now();
-        assert_eq!(
-            mail::run_next(&app.state, &MailOptions::default())
-                .await
-                .unwrap(),
-            2
-        );
+        assert_eq!(send_due(&app).await, 2);
         let m = &messages_of(&app, &award).await[0];
         assert_eq!((m.state.as_str(), m.attempts), ("queued", 1));
         assert!(
@@ -490,13 +513,7 @@ async fn a_relay_that_is_down_is_retried_until_it_is_back() {
         );
         let admin = get_text(&client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
         assert!(admin.contains("Attempt 1 failed; next try"), "{admin}");
-        assert_eq!(
-            mail::run_next(&app.state, &MailOptions::default())
-                .await
-                .unwrap(),
-            0,
-            "not due yet"
-        );
+        assert_eq!(send_due(&app).await, 0, "not due yet");
         // Still down at the second try: five minutes more.
         let second = m.next_attempt_at;
         assert_eq!(mail::run_next(&app.state, &at(second)).await.unwrap(), 2);
@@ -528,8 +545,12 @@ async fn a_relay_that_is_down_is_retried_until_it_is_back() {
 async fn a_permanent_refusal_fails_at_once_and_resend_works() {
     on_both_with_sink(|app, sink| async move {
         sink.refuse("nobody@", "550 5.1.1 No such user here");
-        let (client, token) = support::sign_up(&app, "refuse@academy.example.org").await;
-        let (org, badge) = support::org_with_badge(&app, &client, &token, "refuse").await;
+        let Academy {
+            client,
+            token,
+            org,
+            badge,
+        } = academy(&app, "refuse", "refuse").await;
         let award = award_to(
             &app,
             &client,
@@ -541,12 +562,7 @@ async fn a_permanent_refusal_fails_at_once_and_resend_works() {
             Some("en"),
         )
         .await;
-        assert_eq!(
-            mail::run_next(&app.state, &MailOptions::default())
-                .await
-                .unwrap(),
-            1
-        );
+        assert_eq!(send_due(&app).await, 1);
         let m = &messages_of(&app, &award).await[0];
         assert_eq!((m.state.as_str(), m.attempts), ("failed", 1));
         assert!(
@@ -598,12 +614,7 @@ async fn a_permanent_refusal_fails_at_once_and_resend_works() {
             .await
             .unwrap();
         assert_eq!(r.status(), 303);
-        assert_eq!(
-            mail::run_next(&app.state, &MailOptions::default())
-                .await
-                .unwrap(),
-            1
-        );
+        assert_eq!(send_due(&app).await, 1);
         let inbox = sink.messages();
         assert_eq!(inbox.len(), 1);
         let m = inbox[0].parsed();
@@ -623,12 +634,7 @@ async fn a_permanent_refusal_fails_at_once_and_resend_works() {
             .send()
             .await
             .unwrap();
-        assert_eq!(
-            mail::run_next(&app.state, &MailOptions::default())
-                .await
-                .unwrap(),
-            1
-        );
+        assert_eq!(send_due(&app).await, 1);
         let inbox = sink.messages();
         assert_eq!(inbox.len(), 2);
         let first = claim_url(&text);
@@ -668,8 +674,12 @@ async fn a_permanent_refusal_fails_at_once_and_resend_works() {
 #[tokio::test]
 async fn names_cannot_inject_headers_and_html_is_escaped() {
     on_both_with_sink(|app, sink| async move {
-        let (client, token) = support::sign_up(&app, "inject@academy.example.org").await;
-        let (org, badge) = support::org_with_badge(&app, &client, &token, "inject").await;
+        let Academy {
+            client,
+            token,
+            org,
+            badge,
+        } = academy(&app, "inject", "inject").await;
         // The issuer's name (sender name, subject) with a line break too.
         insignia_store::on_db!(&app.state.store, |pool| sqlx::query(
             "UPDATE issuers SET name = $1 WHERE slug = 'inject'"
@@ -691,12 +701,7 @@ async fn names_cannot_inject_headers_and_html_is_escaped() {
             Some("en"),
         )
         .await;
-        assert_eq!(
-            mail::run_next(&app.state, &MailOptions::default())
-                .await
-                .unwrap(),
-            1
-        );
+        assert_eq!(send_due(&app).await, 1);
         let inbox = sink.messages();
         assert_eq!(inbox.len(), 1);
         assert_eq!(
@@ -742,8 +747,12 @@ async fn names_cannot_inject_headers_and_html_is_escaped() {
 #[tokio::test]
 async fn without_smtp_messages_wait_and_pages_say_so() {
     support::on_both(|app| async move {
-        let (client, token) = support::sign_up(&app, "nosmtp@academy.example.org").await;
-        let (org, badge) = support::org_with_badge(&app, &client, &token, "nosmtp").await;
+        let Academy {
+            client,
+            token,
+            org,
+            badge,
+        } = academy(&app, "nosmtp", "nosmtp").await;
         let award = award_to(
             &app,
             &client,
@@ -755,12 +764,7 @@ async fn without_smtp_messages_wait_and_pages_say_so() {
             Some("es"),
         )
         .await;
-        assert_eq!(
-            mail::run_next(&app.state, &MailOptions::default())
-                .await
-                .unwrap(),
-            0
-        );
+        assert_eq!(send_due(&app).await, 0);
         let m = &messages_of(&app, &award).await[0];
         assert_eq!(
             (m.state.as_str(), m.attempts, m.locale.as_str()),
@@ -783,8 +787,12 @@ async fn the_background_mailer_sends_when_woken() {
     let sink = Sink::start().await;
     let app = spawn_mailing(false, sink.url()).await.unwrap();
     assert!(mail::spawn_worker(app.state.clone()).is_some());
-    let (client, token) = support::sign_up(&app, "wake@academy.example.org").await;
-    let (org, badge) = support::org_with_badge(&app, &client, &token, "wake").await;
+    let Academy {
+        client,
+        token,
+        org,
+        badge,
+    } = academy(&app, "wake", "wake").await;
     award_to(
         &app,
         &client,
@@ -831,8 +839,12 @@ async fn post_form(
 #[tokio::test]
 async fn a_renewal_emails_the_recipient_a_claim_link_for_the_new_award() {
     on_both_with_sink(|app, sink| async move {
-        let (client, token) = support::sign_up(&app, "renew@academy.example.org").await;
-        let (org, badge) = support::org_with_badge(&app, &client, &token, "renewmail").await;
+        let Academy {
+            client,
+            token,
+            org,
+            badge,
+        } = academy(&app, "renew", "renewmail").await;
         let award = award_to(
             &app,
             &client,
@@ -844,12 +856,7 @@ async fn a_renewal_emails_the_recipient_a_claim_link_for_the_new_award() {
             Some("en"),
         )
         .await;
-        assert_eq!(
-            mail::run_next(&app.state, &MailOptions::default())
-                .await
-                .unwrap(),
-            1
-        );
+        assert_eq!(send_due(&app).await, 1);
         let first_link = claim_url(&sink.messages()[0].parsed().body_text(0).unwrap());
 
         let renew = app.url(&format!("/orgs/{org}/awards/{award}/renew"));
@@ -899,12 +906,7 @@ async fn a_renewal_emails_the_recipient_a_claim_link_for_the_new_award() {
         assert_eq!(location(&again), format!("/orgs/{org}/awards/{renewed}"));
         assert_eq!(messages_of(&app, &renewed).await.len(), 1);
 
-        assert_eq!(
-            mail::run_next(&app.state, &MailOptions::default())
-                .await
-                .unwrap(),
-            1
-        );
+        assert_eq!(send_due(&app).await, 1);
         let inbox = sink.messages();
         assert_eq!(inbox.len(), 2, "one message for the renewal");
         assert_eq!(inbox[1].rcpt_to, vec!["amira@example.org".to_owned()]);
@@ -986,8 +988,12 @@ async fn age_claim_links(app: &App, award: &str, days: i64) {
 #[tokio::test]
 async fn an_expired_claim_link_offers_a_new_one_sent_to_the_address_on_file() {
     on_both_with_sink(|app, sink| async move {
-        let (client, token) = support::sign_up(&app, "expiry@academy.example.org").await;
-        let (org, badge) = support::org_with_badge(&app, &client, &token, "expiry").await;
+        let Academy {
+            client,
+            token,
+            org,
+            badge,
+        } = academy(&app, "expiry", "expiry").await;
         let award = award_to(
             &app,
             &client,
@@ -999,9 +1005,7 @@ async fn an_expired_claim_link_offers_a_new_one_sent_to_the_address_on_file() {
             Some("fr"),
         )
         .await;
-        mail::run_next(&app.state, &MailOptions::default())
-            .await
-            .unwrap();
+        send_due(&app).await;
         let text = sink.messages()[0]
             .parsed()
             .body_text(0)
@@ -1120,12 +1124,7 @@ async fn an_expired_claim_link_offers_a_new_one_sent_to_the_address_on_file() {
         );
         assert_eq!(messages_of(&app, &award).await.len(), 2);
 
-        assert_eq!(
-            mail::run_next(&app.state, &MailOptions::default())
-                .await
-                .unwrap(),
-            1
-        );
+        assert_eq!(send_due(&app).await, 1);
         let inbox = sink.messages();
         assert_eq!(inbox.len(), 2, "exactly one new message");
         assert_eq!(inbox[1].rcpt_to, vec!["amira@example.org".to_owned()]);
@@ -1180,8 +1179,12 @@ async fn resend_gives_a_fresh_link_that_works_after_the_old_one_expired() {
         else {
             continue;
         };
-        let (client, token) = support::sign_up(&app, "fresh@academy.example.org").await;
-        let (org, badge) = support::org_with_badge(&app, &client, &token, "fresh").await;
+        let Academy {
+            client,
+            token,
+            org,
+            badge,
+        } = academy(&app, "fresh", "fresh").await;
         let award = award_to(
             &app,
             &client,
@@ -1193,9 +1196,7 @@ async fn resend_gives_a_fresh_link_that_works_after_the_old_one_expired() {
             Some("en"),
         )
         .await;
-        mail::run_next(&app.state, &MailOptions::default())
-            .await
-            .unwrap();
+        send_due(&app).await;
         let old_link = claim_url(&sink.messages()[0].parsed().body_text(0).unwrap());
         age_claim_links(&app, &award, 1).await;
         let r = app.client().get(&old_link).send().await.unwrap();
@@ -1212,9 +1213,7 @@ async fn resend_gives_a_fresh_link_that_works_after_the_old_one_expired() {
         )
         .await;
         assert_eq!(r.status(), 303);
-        mail::run_next(&app.state, &MailOptions::default())
-            .await
-            .unwrap();
+        send_due(&app).await;
         let inbox = sink.messages();
         assert_eq!(inbox.len(), 2);
         let fresh = claim_url(&inbox[1].parsed().body_text(0).unwrap());

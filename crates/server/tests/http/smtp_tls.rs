@@ -4,9 +4,8 @@
 //! (`support/tls/`), trusted through `smtp.ca_file`.
 
 use insignia_server::config::SmtpConfig;
-use insignia_server::mail::{self, MailOptions};
 
-use crate::mail::{award_to, get_text, messages_of, smtp_config};
+use crate::mail::{Academy, academy, award_to, get_text, messages_of, send_due, smtp_config};
 use crate::support::smtp::{AuthAttempt, Options, Sink, TlsMode, test_ca};
 use crate::support::{self, App};
 
@@ -34,8 +33,12 @@ async fn awarded(
     smtp: SmtpConfig,
 ) -> Option<(App, reqwest::Client, String, String)> {
     let app = support::spawn_configured(postgres, false, |c| c.smtp = Some(smtp)).await?;
-    let (client, token) = support::sign_up(&app, "tls@academy.example.org").await;
-    let (org, badge) = support::org_with_badge(&app, &client, &token, "tls").await;
+    let Academy {
+        client,
+        token,
+        org,
+        badge,
+    } = academy(&app, "tls", "tls").await;
     let award = award_to(
         &app,
         &client,
@@ -52,12 +55,7 @@ async fn awarded(
 }
 
 async fn send_once(app: &App) {
-    assert_eq!(
-        mail::run_next(&app.state, &MailOptions::default())
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(send_due(app).await, 1);
 }
 
 #[tokio::test]
