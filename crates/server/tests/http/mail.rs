@@ -67,6 +67,29 @@ pub(crate) async fn academy(app: &App, who: &str, slug: &str) -> Academy {
     }
 }
 
+impl Academy {
+    /// Awards the badge to `name` <`email`> (see [`award_to`]).
+    pub(crate) async fn award(
+        &self,
+        app: &App,
+        name: &str,
+        email: &str,
+        language: Option<&str>,
+    ) -> String {
+        award_to(
+            app,
+            &self.client,
+            &self.token,
+            &self.org,
+            &self.badge,
+            name,
+            email,
+            language,
+        )
+        .await
+    }
+}
+
 /// Runs the mailer once with the default options: how many messages went.
 pub(crate) async fn send_due(app: &App) -> usize {
     mail::run_next(&app.state, &MailOptions::default())
@@ -125,27 +148,20 @@ pub(crate) fn claim_url(text: &str) -> String {
 #[tokio::test]
 async fn an_award_email_arrives_and_its_claim_link_works() {
     on_both_with_sink(|app, sink| async move {
+        let school = academy(&app, "mail", "mail").await;
         let Academy {
             client,
             token,
             org,
             badge,
-        } = academy(&app, "mail", "mail").await;
-        let award = award_to(
-            &app,
-            &client,
-            &token,
-            &org,
-            &badge,
-            "Amira Haddad",
-            "amira@example.org",
-            Some("en"),
-        )
-        .await;
+        } = &school;
+        let award = school
+            .award(&app, "Amira Haddad", "amira@example.org", Some("en"))
+            .await;
         let queued = messages_of(&app, &award).await;
         assert_eq!(queued.len(), 1, "queued with the award");
         assert_eq!(queued[0].state, "queued");
-        let admin = get_text(&client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
+        let admin = get_text(client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
         assert!(
             admin.contains("Queued") && admin.contains("Not yet"),
             "{admin}"
@@ -208,7 +224,7 @@ async fn an_award_email_arrives_and_its_claim_link_works() {
                 .is_none()
         );
 
-        let admin = get_text(&client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
+        let admin = get_text(client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
         assert!(admin.contains("Sent"), "{admin}");
 
         // The recipient follows the link (anonymous).
@@ -261,7 +277,7 @@ async fn an_award_email_arrives_and_its_claim_link_works() {
         assert_eq!(again.status(), 303, "claiming twice is fine");
         let page = get_text(&recipient, link.clone()).await;
         assert!(page.contains("You accepted this badge"));
-        let admin = get_text(&client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
+        let admin = get_text(client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
         assert!(admin.contains("Accepted by the recipient on"), "{admin}");
         let events: Vec<String> =
             insignia_store::on_db!(&app.state.store, |pool| sqlx::query_scalar(
@@ -316,12 +332,13 @@ async fn bulk_awards_send_one_message_per_row_even_after_crashes() {
         let Some(app) = spawn_mailing(postgres, sink.url()).await else {
             continue;
         };
+        let school = academy(&app, "bulkmail", "bulkmail").await;
         let Academy {
             client,
             token,
             org,
             badge,
-        } = academy(&app, "bulkmail", "bulkmail").await;
+        } = &school;
         let mut csv = String::from("name,email\n");
         for i in 0..7 {
             csv.push_str(&format!("Learner {i},learner{i}@example.org\n"));
@@ -442,10 +459,10 @@ async fn bulk_awards_send_one_message_per_row_even_after_crashes() {
                 .unwrap()
                 .contains("Bonjour Learner")
         );
-        let page = get_text(&client, app.url(&job_path)).await;
+        let page = get_text(client, app.url(&job_path)).await;
         assert!(page.contains("7 sent · 0 queued · 0 failed"), "{page}");
         assert_eq!(
-            awards::list(&app.state.store, &org, 100)
+            awards::list(&app.state.store, org, 100)
                 .await
                 .unwrap()
                 .len(),
@@ -463,34 +480,19 @@ async fn a_relay_that_is_down_is_retried_until_it_is_back() {
         let Some(app) = spawn_mailing(postgres, format!("smtp://{addr}")).await else {
             continue;
         };
+        let school = academy(&app, "down", "down").await;
         let Academy {
             client,
-            token,
+            token: _,
             org,
-            badge,
-        } = academy(&app, "down", "down").await;
-        let award = award_to(
-            &app,
-            &client,
-            &token,
-            &org,
-            &badge,
-            "Amira Haddad",
-            "amira@example.org",
-            Some("en"),
-        )
-        .await;
-        let other = award_to(
-            &app,
-            &client,
-            &token,
-            &org,
-            &badge,
-            "Jules Martin",
-            "jules@example.org",
-            Some("en"),
-        )
-        .await;
+            badge: _,
+        } = &school;
+        let award = school
+            .award(&app, "Amira Haddad", "amira@example.org", Some("en"))
+            .await;
+        let other = school
+            .award(&app, "Jules Martin", "jules@example.org", Some("en"))
+            .await;
         let at = |t: i64| MailOptions {
             now: Some(t),
             ..MailOptions::default()
@@ -511,7 +513,7 @@ async fn a_relay_that_is_down_is_retried_until_it_is_back() {
             ("queued", 1, m.next_attempt_at),
             "both messages of the batch wait for the same retry"
         );
-        let admin = get_text(&client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
+        let admin = get_text(client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
         assert!(admin.contains("Attempt 1 failed; next try"), "{admin}");
         assert_eq!(send_due(&app).await, 0, "not due yet");
         // Still down at the second try: five minutes more.
@@ -545,23 +547,16 @@ async fn a_relay_that_is_down_is_retried_until_it_is_back() {
 async fn a_permanent_refusal_fails_at_once_and_resend_works() {
     on_both_with_sink(|app, sink| async move {
         sink.refuse("nobody@", "550 5.1.1 No such user here");
+        let school = academy(&app, "refuse", "refuse").await;
         let Academy {
             client,
             token,
             org,
             badge,
-        } = academy(&app, "refuse", "refuse").await;
-        let award = award_to(
-            &app,
-            &client,
-            &token,
-            &org,
-            &badge,
-            "No Body",
-            "nobody@example.org",
-            Some("en"),
-        )
-        .await;
+        } = &school;
+        let award = school
+            .award(&app, "No Body", "nobody@example.org", Some("en"))
+            .await;
         assert_eq!(send_due(&app).await, 1);
         let m = &messages_of(&app, &award).await[0];
         assert_eq!((m.state.as_str(), m.attempts), ("failed", 1));
@@ -573,24 +568,16 @@ async fn a_permanent_refusal_fails_at_once_and_resend_works() {
             "{:?}",
             m.last_error
         );
-        let badge_page = get_text(&client, app.url(&format!("/orgs/{org}/badges/{badge}"))).await;
+        let badge_page = get_text(client, app.url(&format!("/orgs/{org}/badges/{badge}"))).await;
         assert!(badge_page.contains("Failed") && badge_page.contains("No such user here"));
         assert!(sink.messages().is_empty());
 
         // An award without e-mail, then "Resend" in French.
-        let quiet = award_to(
-            &app,
-            &client,
-            &token,
-            &org,
-            &badge,
-            "Jules Martin",
-            "jules@example.org",
-            None,
-        )
-        .await;
+        let quiet = school
+            .award(&app, "Jules Martin", "jules@example.org", None)
+            .await;
         assert!(messages_of(&app, &quiet).await.is_empty());
-        let admin = get_text(&client, app.url(&format!("/orgs/{org}/awards/{quiet}"))).await;
+        let admin = get_text(client, app.url(&format!("/orgs/{org}/awards/{quiet}"))).await;
         assert!(admin.contains("No e-mail") && admin.contains("Send the e-mail again"));
         let resend = app.url(&format!("/orgs/{org}/awards/{quiet}/resend"));
         let r = client
@@ -674,12 +661,13 @@ async fn a_permanent_refusal_fails_at_once_and_resend_works() {
 #[tokio::test]
 async fn names_cannot_inject_headers_and_html_is_escaped() {
     on_both_with_sink(|app, sink| async move {
+        let school = academy(&app, "inject", "inject").await;
         let Academy {
-            client,
-            token,
-            org,
-            badge,
-        } = academy(&app, "inject", "inject").await;
+            client: _,
+            token: _,
+            org: _,
+            badge: _,
+        } = &school;
         // The issuer's name (sender name, subject) with a line break too.
         insignia_store::on_db!(&app.state.store, |pool| sqlx::query(
             "UPDATE issuers SET name = $1 WHERE slug = 'inject'"
@@ -690,17 +678,9 @@ async fn names_cannot_inject_headers_and_html_is_escaped() {
         .map(|_| ())
         .unwrap());
         let name = "Eve <b>bold</b>\r\nBcc: victim@example.org\r\nX-Injected: yes";
-        award_to(
-            &app,
-            &client,
-            &token,
-            &org,
-            &badge,
-            name,
-            "eve@example.org",
-            Some("en"),
-        )
-        .await;
+        school
+            .award(&app, name, "eve@example.org", Some("en"))
+            .await;
         assert_eq!(send_due(&app).await, 1);
         let inbox = sink.messages();
         assert_eq!(inbox.len(), 1);
@@ -747,30 +727,23 @@ async fn names_cannot_inject_headers_and_html_is_escaped() {
 #[tokio::test]
 async fn without_smtp_messages_wait_and_pages_say_so() {
     support::on_both(|app| async move {
+        let school = academy(&app, "nosmtp", "nosmtp").await;
         let Academy {
             client,
-            token,
+            token: _,
             org,
-            badge,
-        } = academy(&app, "nosmtp", "nosmtp").await;
-        let award = award_to(
-            &app,
-            &client,
-            &token,
-            &org,
-            &badge,
-            "Amira Haddad",
-            "amira@example.org",
-            Some("es"),
-        )
-        .await;
+            badge: _,
+        } = &school;
+        let award = school
+            .award(&app, "Amira Haddad", "amira@example.org", Some("es"))
+            .await;
         assert_eq!(send_due(&app).await, 0);
         let m = &messages_of(&app, &award).await[0];
         assert_eq!(
             (m.state.as_str(), m.attempts, m.locale.as_str()),
             ("queued", 0, "es")
         );
-        let admin = get_text(&client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
+        let admin = get_text(client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
         assert!(
             admin.contains("E-mail is not set up on this server"),
             "{admin}"
@@ -787,23 +760,16 @@ async fn the_background_mailer_sends_when_woken() {
     let sink = Sink::start().await;
     let app = spawn_mailing(false, sink.url()).await.unwrap();
     assert!(mail::spawn_worker(app.state.clone()).is_some());
+    let school = academy(&app, "wake", "wake").await;
     let Academy {
-        client,
-        token,
-        org,
-        badge,
-    } = academy(&app, "wake", "wake").await;
-    award_to(
-        &app,
-        &client,
-        &token,
-        &org,
-        &badge,
-        "Amira Haddad",
-        "amira@example.org",
-        Some("en"),
-    )
-    .await;
+        client: _,
+        token: _,
+        org: _,
+        badge: _,
+    } = &school;
+    school
+        .award(&app, "Amira Haddad", "amira@example.org", Some("en"))
+        .await;
     // Woken at once by the award (its poll is 5 s; allow for a slow machine).
     let started = std::time::Instant::now();
     while sink.messages().is_empty() {
@@ -839,35 +805,28 @@ async fn post_form(
 #[tokio::test]
 async fn a_renewal_emails_the_recipient_a_claim_link_for_the_new_award() {
     on_both_with_sink(|app, sink| async move {
+        let school = academy(&app, "renew", "renewmail").await;
         let Academy {
             client,
             token,
             org,
-            badge,
-        } = academy(&app, "renew", "renewmail").await;
-        let award = award_to(
-            &app,
-            &client,
-            &token,
-            &org,
-            &badge,
-            "Amira Haddad",
-            "amira@example.org",
-            Some("en"),
-        )
-        .await;
+            badge: _,
+        } = &school;
+        let award = school
+            .award(&app, "Amira Haddad", "amira@example.org", Some("en"))
+            .await;
         assert_eq!(send_due(&app).await, 1);
         let first_link = claim_url(&sink.messages()[0].parsed().body_text(0).unwrap());
 
         let renew = app.url(&format!("/orgs/{org}/awards/{award}/renew"));
-        let admin = get_text(&client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
+        let admin = get_text(client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
         assert!(
             admin.contains(&format!("action=\"/orgs/{org}/awards/{award}/renew\""))
                 && admin.contains("name=\"send_email\" value=\"1\" checked"),
             "the renewal form e-mails by default: {admin}"
         );
         let r = post_form(
-            &client,
+            client,
             &renew,
             &[
                 ("csrf", token.as_str()),
@@ -894,7 +853,7 @@ async fn a_renewal_emails_the_recipient_a_claim_link_for_the_new_award() {
         assert_eq!(old.replaced_by.as_deref(), Some(renewed.as_str()));
         // Renewing again gives the same award and no second message.
         let again = post_form(
-            &client,
+            client,
             &renew,
             &[
                 ("csrf", token.as_str()),
@@ -943,26 +902,18 @@ async fn a_renewal_emails_the_recipient_a_claim_link_for_the_new_award() {
             .unwrap();
         assert!(claimed.contains_key(&renewed) && !claimed.contains_key(&award));
 
-        let admin = get_text(&client, app.url(&format!("/orgs/{org}/awards/{renewed}"))).await;
+        let admin = get_text(client, app.url(&format!("/orgs/{org}/awards/{renewed}"))).await;
         assert!(
             admin.contains("Renewal of") && admin.contains(&format!("/orgs/{org}/awards/{award}")),
             "{admin}"
         );
 
         // Without "E-mail the recipient", a renewal queues nothing.
-        let quiet = award_to(
-            &app,
-            &client,
-            &token,
-            &org,
-            &badge,
-            "Jules Martin",
-            "jules@example.org",
-            None,
-        )
-        .await;
+        let quiet = school
+            .award(&app, "Jules Martin", "jules@example.org", None)
+            .await;
         let r = post_form(
-            &client,
+            client,
             &app.url(&format!("/orgs/{org}/awards/{quiet}/renew")),
             &[("csrf", token.as_str())],
         )
@@ -988,23 +939,16 @@ async fn age_claim_links(app: &App, award: &str, days: i64) {
 #[tokio::test]
 async fn an_expired_claim_link_offers_a_new_one_sent_to_the_address_on_file() {
     on_both_with_sink(|app, sink| async move {
+        let school = academy(&app, "expiry", "expiry").await;
         let Academy {
             client,
-            token,
+            token: _,
             org,
-            badge,
-        } = academy(&app, "expiry", "expiry").await;
-        let award = award_to(
-            &app,
-            &client,
-            &token,
-            &org,
-            &badge,
-            "Amira Haddad",
-            "amira@example.org",
-            Some("fr"),
-        )
-        .await;
+            badge: _,
+        } = &school;
+        let award = school
+            .award(&app, "Amira Haddad", "amira@example.org", Some("fr"))
+            .await;
         send_due(&app).await;
         let text = sink.messages()[0]
             .parsed()
@@ -1130,7 +1074,7 @@ async fn an_expired_claim_link_offers_a_new_one_sent_to_the_address_on_file() {
         assert_eq!(inbox[1].rcpt_to, vec!["amira@example.org".to_owned()]);
         let new_link = claim_url(&inbox[1].parsed().body_text(0).unwrap());
         assert_ne!(new_link, old_link);
-        let admin = get_text(&client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
+        let admin = get_text(client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
         assert!(
             admin.contains("The recipient asked for a new claim link on"),
             "{admin}"
@@ -1179,23 +1123,16 @@ async fn resend_gives_a_fresh_link_that_works_after_the_old_one_expired() {
         else {
             continue;
         };
+        let school = academy(&app, "fresh", "fresh").await;
         let Academy {
             client,
             token,
             org,
-            badge,
-        } = academy(&app, "fresh", "fresh").await;
-        let award = award_to(
-            &app,
-            &client,
-            &token,
-            &org,
-            &badge,
-            "Amira Haddad",
-            "amira@example.org",
-            Some("en"),
-        )
-        .await;
+            badge: _,
+        } = &school;
+        let award = school
+            .award(&app, "Amira Haddad", "amira@example.org", Some("en"))
+            .await;
         send_due(&app).await;
         let old_link = claim_url(&sink.messages()[0].parsed().body_text(0).unwrap());
         age_claim_links(&app, &award, 1).await;
@@ -1207,7 +1144,7 @@ async fn resend_gives_a_fresh_link_that_works_after_the_old_one_expired() {
         assert!(r.text().await.unwrap().contains("work for 2 days"));
 
         let r = post_form(
-            &client,
+            client,
             &app.url(&format!("/orgs/{org}/awards/{award}/resend")),
             &[("csrf", token.as_str())],
         )

@@ -5,7 +5,7 @@
 
 use insignia_server::config::SmtpConfig;
 
-use crate::mail::{Academy, academy, award_to, get_text, messages_of, send_due, smtp_config};
+use crate::mail::{Academy, academy, get_text, messages_of, send_due, smtp_config};
 use crate::support::smtp::{AuthAttempt, Options, Sink, TlsMode, test_ca};
 use crate::support::{self, App};
 
@@ -33,25 +33,18 @@ async fn awarded(
     smtp: SmtpConfig,
 ) -> Option<(App, reqwest::Client, String, String)> {
     let app = support::spawn_configured(postgres, false, |c| c.smtp = Some(smtp)).await?;
+    let school = academy(&app, "tls", "tls").await;
     let Academy {
         client,
-        token,
+        token: _,
         org,
-        badge,
-    } = academy(&app, "tls", "tls").await;
-    let award = award_to(
-        &app,
-        &client,
-        &token,
-        &org,
-        &badge,
-        "Amira Haddad",
-        "amira@example.org",
-        Some("en"),
-    )
-    .await;
+        badge: _,
+    } = &school;
+    let award = school
+        .award(&app, "Amira Haddad", "amira@example.org", Some("en"))
+        .await;
     let admin = app.url(&format!("/orgs/{org}/awards/{award}"));
-    Some((app, client, admin, award))
+    Some((app, client.clone(), admin, award))
 }
 
 async fn send_once(app: &App) {
