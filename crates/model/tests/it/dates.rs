@@ -8,8 +8,8 @@ use time::macros::datetime;
 
 fn credential(file: &str) -> OpenBadgeCredential {
     let json = match file {
-        "vc2" => include_str!("examples/ob3-complete.json"),
-        _ => include_str!("examples/ob3-vc1-complete.json"),
+        "vc2" => include_str!("../examples/ob3-complete.json"),
+        _ => include_str!("../examples/ob3-vc1-complete.json"),
     };
     serde_json::from_str(json).expect("example parses")
 }

@@ -4,7 +4,7 @@ use insignia_bake::{Payload, Standard, extract};
 
 #[test]
 fn oneedtech_validator_baked_heart_png() {
-    let png = include_bytes!("fixtures/1edtech-baked-heart.png");
+    let png = include_bytes!("../fixtures/1edtech-baked-heart.png");
     let baked = extract(png).expect("valid").expect("a payload");
     assert_eq!(baked.standard, Standard::Ob2);
     let Payload::Json(json) = &baked.payload else {
@@ -21,7 +21,7 @@ fn oneedtech_validator_baked_heart_png() {
 
 #[test]
 fn mozilla_bakery_baked_svg() {
-    let svg = include_bytes!("fixtures/mozilla-bakery-baked.svg");
+    let svg = include_bytes!("../fixtures/mozilla-bakery-baked.svg");
     let baked = extract(svg).expect("valid").expect("a payload");
     assert_eq!(baked.standard, Standard::Ob2);
     assert_eq!(

@@ -1,4 +1,4 @@
-mod common;
+use crate::common;
 
 use common::*;
 use insignia_bake::{BakeError, Baked, ImageKind, Payload, Standard, bake, detect, extract, png};

@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use insignia_artwork::upload;
 use proptest::prelude::*;

@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use insignia_artwork::design::{self, BAND_MAX_CHARS, TITLE_MAX_CHARS};
 use insignia_artwork::{BadgeDesign, Colour, DesignError, IconId, Shape, icons, render_png};

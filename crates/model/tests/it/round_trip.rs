@@ -31,7 +31,7 @@ where
 
 macro_rules! example {
     ($file:literal) => {
-        ($file, include_str!(concat!("examples/", $file)))
+        ($file, include_str!(concat!("../examples/", $file)))
     };
 }
 

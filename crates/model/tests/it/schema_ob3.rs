@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 macro_rules! example {
     ($file:literal) => {
-        ($file, include_str!(concat!("examples/", $file)))
+        ($file, include_str!(concat!("../examples/", $file)))
     };
 }
 
@@ -55,7 +55,7 @@ fn every_spec_example_is_valid() {
 
 #[test]
 fn project_example_is_valid() {
-    let json = include_str!("../../../examples/ob3-achievement-credential.json");
+    let json = include_str!("../../../../examples/ob3-achievement-credential.json");
     let result = validate_ob3(&load(json));
     assert!(result.is_ok(), "{result:?}");
 }

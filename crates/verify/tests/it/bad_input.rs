@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -12,7 +12,7 @@ fn load(json: &str) -> Value {
 }
 
 fn assertion() -> Value {
-    load(include_str!("examples/ob2-assertion.json"))
+    load(include_str!("../examples/ob2-assertion.json"))
 }
 
 fn issues(value: &Value) -> Vec<SchemaIssue> {
@@ -24,27 +24,27 @@ fn spec_examples_are_valid() {
     for (name, json) in [
         (
             "ob2-assertion.json",
-            include_str!("examples/ob2-assertion.json"),
+            include_str!("../examples/ob2-assertion.json"),
         ),
         (
             "ob2-assertion-embedded.json",
-            include_str!("examples/ob2-assertion-embedded.json"),
+            include_str!("../examples/ob2-assertion-embedded.json"),
         ),
         (
             "ob2-assertion-intro.json",
-            include_str!("examples/ob2-assertion-intro.json"),
+            include_str!("../examples/ob2-assertion-intro.json"),
         ),
         (
             "ob2-signed-assertion.json",
-            include_str!("examples/ob2-signed-assertion.json"),
+            include_str!("../examples/ob2-signed-assertion.json"),
         ),
     ] {
         let result = validate_ob2_assertion(&load(json));
         assert!(result.is_ok(), "{name}: {result:?}");
     }
-    let badge_class = load(include_str!("examples/ob2-badgeclass.json"));
+    let badge_class = load(include_str!("../examples/ob2-badgeclass.json"));
     assert_eq!(validate_ob2_badge_class(&badge_class), Ok(()));
-    let issuer = load(include_str!("examples/ob2-issuer.json"));
+    let issuer = load(include_str!("../examples/ob2-issuer.json"));
     assert_eq!(validate_ob2_profile(&issuer), Ok(()));
 }
 
@@ -67,7 +67,7 @@ fn missing_required_properties() {
 
 #[test]
 fn embedded_badge_class_is_checked() {
-    let mut assertion = load(include_str!("examples/ob2-assertion-embedded.json"));
+    let mut assertion = load(include_str!("../examples/ob2-assertion-embedded.json"));
     assertion["badge"].as_object_mut().unwrap().remove("name");
     assertion["badge"]["criteria"] = json!(12);
     assertion["badge"]["issuer"]
@@ -179,7 +179,7 @@ fn wrong_type_and_context() {
 
 #[test]
 fn badge_class_alignment_and_issuer_profile() {
-    let mut badge_class = load(include_str!("examples/ob2-badgeclass.json"));
+    let mut badge_class = load(include_str!("../examples/ob2-badgeclass.json"));
     badge_class["alignment"][1]
         .as_object_mut()
         .unwrap()
@@ -192,7 +192,7 @@ fn badge_class_alignment_and_issuer_profile() {
             SchemaIssue::new("/tags/1", "expected a string, found a number"),
         ])
     );
-    let mut issuer = load(include_str!("examples/ob2-issuer.json"));
+    let mut issuer = load(include_str!("../examples/ob2-issuer.json"));
     issuer["email"] = json!("contact at example.org");
     issuer["url"] = json!("example.org");
     assert_eq!(

@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use insignia_artwork::upload::{self, MAX_SIDE, MAX_UPLOAD_BYTES, MIN_SIDE, OUTPUT_MAX_SIDE};
 use insignia_artwork::{Removed, UploadError, UploadKind};

@@ -9,7 +9,7 @@ use time::macros::datetime;
 #[test]
 fn assertion_accessors() {
     let assertion: Assertion =
-        serde_json::from_str(include_str!("examples/ob2-assertion.json")).unwrap();
+        serde_json::from_str(include_str!("../examples/ob2-assertion.json")).unwrap();
     assert_eq!(
         assertion.badge_id(),
         Some("https://example.org/robotics-badge.json")
@@ -26,7 +26,7 @@ fn assertion_accessors() {
     assert!(!assertion.is_revoked());
 
     let signed: Assertion =
-        serde_json::from_str(include_str!("examples/ob2-signed-assertion.json")).unwrap();
+        serde_json::from_str(include_str!("../examples/ob2-signed-assertion.json")).unwrap();
     let verification = signed.verification_object().unwrap();
     assert!(verification.is_signed());
     assert_eq!(
@@ -38,7 +38,7 @@ fn assertion_accessors() {
 #[test]
 fn embedded_badge_and_issuer() {
     let assertion: Assertion =
-        serde_json::from_str(include_str!("examples/ob2-assertion-embedded.json")).unwrap();
+        serde_json::from_str(include_str!("../examples/ob2-assertion-embedded.json")).unwrap();
     let Some(IdOrObject::Object(badge)) = &assertion.badge else {
         panic!("expected an embedded BadgeClass");
     };
@@ -56,7 +56,7 @@ fn embedded_badge_and_issuer() {
 #[test]
 fn badge_class_shapes() {
     let badge: BadgeClass =
-        serde_json::from_str(include_str!("examples/ob2-badgeclass.json")).unwrap();
+        serde_json::from_str(include_str!("../examples/ob2-badgeclass.json")).unwrap();
     assert_eq!(badge.tags.as_ref().map(OneOrMany::len), Some(2));
     assert!(matches!(badge.criteria, Some(IdOrObject::Id(_))));
     let alignment = badge.alignment.unwrap();
@@ -70,7 +70,7 @@ fn badge_class_shapes() {
 #[test]
 fn revocation_list_lookup() {
     let list: RevocationList =
-        serde_json::from_str(include_str!("examples/ob2-revocation-list.json")).unwrap();
+        serde_json::from_str(include_str!("../examples/ob2-revocation-list.json")).unwrap();
     assert!(list.is_revoked(Some("urn:uuid:3c574c87-b96f-4f06-8eb5-68a29335b60e"), None));
     assert_eq!(
         list.revocation_reason(Some("urn:uuid:e79a6c18-787e-4868-8e65-e6a4530fb418"), None),

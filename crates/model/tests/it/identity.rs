@@ -157,7 +157,7 @@ fn ob2_identity_object() {
 #[test]
 fn spec_assertion_recipient_does_not_match_a_stranger() {
     let assertion: ob2::Assertion =
-        serde_json::from_str(include_str!("examples/ob2-assertion.json")).unwrap();
+        serde_json::from_str(include_str!("../examples/ob2-assertion.json")).unwrap();
     let recipient = assertion.recipient.unwrap();
     assert_eq!(recipient.salt.as_deref(), Some("deadsea"));
     assert!(!recipient.matches("nobody@example.org"));
@@ -166,7 +166,7 @@ fn spec_assertion_recipient_does_not_match_a_stranger() {
 #[test]
 fn project_example_recipient_matches() {
     let credential: ob3::OpenBadgeCredential = serde_json::from_str(include_str!(
-        "../../../examples/ob3-achievement-credential.json"
+        "../../../../examples/ob3-achievement-credential.json"
     ))
     .unwrap();
     assert!(

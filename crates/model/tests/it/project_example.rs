@@ -6,7 +6,7 @@ use insignia_model::ob3::{OB3_CONTEXT, OpenBadgeCredential};
 use insignia_model::{IdOrObject, Parsed, VcDataModel, validate_ob3};
 use serde_json::Value;
 
-const JSON: &str = include_str!("../../../examples/ob3-achievement-credential.json");
+const JSON: &str = include_str!("../../../../examples/ob3-achievement-credential.json");
 
 fn credential() -> OpenBadgeCredential {
     serde_json::from_str(JSON).expect("example parses")

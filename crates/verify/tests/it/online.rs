@@ -153,7 +153,7 @@ fn message(report: &Report, kind: CheckKind) -> &str {
 
 /// The example credential, issued by `issuer`, awarded to [`EMAIL`] (hashed).
 fn credential(issuer: &str) -> Value {
-    let text = include_str!("../../../examples/ob3-achievement-credential.json");
+    let text = include_str!("../../../../examples/ob3-achievement-credential.json");
     let mut credential: Value = serde_json::from_str(text).unwrap();
     credential["issuer"]["id"] = Value::from(issuer);
     credential["credentialSubject"]["identifier"][0]["identityHash"] =
@@ -344,7 +344,7 @@ mod ob3 {
         let server = Server::start().await;
         let did = server.publish_did("issuers/acme", &[("key-1", &ISSUER_KEY)]);
         let signed = sign(&credential(&did), &ISSUER_KEY, &format!("{did}#key-1"));
-        let image = include_bytes!("../../bake/tests/fixtures/1edtech-baked-heart.png");
+        let image = include_bytes!("../../../bake/tests/fixtures/1edtech-baked-heart.png");
         let bake = |credential: &Value| {
             let payload = insignia_bake::Payload::Json(credential.to_string());
             insignia_bake::bake(image, insignia_bake::Standard::Ob3, &payload).unwrap()
@@ -636,7 +636,7 @@ mod ob2 {
         // Given by URL, and baked into an image as a URL.
         let report = verifier().verify_url(&server.url("assertions/1")).await;
         assert_eq!(report.verdict, Verdict::Valid, "{report:#?}");
-        let image = include_bytes!("../../bake/tests/fixtures/1edtech-baked-heart.png");
+        let image = include_bytes!("../../../bake/tests/fixtures/1edtech-baked-heart.png");
         let payload = insignia_bake::Payload::Url(server.url("assertions/1"));
         let baked = insignia_bake::bake(image, insignia_bake::Standard::Ob2, &payload).unwrap();
         let report = verifier().verify_bytes(&baked).await;

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
+use crate::common;
 
 use common::{example, sign, verify_value};
 use insignia_verify::{CheckKind, Outcome, Verdict};

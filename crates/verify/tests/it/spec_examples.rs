@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
+use crate::common;
 
 use common::{KEY, sign, verify_value};
 use insignia_verify::{CheckKind, Outcome, Verdict};

@@ -1,0 +1,7 @@
+//! The integration tests of `insignia-artwork`, one module per area, linked
+//! into one test binary (one link instead of one per file).
+
+mod common;
+mod design;
+mod prop;
+mod upload;

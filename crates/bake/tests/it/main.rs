@@ -1,0 +1,8 @@
+//! The integration tests of `insignia-bake`, one module per area, linked
+//! into one test binary (one link instead of one per file).
+
+mod common;
+mod fixtures;
+mod png;
+mod prop;
+mod svg;

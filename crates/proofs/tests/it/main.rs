@@ -1,0 +1,7 @@
+//! The integration tests of `insignia-proofs`, one module per area, linked
+//! into one test binary (one link instead of one per file).
+
+mod data_integrity_vectors;
+mod did;
+mod jose;
+mod keys;
