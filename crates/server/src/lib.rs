@@ -7,6 +7,7 @@
 //! * [`design`]: a badge's metadata and its OB 3.0 / 2.0 renderings;
 //! * [`issuing`]: keys, DIDs, signing, status lists, OB 2.0 hosted documents;
 //! * [`jobs`] and [`mail`]: background workers (bulk awards, e-mail to recipients);
+//! * [`service`]: what the platform does, shared by routes and workers;
 //! * [`routes`]: the HTTP handlers, one module per area.
 //!
 //! The database is the only state: any number of processes can serve one
@@ -24,6 +25,7 @@ pub mod pages;
 pub mod roster;
 mod routes;
 pub mod secrets;
+pub mod service;
 pub mod state;
 
 use std::sync::Arc;
@@ -52,11 +54,10 @@ pub async fn prepare(mut config: Config) -> Result<Shared, ServerError> {
     let store = Store::open_with(&config.database_url(), config.database_max_connections).await?;
     let catalog = Arc::new(Catalog::load()?);
     let pages = Pages::load(catalog.clone())?;
-    let mailer = config
-        .smtp
-        .as_ref()
-        .map(mail::Mailer::from_config)
-        .transpose()?;
+    let mailer = match &config.smtp {
+        Some(smtp) => mail::Mailer::from_config(smtp)?,
+        None => mail::Mailer::outbox(&config.base_url)?,
+    };
     Ok(Arc::new(AppState {
         config,
         store,

@@ -48,8 +48,9 @@ pub struct AppState {
     pub jobs_wakeup: tokio::sync::Notify,
     /// Identifies this process in job leases.
     pub process_id: String,
-    /// SMTP, when configured (`[smtp]`); without it e-mail stays queued.
-    pub mailer: Option<crate::mail::Mailer>,
+    /// How e-mail leaves: SMTP when configured (`[smtp]`), else the local
+    /// outbox.
+    pub mailer: crate::mail::Mailer,
     /// Wakes this process's mailer when a message is queued here.
     pub mail_wakeup: tokio::sync::Notify,
 }

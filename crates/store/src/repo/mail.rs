@@ -195,7 +195,19 @@ pub async fn mark_sent(
     at: i64,
 ) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
-    let n = on_tx!(&mut tx, |c| {
+    mark_sent_in(&mut tx, message, owner, message_id, at).await?;
+    tx.commit().await
+}
+
+/// [`mark_sent`] inside the caller's transaction.
+pub async fn mark_sent_in(
+    tx: &mut Tx,
+    message: &OutboxMessage,
+    owner: &str,
+    message_id: &str,
+    at: i64,
+) -> Result<(), StoreError> {
+    let n = on_tx!(&mut *tx, |c| {
         sqlx::query(
         "UPDATE mail_outbox SET state = 'sent', sent_at = $1, attempts = attempts + 1, message_id = $2, \
          last_error = NULL, lease_owner = NULL, lease_until = NULL \
@@ -212,8 +224,7 @@ pub async fn mark_sent(
     if n != 1 {
         return Err(StoreError::LeaseLost);
     }
-    event(&mut tx, message, "delivered", at).await?;
-    tx.commit().await
+    event(tx, message, "delivered", at).await
 }
 
 /// Records a failed attempt to be tried again at `next_at`.

@@ -8,5 +8,6 @@ pub mod bulk;
 pub mod issuers;
 pub mod mail;
 pub mod orgs;
+pub mod outbox;
 pub mod status;
 pub mod users;
