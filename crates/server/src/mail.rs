@@ -347,7 +347,7 @@ pub fn spawn_worker(state: Shared) -> tokio::task::JoinHandle<()> {
         );
     }
     tokio::spawn(async move {
-        loop {
+        while !state.stop.is_stopping() {
             match run_next(&state, &MailOptions::default()).await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
@@ -356,6 +356,7 @@ pub fn spawn_worker(state: Shared) -> tokio::task::JoinHandle<()> {
             tokio::select! {
                 () = state.mail_wakeup.notified() => {}
                 () = tokio::time::sleep(POLL) => {}
+                () = state.stop.wait() => {}
             }
         }
     })
@@ -366,9 +367,10 @@ pub fn spawn_worker(state: Shared) -> tokio::task::JoinHandle<()> {
 pub async fn run_next(state: &Shared, options: &MailOptions) -> Result<usize, ServerError> {
     let mailer = &state.mailer;
     let at = options.now.unwrap_or_else(now);
-    // The lease covers sending the whole batch at the configured rate.
-    let lease = 300 + (options.batch as f64 / mailer.rate).ceil() as i64;
-    let owner = state.process_id.clone();
+    // Short: the heartbeat renews it while this process works
+    // (`lifecycle`), so a process that dies holds its messages only briefly.
+    let lease = crate::lifecycle::LEASE_SECONDS;
+    let owner = state.identity.owner.clone();
     let list = mail::claim(&state.store, &owner, at, lease, options.batch).await?;
     // A few sends in flight at once (the pacer still spaces their starts):
     // one SMTP connection manages only some tens of messages per second, as
@@ -404,6 +406,8 @@ enum Outcome {
     Sent(String),
     /// Put in the local outbox: the Message-ID, subject and message text.
     Stored(String, String, String),
+    /// Not attempted: the process is stopping (the lease is given back).
+    Stopping,
     Retry(String),
     Failed(String),
 }
@@ -418,6 +422,7 @@ async fn deliver(
 ) -> Result<(), ServerError> {
     let outcome = attempt(state, mailer, message, unreachable).await?;
     match outcome {
+        Outcome::Stopping => {}
         Outcome::Sent(message_id) => {
             mail::mark_sent(&state.store, message, owner, &message_id, at).await?;
         }
@@ -461,6 +466,9 @@ async fn attempt(
     message: &OutboxMessage,
     unreachable: &std::sync::Mutex<Option<String>>,
 ) -> Result<Outcome, ServerError> {
+    if state.stop.is_stopping() {
+        return Ok(Outcome::Stopping);
+    }
     if let Some(error) = known_unreachable(unreachable) {
         return Ok(Outcome::Retry(error));
     }
@@ -544,9 +552,15 @@ impl From<StoreError> for Compose {
     }
 }
 
-/// The claim link's path for a fresh token, whose hash is stored now.
-async fn new_claim_path(state: &AppState, award_id: &str) -> Result<String, StoreError> {
-    let token = random_id(24);
+/// The claim link's path for `message`, whose token's hash is stored now.
+/// The token is derived from the message (`MasterKey::token_for`), so a
+/// message sent again after a crash carries the same link, not a second one.
+async fn claim_path(
+    state: &AppState,
+    message: &OutboxMessage,
+    award_id: &str,
+) -> Result<String, StoreError> {
+    let token = state.master.token_for("claim", &message.id);
     mail::add_claim_token(&state.store, award_id, &token_hash(&token)).await?;
     Ok(format!("/claim/{token}"))
 }
@@ -577,7 +591,7 @@ async fn compose(
     let claim_url = format!(
         "{}{}",
         state.config.base_url,
-        new_claim_path(state, &award.id).await?
+        claim_path(state, message, &award.id).await?
     );
     // The link's token was made just now; it works until then.
     let link_until = now() + state.config.claim_link_seconds();

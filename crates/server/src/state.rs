@@ -46,8 +46,10 @@ pub struct AppState {
     /// Wakes this process's job worker when a job is queued here (other
     /// processes find it by polling).
     pub jobs_wakeup: tokio::sync::Notify,
-    /// Identifies this process in job leases.
-    pub process_id: String,
+    /// Who this process is in the leases it takes on background work.
+    pub identity: crate::lifecycle::Identity,
+    /// Set when the process is stopping: workers claim nothing more.
+    pub stop: crate::lifecycle::Stop,
     /// How e-mail leaves: SMTP when configured (`[smtp]`), else the local
     /// outbox.
     pub mailer: crate::mail::Mailer,

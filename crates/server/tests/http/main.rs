@@ -10,5 +10,6 @@ mod support;
 mod bulk;
 mod journey;
 mod mail;
+mod recovery;
 mod security;
 mod smtp_tls;

@@ -345,13 +345,16 @@ pub async fn counts_for_job(store: &Store, job_id: &str) -> Result<MailCounts, S
 }
 
 /// Stores the hash of a claim link's token for `award_id`.
+/// (Adding a token already there changes nothing: a message sent again
+/// carries the same token, and its link keeps its first date.)
 pub async fn add_claim_token(
     store: &Store,
     award_id: &str,
     token_hash: &str,
 ) -> Result<(), StoreError> {
     on_db!(store, |pool| sqlx::query(
-        "INSERT INTO claim_tokens (token_hash, award_id, created_at) VALUES ($1, $2, $3)"
+        "INSERT INTO claim_tokens (token_hash, award_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (token_hash) DO NOTHING"
     )
     .bind(token_hash)
     .bind(award_id)

@@ -6,6 +6,7 @@ pub mod awards;
 pub mod badges;
 pub mod bulk;
 pub mod issuers;
+pub mod leases;
 pub mod mail;
 pub mod orgs;
 pub mod outbox;
