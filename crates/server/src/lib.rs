@@ -24,7 +24,9 @@ pub mod pages;
 pub mod roster;
 mod routes;
 pub mod secrets;
+pub mod service;
 pub mod state;
+pub mod validate;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -107,10 +109,13 @@ pub async fn serve(state: Shared) -> Result<(), ServerError> {
     );
     jobs::spawn_worker(state.clone());
     mail::spawn_worker(state.clone());
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| ServerError::Io("serving".into(), e))
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| ServerError::Io("serving".into(), e))
 }

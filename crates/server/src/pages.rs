@@ -39,6 +39,13 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "claim.html",
     "email_award.html",
     "email_award.txt",
+    "email_account.html",
+    "email_account.txt",
+    "check_inbox.html",
+    "forgot.html",
+    "reset.html",
+    "email_link.html",
+    "account.html",
 );
 
 pub struct Pages {

@@ -9,4 +9,5 @@ pub mod issuers;
 pub mod mail;
 pub mod orgs;
 pub mod status;
+pub mod throttle;
 pub mod users;
