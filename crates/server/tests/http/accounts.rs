@@ -593,14 +593,19 @@ async fn failed_sign_ins_take_as_long_for_unknown_addresses() {
         support::sign_up(&app, known).await;
         // Warm-up (the dummy hash is made on first use).
         login_as(&app, "192.0.2.250", "warm@example.org", "wrong password").await;
-        const N: usize = 15;
+        const N: usize = 25;
         let (mut on_known, mut on_unknown) = (Vec::new(), Vec::new());
         for i in 0..N {
             // A new client each time, so throttling plays no part.
-            for (email, samples) in [
+            let mut pair = [
                 (known.to_owned(), &mut on_known),
                 (format!("nobody{i}@example.org"), &mut on_unknown),
-            ] {
+            ];
+            // Alternate which goes first, so order plays no part either.
+            if i % 2 == 1 {
+                pair.reverse();
+            }
+            for (email, samples) in pair {
                 let forwarded = format!(
                     "192.0.2.{}",
                     samples.len() * 2 + usize::from(email == known)
@@ -619,8 +624,9 @@ async fn failed_sign_ins_take_as_long_for_unknown_addresses() {
             u * 1e3
         );
         // Without the dummy verification the ratio is about 0.1 (a database
-        // look-up against an Argon2 verification); allow a wide band for noise.
-        assert!((0.6..=1.67).contains(&ratio), "ratio {ratio:.2}");
+        // look-up against an Argon2 verification); the band is wide because
+        // the test shares its machine (medians of 25 still move by a third).
+        assert!((0.5..=2.0).contains(&ratio), "ratio {ratio:.2}");
         app
     })
     .await;
