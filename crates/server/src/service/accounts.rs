@@ -95,12 +95,29 @@ pub enum SignIn {
     Throttled(i64),
 }
 
+/// The network a client address stands for in the counters: an IPv4
+/// address itself, an IPv6 address's /64 (one subscriber usually holds a
+/// whole /64, so counting single IPv6 addresses would let one client rotate
+/// through millions).
+fn client_network(client: &ClientIp) -> String {
+    match client.0.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        _ => client.0.clone(),
+    }
+}
+
 fn client_subject(client: &ClientIp) -> String {
-    format!("client:{}", client.0)
+    format!("client:{}", client_network(client))
 }
 
 fn pair_subject(client: &ClientIp, email: &str) -> String {
-    format!("pair:{}|{email}", client.0)
+    format!("pair:{}|{email}", client_network(client))
 }
 
 /// Checks a sign-in. Both an unknown address and an account without a
@@ -480,6 +497,16 @@ pub(crate) async fn compose_email(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_clients_count_by_their_64() {
+        let net = |ip: &str| client_network(&ClientIp(ip.into()));
+        assert_eq!(net("203.0.113.7"), "203.0.113.7");
+        assert_eq!(net("2001:db8:1:2::1"), net("2001:db8:1:2:ffff::9"));
+        assert_ne!(net("2001:db8:1:2::1"), net("2001:db8:1:3::1"));
+        assert_eq!(net("::ffff:198.51.100.4"), "198.51.100.4");
+        assert_eq!(net("unknown"), "unknown");
+    }
 
     #[test]
     fn login_delays_grow_and_stop_growing() {
