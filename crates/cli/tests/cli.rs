@@ -447,3 +447,86 @@ fn did_web_document_and_signing_with_it() {
         .unwrap();
     assert_eq!(proof["outcome"], "passed", "{report:#}");
 }
+
+/// `insignia serve` as a service manager runs it: it starts on SQLite with
+/// nothing set up, answers, and stops cleanly on SIGTERM (exit status 0,
+/// saying so), as it does on Ctrl-C.
+#[test]
+fn serve_starts_and_stops_on_sigterm() {
+    use std::io::Read as _;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    // A free port: bind, read it, let it go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_insignia"))
+        .args(["serve", "--listen", &listen, "--data-dir", s(dir.path())])
+        .args(["--base-url", &format!("http://{listen}")])
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(mut stream) = std::net::TcpStream::connect(&listen) {
+            use std::io::Write as _;
+            stream
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut reply = String::new();
+            stream.read_to_string(&mut reply).unwrap();
+            assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the server started");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the server exited early"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let stopping = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            stopping.elapsed() < Duration::from_secs(15),
+            "the server stops on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut out = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert!(status.success(), "exit status {status:?}: {out}");
+    assert!(out.contains("SIGTERM: stopping"), "{out}");
+    assert!(
+        out.contains("stopped (gave back 0 unfinished tasks)"),
+        "{out}"
+    );
+    assert!(
+        std::net::TcpStream::connect(&listen).is_err(),
+        "the port is closed"
+    );
+}

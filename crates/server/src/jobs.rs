@@ -19,15 +19,17 @@ use crate::state::Shared;
 
 /// Rows signed and stored together.
 pub const CHUNK: i64 = 250;
-/// How long a claim lasts without progress before another process may take over.
-pub const LEASE_SECONDS: i64 = 120;
+/// How long a claim lasts without progress or heartbeat before another
+/// process may take over.
+pub const LEASE_SECONDS: i64 = crate::lifecycle::LEASE_SECONDS;
 /// How often idle workers look for jobs queued by other processes.
 const POLL: Duration = Duration::from_secs(2);
 
-/// Runs the worker loop in the background.
+/// Runs the worker loop in the background, until the process stops (the
+/// chunk being signed is finished and stored first).
 pub fn spawn_worker(state: Shared) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        loop {
+        while !state.stop.is_stopping() {
             match run_next(&state, &WorkerOptions::default()).await {
                 Ok(true) => continue,
                 Ok(false) => {}
@@ -36,6 +38,7 @@ pub fn spawn_worker(state: Shared) -> tokio::task::JoinHandle<()> {
             tokio::select! {
                 () = state.jobs_wakeup.notified() => {}
                 () = tokio::time::sleep(POLL) => {}
+                () = state.stop.wait() => {}
             }
         }
     })
@@ -61,7 +64,7 @@ impl Default for WorkerOptions {
 
 /// Claims and processes one job; false when there was none.
 pub async fn run_next(state: &Shared, options: &WorkerOptions) -> Result<bool, ServerError> {
-    let owner = state.process_id.clone();
+    let owner = state.identity.owner.clone();
     let Some(job) = bulk::claim(&state.store, &owner, LEASE_SECONDS).await? else {
         return Ok(false);
     };
@@ -107,7 +110,8 @@ async fn process(
         .collect();
     let mut chunks = 0usize;
     loop {
-        if options.max_chunks.is_some_and(|m| chunks >= m) {
+        // Stopping: the job's lease is given back with the others.
+        if options.max_chunks.is_some_and(|m| chunks >= m) || state.stop.is_stopping() {
             return Ok(());
         }
         let rows = bulk::pending_rows(&state.store, &job.id, options.chunk).await?;

@@ -7,6 +7,8 @@
 //! * [`design`]: a badge's metadata and its OB 3.0 / 2.0 renderings;
 //! * [`issuing`]: keys, DIDs, signing, status lists, OB 2.0 hosted documents;
 //! * [`jobs`] and [`mail`]: background workers (bulk awards, e-mail to recipients);
+//! * [`lifecycle`]: lease ownership, heartbeat and the orderly stop;
+//! * [`service`]: what the platform does, shared by routes and workers;
 //! * [`routes`]: the HTTP handlers, one module per area.
 //!
 //! The database is the only state: any number of processes can serve one
@@ -19,6 +21,7 @@ mod error;
 pub mod i18n;
 pub mod issuing;
 pub mod jobs;
+pub mod lifecycle;
 pub mod mail;
 pub mod pages;
 pub mod roster;
@@ -54,11 +57,11 @@ pub async fn prepare(mut config: Config) -> Result<Shared, ServerError> {
     let store = Store::open_with(&config.database_url(), config.database_max_connections).await?;
     let catalog = Arc::new(Catalog::load()?);
     let pages = Pages::load(catalog.clone())?;
-    let mailer = config
-        .smtp
-        .as_ref()
-        .map(mail::Mailer::from_config)
-        .transpose()?;
+    let mailer = match &config.smtp {
+        Some(smtp) => mail::Mailer::from_config(smtp)?,
+        None => mail::Mailer::outbox(&config.base_url)?,
+    };
+    let identity = lifecycle::Identity::new(config.listen, &config.database_url());
     Ok(Arc::new(AppState {
         config,
         store,
@@ -71,7 +74,8 @@ pub async fn prepare(mut config: Config) -> Result<Shared, ServerError> {
         page_cache: TtlCache::new(Duration::from_secs(30), 20_000),
         status_cache: TtlCache::new(Duration::from_secs(1), 100_000),
         jobs_wakeup: tokio::sync::Notify::new(),
-        process_id: insignia_store::token::random_id(8),
+        identity,
+        stop: lifecycle::Stop::default(),
         mailer,
         mail_wakeup: tokio::sync::Notify::new(),
     }))
@@ -96,26 +100,63 @@ pub async fn first_run_link(state: &Shared) -> Result<Option<String>, ServerErro
     )))
 }
 
-/// Serves until Ctrl-C / SIGTERM.
+/// Serves until SIGTERM or Ctrl-C, then stops in order (see [`serve_on`]).
 pub async fn serve(state: Shared) -> Result<(), ServerError> {
     let listen = state.config.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| ServerError::Io(format!("listening on {listen}"), e))?;
+    serve_on(state, listener, lifecycle::shutdown_signal()).await
+}
+
+/// Serves on `listener` with the background workers until `signal`
+/// resolves, then stops in order: no new connection or work is taken,
+/// requests in flight finish, the workers finish what they hold (at most
+/// [`lifecycle::STOP_GRACE`]), every lease is given back and the database
+/// pool is closed.
+pub async fn serve_on(
+    state: Shared,
+    listener: tokio::net::TcpListener,
+    signal: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
     tracing::info!(
-        "Insignia is serving {} on {listen} ({})",
+        "Insignia is serving {} on {} ({})",
         state.config.base_url,
+        listener
+            .local_addr()
+            .map_or_else(|_| "?".into(), |a| a.to_string()),
         state.store.kind()
     );
-    jobs::spawn_worker(state.clone());
-    mail::spawn_worker(state.clone());
-    axum::serve(
+    lifecycle::recover(&state).await?;
+    let workers = vec![
+        jobs::spawn_worker(state.clone()),
+        mail::spawn_worker(state.clone()),
+        lifecycle::spawn_heartbeat(state.clone()),
+    ];
+    let stopping = state.clone();
+    let served = axum::serve(
         listener,
-        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
+    .with_graceful_shutdown(async move {
+        signal.await;
+        stopping.stop.begin();
     })
+    .await;
+    state.stop.begin();
+    let aborts: Vec<_> = workers.iter().map(|w| w.abort_handle()).collect();
+    if tokio::time::timeout(
+        lifecycle::STOP_GRACE,
+        futures_util::future::join_all(workers),
+    )
     .await
-    .map_err(|e| ServerError::Io("serving".into(), e))
+    .is_err()
+    {
+        tracing::warn!("background work did not finish in time; giving it back unfinished");
+        aborts.iter().for_each(tokio::task::AbortHandle::abort);
+    }
+    let released = lifecycle::release(&state).await?;
+    tracing::info!("stopped (gave back {released} unfinished tasks)");
+    state.store.close().await;
+    served.map_err(|e| ServerError::Io("serving".into(), e))
 }

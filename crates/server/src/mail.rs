@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt as _;
 use insignia_store::model::{Award, OutboxMessage};
-use insignia_store::repo::{awards, badges, issuers, mail};
+use insignia_store::repo::{awards, badges, issuers, mail, outbox};
 use insignia_store::token::{random_id, token_hash};
 use insignia_store::{StoreError, now};
 use lettre::message::{Mailbox, MultiPart};
@@ -86,9 +86,18 @@ impl Pacer {
     }
 }
 
-/// The SMTP connection settings, ready to send.
+/// Where messages go.
+enum Transport {
+    /// An SMTP relay (`[smtp]`).
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// No relay set up: this server's local outbox
+    /// (`insignia_store::repo::outbox`), shown on the Outbox page.
+    Outbox,
+}
+
+/// How this server delivers messages, ready to send.
 pub struct Mailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    transport: Transport,
     from: Address,
     pacer: Pacer,
     rate: f64,
@@ -118,11 +127,41 @@ impl Mailer {
     pub fn from_config(config: &SmtpConfig) -> Result<Mailer, ServerError> {
         let (builder, from, rate) = settings(config)?;
         Ok(Mailer {
-            transport: builder.build(),
+            transport: Transport::Smtp(builder.build()),
             from,
             pacer: Pacer::new(rate),
             rate,
         })
+    }
+
+    /// Delivery to the local outbox (no SMTP set up): messages are composed
+    /// exactly as for a relay, from `badges@` the server's host.
+    pub fn outbox(base_url: &str) -> Result<Mailer, ServerError> {
+        let host = url::Url::parse(base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "localhost".into());
+        // An IP address as the host is no mail domain: say localhost then.
+        let domain = if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
+            "localhost".to_owned()
+        } else {
+            host
+        };
+        let from = Address::new("badges", &domain)
+            .map_err(|e| config_error(format!("sender address badges@{domain}: {e}")))?;
+        // Storing a message costs a database write, not a relay's patience.
+        let rate = 1_000.0;
+        Ok(Mailer {
+            transport: Transport::Outbox,
+            from,
+            pacer: Pacer::new(rate),
+            rate,
+        })
+    }
+
+    /// Whether messages go to the local outbox rather than a relay.
+    pub fn delivers_locally(&self) -> bool {
+        matches!(self.transport, Transport::Outbox)
     }
 }
 
@@ -298,14 +337,17 @@ impl Default for MailOptions {
     }
 }
 
-/// Runs the mailer in the background when SMTP is configured.
-pub fn spawn_worker(state: Shared) -> Option<tokio::task::JoinHandle<()>> {
-    if state.mailer.is_none() {
-        tracing::info!("e-mail is not set up ([smtp]); messages to recipients stay queued");
-        return None;
+/// Runs the mailer in the background: over SMTP when `[smtp]` is set,
+/// into the local outbox otherwise.
+pub fn spawn_worker(state: Shared) -> tokio::task::JoinHandle<()> {
+    if state.mailer.delivers_locally() {
+        tracing::info!(
+            "e-mail is not set up ([smtp]): messages go to this server's outbox ({}/outbox)",
+            state.config.base_url
+        );
     }
-    Some(tokio::spawn(async move {
-        loop {
+    tokio::spawn(async move {
+        while !state.stop.is_stopping() {
             match run_next(&state, &MailOptions::default()).await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
@@ -314,21 +356,21 @@ pub fn spawn_worker(state: Shared) -> Option<tokio::task::JoinHandle<()>> {
             tokio::select! {
                 () = state.mail_wakeup.notified() => {}
                 () = tokio::time::sleep(POLL) => {}
+                () = state.stop.wait() => {}
             }
         }
-    }))
+    })
 }
 
 /// Claims and handles one batch of due messages; returns how many were
-/// claimed (0: nothing to do, or SMTP is not configured).
+/// claimed (0: nothing to do).
 pub async fn run_next(state: &Shared, options: &MailOptions) -> Result<usize, ServerError> {
-    let Some(mailer) = state.mailer.as_ref() else {
-        return Ok(0);
-    };
+    let mailer = &state.mailer;
     let at = options.now.unwrap_or_else(now);
-    // The lease covers sending the whole batch at the configured rate.
-    let lease = 300 + (options.batch as f64 / mailer.rate).ceil() as i64;
-    let owner = state.process_id.clone();
+    // Short: the heartbeat renews it while this process works
+    // (`lifecycle`), so a process that dies holds its messages only briefly.
+    let lease = crate::lifecycle::LEASE_SECONDS;
+    let owner = state.identity.owner.clone();
     let list = mail::claim(&state.store, &owner, at, lease, options.batch).await?;
     // A few sends in flight at once (the pacer still spaces their starts):
     // one SMTP connection manages only some tens of messages per second, as
@@ -362,6 +404,10 @@ pub async fn run_next(state: &Shared, options: &MailOptions) -> Result<usize, Se
 /// What became of one attempt.
 enum Outcome {
     Sent(String),
+    /// Put in the local outbox: the Message-ID, subject and message text.
+    Stored(String, String, String),
+    /// Not attempted: the process is stopping (the lease is given back).
+    Stopping,
     Retry(String),
     Failed(String),
 }
@@ -376,8 +422,21 @@ async fn deliver(
 ) -> Result<(), ServerError> {
     let outcome = attempt(state, mailer, message, unreachable).await?;
     match outcome {
+        Outcome::Stopping => {}
         Outcome::Sent(message_id) => {
             mail::mark_sent(&state.store, message, owner, &message_id, at).await?;
+        }
+        Outcome::Stored(message_id, subject, raw) => {
+            outbox::deliver(
+                &state.store,
+                message,
+                owner,
+                &message_id,
+                &subject,
+                &raw,
+                at,
+            )
+            .await?;
         }
         Outcome::Failed(error) => {
             tracing::warn!(message = %message.id, "e-mail failed: {error}");
@@ -407,6 +466,9 @@ async fn attempt(
     message: &OutboxMessage,
     unreachable: &std::sync::Mutex<Option<String>>,
 ) -> Result<Outcome, ServerError> {
+    if state.stop.is_stopping() {
+        return Ok(Outcome::Stopping);
+    }
     if let Some(error) = known_unreachable(unreachable) {
         return Ok(Outcome::Retry(error));
     }
@@ -422,11 +484,24 @@ async fn attempt(
         .get_raw("Message-ID")
         .unwrap_or_default()
         .to_owned();
+    let transport = match &mailer.transport {
+        Transport::Smtp(transport) => transport,
+        Transport::Outbox => {
+            let bytes = email.formatted();
+            // The subject as the recipient reads it (decoded), for the list.
+            let subject = mail_parser::MessageParser::default()
+                .parse(&bytes)
+                .and_then(|m| m.subject().map(str::to_owned))
+                .unwrap_or_default();
+            let raw = String::from_utf8_lossy(&bytes).into_owned();
+            return Ok(Outcome::Stored(message_id, subject, raw));
+        }
+    };
     mailer.pacer.wait().await;
     if let Some(error) = known_unreachable(unreachable) {
         return Ok(Outcome::Retry(error));
     }
-    match mailer.transport.send(email).await {
+    match transport.send(email).await {
         Ok(_) => Ok(Outcome::Sent(message_id)),
         Err(e) => {
             let code = e.status().map(u16::from);
@@ -468,9 +543,15 @@ impl From<StoreError> for Compose {
     }
 }
 
-/// The claim link's path for a fresh token, whose hash is stored now.
-async fn new_claim_path(state: &AppState, award_id: &str) -> Result<String, StoreError> {
-    let token = random_id(24);
+/// The claim link's path for `message`, whose token's hash is stored now.
+/// The token is derived from the message (`MasterKey::token_for`), so a
+/// message sent again after a crash carries the same link, not a second one.
+async fn claim_path(
+    state: &AppState,
+    message: &OutboxMessage,
+    award_id: &str,
+) -> Result<String, StoreError> {
+    let token = state.master.token_for("claim", &message.id);
     mail::add_claim_token(&state.store, award_id, &token_hash(&token)).await?;
     Ok(format!("/claim/{token}"))
 }
@@ -538,7 +619,7 @@ async fn compose_award(
     let claim_url = format!(
         "{}{}",
         state.config.base_url,
-        new_claim_path(state, &award.id).await?
+        claim_path(state, message, &award.id).await?
     );
     // The link's token was made just now; it works until then.
     let link_until = now() + state.config.claim_link_seconds();
@@ -596,9 +677,10 @@ async fn compose_award(
         .map_err(|e| Compose::Other(format!("building the message: {e}")))
 }
 
-/// Whether SMTP is configured on this server.
+/// Whether SMTP is configured on this server (otherwise messages go to the
+/// local outbox).
 pub fn configured(state: &AppState) -> bool {
-    state.mailer.is_some()
+    !state.mailer.delivers_locally()
 }
 
 /// Wakes this process's mailer (messages were just queued).

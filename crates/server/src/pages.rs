@@ -37,6 +37,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "verify.html",
     "bulk_job.html",
     "claim.html",
+    "outbox.html",
+    "outbox_message.html",
     "email_award.html",
     "email_award.txt",
     "email_account.html",

@@ -16,7 +16,11 @@ use crate::ServerError;
 const FILE_NAME: &str = "master.key";
 const VERSION: u8 = 1;
 
-pub struct MasterKey(XChaCha20Poly1305);
+pub struct MasterKey(XChaCha20Poly1305, TokenKey);
+
+/// A key derived from the master key for [`MasterKey::token_for`] (never
+/// the sealing key itself).
+struct TokenKey([u8; 32]);
 
 impl std::fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -33,7 +37,12 @@ impl MasterKey {
         let key: [u8; 32] = bytes
             .try_into()
             .map_err(|_| ServerError::Config("the master key must be 32 bytes".into()))?;
-        Ok(MasterKey(XChaCha20Poly1305::new(&key.into())))
+        use sha2::Digest as _;
+        let mut derive = sha2::Sha256::new();
+        derive.update(b"insignia token key v1\0");
+        derive.update(key);
+        let token_key = TokenKey(derive.finalize().into());
+        Ok(MasterKey(XChaCha20Poly1305::new(&key.into()), token_key))
     }
 
     /// Reads `dir/master.key`, creating it (mode 0600) on first run.
@@ -88,6 +97,23 @@ impl MasterKey {
         Ok(out)
     }
 
+    /// A link token that only this installation can make, the same every
+    /// time for the same `purpose` and `id` (HMAC-SHA256 under a key derived
+    /// from the master key; 256 bits, base58). A message retried after a
+    /// crash thus carries the same link as the copy that may already have
+    /// gone, and the clear token is never stored: the database keeps only
+    /// its hash, and making it again needs the master key.
+    pub fn token_for(&self, purpose: &str, id: &str) -> String {
+        use hmac::Mac as _;
+        let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&self.1.0)
+            .expect("HMAC takes keys of any length");
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(id.as_bytes());
+        let tag = mac.finalize().into_bytes();
+        bs58::encode(tag).into_string()
+    }
+
     pub fn open(&self, sealed: &[u8], context: &str) -> Result<Vec<u8>, ServerError> {
         if sealed.len() < 25 || sealed[0] != VERSION {
             return Err(ServerError::Crypto("a sealed secret is damaged".into()));
@@ -127,6 +153,15 @@ mod tests {
         let last = tampered.len() - 1;
         tampered[last] ^= 1;
         assert!(key.open(&tampered, "issuer-1/key-1").is_err());
+        // Link tokens: the same for the same message, different otherwise,
+        // and unlike another installation's.
+        let token = key.token_for("claim", "message-1");
+        assert_eq!(token, again.token_for("claim", "message-1"));
+        assert!(token.len() >= 40 && token.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(token, key.token_for("claim", "message-2"));
+        assert_ne!(token, key.token_for("reset", "message-1"));
+        let other = MasterKey::load_or_create(tempfile::tempdir().unwrap().path()).unwrap();
+        assert_ne!(token, other.token_for("claim", "message-1"));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;

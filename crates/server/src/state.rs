@@ -46,10 +46,13 @@ pub struct AppState {
     /// Wakes this process's job worker when a job is queued here (other
     /// processes find it by polling).
     pub jobs_wakeup: tokio::sync::Notify,
-    /// Identifies this process in job leases.
-    pub process_id: String,
-    /// SMTP, when configured (`[smtp]`); without it e-mail stays queued.
-    pub mailer: Option<crate::mail::Mailer>,
+    /// Who this process is in the leases it takes on background work.
+    pub identity: crate::lifecycle::Identity,
+    /// Set when the process is stopping: workers claim nothing more.
+    pub stop: crate::lifecycle::Stop,
+    /// How e-mail leaves: SMTP when configured (`[smtp]`), else the local
+    /// outbox.
+    pub mailer: crate::mail::Mailer,
     /// Wakes this process's mailer when a message is queued here.
     pub mail_wakeup: tokio::sync::Notify,
 }

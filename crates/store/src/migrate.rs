@@ -31,6 +31,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_claim_links.sql"),
     ),
     (
+        5,
+        "outbox_copies",
+        include_str!("../migrations/sqlite/0005_outbox_copies.sql"),
+    ),
+    (
         6,
         "accounts",
         include_str!("../migrations/sqlite/0006_accounts.sql"),
@@ -57,6 +62,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         4,
         "claim_links",
         include_str!("../migrations/postgres/0004_claim_links.sql"),
+    ),
+    (
+        5,
+        "outbox_copies",
+        include_str!("../migrations/postgres/0005_outbox_copies.sql"),
     ),
     (
         6,

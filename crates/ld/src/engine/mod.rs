@@ -14,7 +14,7 @@
 //! The algorithms follow the JSON-LD 1.1 Processing Algorithms and API
 //! (<https://www.w3.org/TR/json-ld11-api/>) step by step; comments name the
 //! steps. JSON-LD 1.0 processing mode is not supported. Conformance: the W3C
-//! expand and toRdf test suites, `crates/ld/tests/json_ld_api.rs`.
+//! expand and toRdf test suites, `crates/ld/tests/it/json_ld_api.rs`.
 //!
 //! Safe mode ([`Options::safe_mode`]) reports, in the same pass, what plain
 //! JSON-LD would silently drop or what would not verify everywhere (see

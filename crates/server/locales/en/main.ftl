@@ -383,8 +383,7 @@ mail-none = No e-mail
 mail-state-queued = Queued
 mail-state-sent = Sent
 mail-state-failed = Failed
-mail-state-not-configured = Not sent: e-mail is not set up
-mail-not-configured = E-mail is not set up on this server: messages wait in the queue until an administrator configures SMTP.
+mail-not-configured = E-mail is not set up on this server (no SMTP relay): messages are delivered to this server’s outbox, where administrators can read them and open their links.
 mail-retry = Attempt { $n } failed; next try { $at }:
 mail-attempts = Attempts
 mail-queued-at = Queued
@@ -601,3 +600,30 @@ email-sign-in-subject = Your sign-in link
 email-confirm-button = Confirm my address
 email-reset-button = Choose a new password
 email-sign-in-button = Sign in
+
+# The local outbox (no SMTP)
+outbox-title = Outbox
+outbox-back-org = Organisation
+outbox-intro-local = No SMTP relay is set up on this server, so e-mail is delivered here instead: each message exactly as its recipient would receive it, with working links. Set [smtp] in the configuration to send real e-mail.
+outbox-intro-smtp = This server sends e-mail over SMTP; the messages below were delivered here while no relay was set up.
+outbox-count = { $n ->
+    [one] One message
+   *[other] { $n } messages
+}
+outbox-delivered = Delivered
+outbox-to = To
+outbox-from = From
+outbox-reply-to = Reply to
+outbox-subject = Subject
+outbox-no-subject = (no subject)
+outbox-pages = Pages of the outbox
+outbox-newest = Newest messages
+outbox-older = Older messages
+outbox-empty = No message has been delivered here yet.
+outbox-links = Links in this message
+outbox-links-hint = To act as the recipient (accept a badge, open a link meant for them), open the link in a private window, where you are not signed in.
+outbox-as-seen = As the recipient sees it
+outbox-text = Plain-text version
+outbox-download = Download the message (.eml)
+outbox-open = Open the outbox
+mail-state-outbox = In the outbox

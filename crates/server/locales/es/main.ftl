@@ -164,8 +164,7 @@ mail-none = Ningún correo
 mail-state-queued = En cola
 mail-state-sent = Enviado
 mail-state-failed = Fallido
-mail-state-not-configured = No enviado: el correo no está configurado
-mail-not-configured = El envío de correo no está configurado en este servidor: los mensajes esperan en la cola hasta que un administrador configure SMTP.
+mail-not-configured = El correo no está configurado en este servidor (sin relé SMTP): los mensajes se entregan en la bandeja de salida del servidor, donde los administradores pueden leerlos y abrir sus enlaces.
 mail-retry = El intento { $n } falló; próximo intento { $at }:
 mail-attempts = Intentos
 mail-queued-at = En cola desde
@@ -405,3 +404,30 @@ email-sign-in-subject = Tu enlace para iniciar sesión
 email-confirm-button = Confirmar mi dirección
 email-reset-button = Elegir una contraseña nueva
 email-sign-in-button = Iniciar sesión
+
+# The local outbox (no SMTP)
+outbox-title = Bandeja de salida
+outbox-back-org = Organización
+outbox-intro-local = Este servidor no tiene un relé SMTP configurado, así que el correo se entrega aquí: cada mensaje tal como lo recibiría su destinatario, con enlaces que funcionan. Configure [smtp] para enviar correo de verdad.
+outbox-intro-smtp = Este servidor envía el correo por SMTP; los mensajes de abajo se entregaron aquí mientras no había un relé configurado.
+outbox-count = { $n ->
+    [one] Un mensaje
+   *[other] { $n } mensajes
+}
+outbox-delivered = Entregado
+outbox-to = Para
+outbox-from = De
+outbox-reply-to = Responder a
+outbox-subject = Asunto
+outbox-no-subject = (sin asunto)
+outbox-pages = Páginas de la bandeja de salida
+outbox-newest = Mensajes más recientes
+outbox-older = Mensajes anteriores
+outbox-empty = Todavía no se ha entregado ningún mensaje aquí.
+outbox-links = Enlaces de este mensaje
+outbox-links-hint = Para actuar como el destinatario (aceptar una insignia, abrir un enlace pensado para él), abra el enlace en una ventana privada, donde no ha iniciado sesión.
+outbox-as-seen = Tal como lo ve el destinatario
+outbox-text = Versión de texto
+outbox-download = Descargar el mensaje (.eml)
+outbox-open = Abrir la bandeja de salida
+mail-state-outbox = En la bandeja de salida

@@ -383,8 +383,7 @@ mail-none = Aucun e-mail
 mail-state-queued = En attente
 mail-state-sent = Envoyé
 mail-state-failed = Échec
-mail-state-not-configured = Non envoyé : l’e-mail n’est pas configuré
-mail-not-configured = L’envoi d’e-mails n’est pas configuré sur ce serveur : les messages attendent dans la file jusqu’à ce qu’un administrateur configure SMTP.
+mail-not-configured = L’envoi d’e-mails n’est pas configuré sur ce serveur (pas de relais SMTP) : les messages sont remis dans la boîte d’envoi du serveur, où les administrateurs peuvent les lire et ouvrir leurs liens.
 mail-retry = Tentative { $n } échouée ; prochain essai { $at } :
 mail-attempts = Tentatives
 mail-queued-at = Mis en file
@@ -601,3 +600,30 @@ email-sign-in-subject = Votre lien de connexion
 email-confirm-button = Confirmer mon adresse
 email-reset-button = Choisir un nouveau mot de passe
 email-sign-in-button = Me connecter
+
+# The local outbox (no SMTP)
+outbox-title = Boîte d’envoi
+outbox-back-org = Organisation
+outbox-intro-local = Aucun relais SMTP n’est configuré sur ce serveur : les e-mails sont donc remis ici, chaque message tel que son destinataire le recevrait, avec des liens qui fonctionnent. Renseignez [smtp] dans la configuration pour envoyer de vrais e-mails.
+outbox-intro-smtp = Ce serveur envoie les e-mails par SMTP ; les messages ci-dessous ont été remis ici quand aucun relais n’était configuré.
+outbox-count = { $n ->
+    [one] Un message
+   *[other] { $n } messages
+}
+outbox-delivered = Remis le
+outbox-to = À
+outbox-from = De
+outbox-reply-to = Répondre à
+outbox-subject = Objet
+outbox-no-subject = (sans objet)
+outbox-pages = Pages de la boîte d’envoi
+outbox-newest = Messages les plus récents
+outbox-older = Messages plus anciens
+outbox-empty = Aucun message n’a encore été remis ici.
+outbox-links = Liens de ce message
+outbox-links-hint = Pour agir comme le destinataire (accepter un badge, ouvrir un lien qui lui est destiné), ouvrez le lien dans une fenêtre de navigation privée, où vous n’êtes pas connecté.
+outbox-as-seen = Tel que le destinataire le voit
+outbox-text = Version texte
+outbox-download = Télécharger le message (.eml)
+outbox-open = Ouvrir la boîte d’envoi
+mail-state-outbox = Dans la boîte d’envoi

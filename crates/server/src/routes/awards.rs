@@ -182,7 +182,7 @@ pub async fn show(
         "award_admin.html",
         context! {
             user => member.user, csrf => member.csrf, org_id => org_id, award => award, badge_name => version.name,
-            public_url => urls.award_page(&award.id), can_issue => role >= Role::Issuer,
+            public_url => urls.award_page(&award.id), can_issue => role >= Role::Issuer, can_admin => role >= Role::Admin,
             messages => messages, claimed_at => claimed_at, mail_configured => crate::mail::configured(&state),
             email_language => language.code(), renewal_of => renewal_of,
             link_requested_at => link_requested_at,

@@ -10,6 +10,7 @@ mod claim;
 mod issuers;
 mod ob2;
 mod orgs;
+mod outbox;
 mod public;
 mod verify;
 
@@ -72,6 +73,12 @@ pub fn router(state: Shared) -> Router {
         .route("/orgs/{org}/awards/{award}/status", post(awards::change_status))
         .route("/orgs/{org}/awards/{award}/renew", post(awards::renew))
         .route("/orgs/{org}/awards/{award}/resend", post(awards::resend))
+        .route("/outbox", get(outbox::list_all))
+        .route("/outbox/{message}", get(outbox::show_any))
+        .route("/outbox/{message}/{file}", get(outbox::part_any))
+        .route("/orgs/{org}/outbox", get(outbox::list_org))
+        .route("/orgs/{org}/outbox/{message}", get(outbox::show_org))
+        .route("/orgs/{org}/outbox/{message}/{file}", get(outbox::part_org))
         .route("/claim/{token}", get(claim::page).post(claim::accept))
         .route("/claim/{token}/new-link", post(claim::new_link))
         .route("/a/{award}", get(public::award_page))

@@ -726,8 +726,11 @@ async fn names_cannot_inject_headers_and_html_is_escaped() {
     .await;
 }
 
+/// A server without SMTP (the README's first command): messages go to its
+/// local outbox, which the organisation's admins (and the server's
+/// administrators) read as the recipient would, and whose claim link works.
 #[tokio::test]
-async fn without_smtp_messages_wait_and_pages_say_so() {
+async fn without_smtp_messages_go_to_the_outbox_and_their_links_work() {
     support::on_both(|app| async move {
         let school = academy(&app, "nosmtp", "nosmtp").await;
         let Academy {
@@ -739,19 +742,97 @@ async fn without_smtp_messages_wait_and_pages_say_so() {
         let award = school
             .award(&app, "Amira Haddad", "amira@example.org", Some("es"))
             .await;
-        assert_eq!(send_due(&app).await, 0);
+        assert_eq!(send_due(&app).await, 1, "delivered to the outbox");
+        assert_eq!(send_due(&app).await, 0, "once");
         let m = &messages_of(&app, &award).await[0];
-        assert_eq!(
-            (m.state.as_str(), m.attempts, m.locale.as_str()),
-            ("queued", 0, "es")
-        );
+        assert_eq!((m.state.as_str(), m.attempts), ("sent", 1));
+
         let admin = get_text(client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
         assert!(
             admin.contains("E-mail is not set up on this server"),
             "{admin}"
         );
-        assert!(admin.contains("Not sent: e-mail is not set up"));
-        assert!(!admin.contains(">Sent<"));
+        assert!(admin.contains("In the outbox"), "{admin}");
+        assert!(admin.contains(&format!("/orgs/{org}/outbox")));
+
+        // minijinja escapes "/" in HTML as "&#x2f;".
+        let list = get_text(client, app.url(&format!("/orgs/{org}/outbox")))
+            .await
+            .replace("&#x2f;", "/");
+        assert!(list.contains("amira@example.org"), "{list}");
+        assert!(
+            list.contains("Learning Academy le ha otorgado Data Analysis with Python"),
+            "the subject, in the message's language: {list}"
+        );
+        let marker = format!("/orgs/{org}/outbox/{}", m.id);
+        assert!(list.contains(&marker), "{list}");
+        let page = get_text(client, app.url(&marker))
+            .await
+            .replace("&#x2f;", "/");
+        assert!(
+            page.contains("Amira Haddad &lt;amira@example.org&gt;"),
+            "{page}"
+        );
+        let at = page
+            .find(&format!("{}/claim/", app.base))
+            .expect("the claim link is listed");
+        let link: String = page[at..]
+            .chars()
+            .take_while(|c| !matches!(c, '"' | '<' | ' '))
+            .collect();
+        assert!(link.len() > app.base.len() + 30, "{link}");
+
+        // The HTML part is served sandboxed, to the same readers only.
+        let html = client
+            .get(app.url(&format!("{marker}/body.html")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(html.status(), 200);
+        let csp = html.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            csp.starts_with("sandbox") && csp.contains("default-src 'none'"),
+            "{csp}"
+        );
+        assert!(html.text().await.unwrap().contains("Amira Haddad"));
+        let eml = get_text(client, app.url(&format!("{marker}/message.eml"))).await;
+        assert!(
+            eml.contains("To: \"Amira Haddad\" <amira@example.org>")
+                || eml.contains("To: Amira Haddad <amira@example.org>"),
+            "{eml}"
+        );
+
+        // The recipient opens the link (anonymous) and accepts.
+        let recipient = app.client();
+        let claim = get_text(&recipient, link.clone()).await;
+        let r = recipient
+            .post(&link)
+            .form(&[("csrf", csrf(&claim).as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(location(&r), format!("/a/{award}"));
+
+        // Nobody else reads it: another organisation's owner, a non-admin
+        // at the server-wide outbox, an anonymous visitor.
+        let other = academy(&app, "other", "other").await;
+        for path in [
+            format!("/orgs/{org}/outbox"),
+            marker.clone(),
+            format!("{marker}/body.html"),
+            format!("/orgs/{}/outbox/{}", other.org, m.id),
+            "/outbox".to_owned(),
+            format!("/outbox/{}", m.id),
+        ] {
+            let r = other.client.get(app.url(&path)).send().await.unwrap();
+            assert_eq!(r.status(), 404, "{path}");
+        }
+        let r = app.client().get(app.url(&marker)).send().await.unwrap();
+        assert_eq!(r.status(), 303, "anonymous: to the sign-in page");
         app
     })
     .await;
@@ -761,7 +842,7 @@ async fn without_smtp_messages_wait_and_pages_say_so() {
 async fn the_background_mailer_sends_when_woken() {
     let sink = Sink::start().await;
     let app = spawn_mailing(false, sink.url()).await.unwrap();
-    assert!(mail::spawn_worker(app.state.clone()).is_some());
+    let _worker = mail::spawn_worker(app.state.clone());
     let school = academy(&app, "wake", "wake").await;
     let Academy {
         client: _,

@@ -11,5 +11,6 @@ mod accounts;
 mod bulk;
 mod journey;
 mod mail;
+mod recovery;
 mod security;
 mod smtp_tls;

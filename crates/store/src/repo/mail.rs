@@ -218,7 +218,19 @@ pub async fn mark_sent(
     at: i64,
 ) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
-    let n = on_tx!(&mut tx, |c| {
+    mark_sent_in(&mut tx, message, owner, message_id, at).await?;
+    tx.commit().await
+}
+
+/// [`mark_sent`] inside the caller's transaction.
+pub async fn mark_sent_in(
+    tx: &mut Tx,
+    message: &OutboxMessage,
+    owner: &str,
+    message_id: &str,
+    at: i64,
+) -> Result<(), StoreError> {
+    let n = on_tx!(&mut *tx, |c| {
         sqlx::query(
         "UPDATE mail_outbox SET state = 'sent', sent_at = $1, attempts = attempts + 1, message_id = $2, \
          last_error = NULL, lease_owner = NULL, lease_until = NULL \
@@ -235,8 +247,7 @@ pub async fn mark_sent(
     if n != 1 {
         return Err(StoreError::LeaseLost);
     }
-    event(&mut tx, message, "delivered", at).await?;
-    tx.commit().await
+    event(tx, message, "delivered", at).await
 }
 
 /// Records a failed attempt to be tried again at `next_at`.
@@ -357,13 +368,16 @@ pub async fn counts_for_job(store: &Store, job_id: &str) -> Result<MailCounts, S
 }
 
 /// Stores the hash of a claim link's token for `award_id`.
+/// (Adding a token already there changes nothing: a message sent again
+/// carries the same token, and its link keeps its first date.)
 pub async fn add_claim_token(
     store: &Store,
     award_id: &str,
     token_hash: &str,
 ) -> Result<(), StoreError> {
     on_db!(store, |pool| sqlx::query(
-        "INSERT INTO claim_tokens (token_hash, award_id, created_at) VALUES ($1, $2, $3)"
+        "INSERT INTO claim_tokens (token_hash, award_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (token_hash) DO NOTHING"
     )
     .bind(token_hash)
     .bind(award_id)

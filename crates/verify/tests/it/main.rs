@@ -1,8 +1,8 @@
 //! The integration tests of `insignia-verify`, one module per area, linked
 //! into one test binary (one link instead of one per file).
 
-mod common;
 mod bad_input;
+mod common;
 mod online;
 mod proof_sets_and_legacy;
 mod samples;

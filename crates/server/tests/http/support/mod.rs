@@ -338,3 +338,68 @@ pub async fn spawn_pair_on_postgres() -> Option<(App, App)> {
     std::mem::forget(dir);
     Some((first, second))
 }
+
+/// A server run as `insignia serve` runs it ([`insignia_server::serve_on`]:
+/// its background workers, heartbeat and orderly stop), stopped by
+/// [`Serving::stop`].
+pub struct Serving {
+    pub app: App,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), insignia_server::ServerError>>,
+}
+
+impl Serving {
+    /// Sends the stop signal and waits (at most `limit`) for the server to
+    /// have stopped; returns how long it took.
+    pub async fn stop(self, limit: std::time::Duration) -> (App, std::time::Duration) {
+        let started = std::time::Instant::now();
+        let _ = self.stop.send(());
+        tokio::time::timeout(limit, self.task)
+            .await
+            .expect("the server stops in time")
+            .unwrap()
+            .unwrap();
+        (self.app, started.elapsed())
+    }
+}
+
+/// Starts a server with `serve_on` (workers included) on SQLite or a fresh
+/// PostgreSQL database; None when PostgreSQL is unavailable.
+pub async fn spawn_serving(postgres: bool, configure: impl FnOnce(&mut Config)) -> Option<Serving> {
+    let dir = tempfile::tempdir().unwrap();
+    let (database_url, pg) = if postgres {
+        let (url, name) = insignia_store::testing::fresh_postgres().await?;
+        (Some(url.clone()), Some((url, name)))
+    } else {
+        (None, None)
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut config = Config {
+        base_url: format!("http://{addr}"),
+        listen: addr,
+        data_dir: dir.path().to_owned(),
+        database_url,
+        ..Config::default()
+    };
+    configure(&mut config);
+    let state = insignia_server::prepare(config).await.unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(insignia_server::serve_on(
+        Arc::clone(&state),
+        listener,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    Some(Serving {
+        app: App {
+            base: format!("http://{addr}"),
+            state,
+            _dir: dir,
+            pg,
+        },
+        stop,
+        task,
+    })
+}
