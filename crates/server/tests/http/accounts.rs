@@ -172,6 +172,19 @@ async fn sign_up_needs_a_confirmed_address() {
             .await
             .unwrap();
         assert!(pending.contains("/signup/resend"), "a resend button");
+        // "Send the link again": once a minute at most, with a clear answer.
+        let resend = || {
+            client
+                .post(app.url("/signup/resend"))
+                .form(&[("email", "nadia@example.org")])
+                .send()
+        };
+        let r = resend().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains("a new link is on its way"));
+        let r = resend().await.unwrap();
+        assert_eq!(r.status(), 429);
+        assert!(r.text().await.unwrap().contains("less than a minute"));
         let token = csrf(&pending);
         let r = client
             .post(app.url("/orgs"))
@@ -181,7 +194,7 @@ async fn sign_up_needs_a_confirmed_address() {
             .unwrap();
         assert_eq!(location(&r), "/account/confirm", "no organisation yet");
         // The e-mailed link confirms the address (once) and signs in.
-        assert_eq!(send_all(&app).await, 1);
+        assert_eq!(send_all(&app).await, 2, "the first and the re-sent link");
         let link = link_in(&sink, &app, "nadia@example.org", "/account/confirm/");
         let other = app.client();
         assert_eq!(
