@@ -560,6 +560,7 @@ forgot-submit = Send me a link
 reset-title = Choose a new password
 reset-lead = Choose a new password. Every session of your account will be signed out.
 link-gone = This link has expired or has already been used.
+link-gone-sign-in = Sign in (to ask for a new link, if needed)
 link-gone-forgot = Ask for a new password link
 field-new-password = New password
 field-current-password = Current password

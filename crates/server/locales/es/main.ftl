@@ -364,6 +364,7 @@ forgot-submit = Envíame un enlace
 reset-title = Elige una contraseña nueva
 reset-lead = Elige una contraseña nueva. Se cerrarán todas las sesiones de tu cuenta.
 link-gone = Este enlace ha caducado o ya se ha usado.
+link-gone-sign-in = Iniciar sesión (para pedir un enlace nuevo, si hace falta)
 link-gone-forgot = Pedir un nuevo enlace de contraseña
 field-new-password = Contraseña nueva
 field-current-password = Contraseña actual

@@ -560,6 +560,7 @@ forgot-submit = M'envoyer un lien
 reset-title = Choisir un nouveau mot de passe
 reset-lead = Choisissez un nouveau mot de passe. Toutes les sessions de votre compte seront fermées.
 link-gone = Ce lien a expiré ou a déjà servi.
+link-gone-sign-in = Se connecter (pour demander un nouveau lien, au besoin)
 link-gone-forgot = Demander un nouveau lien de mot de passe
 field-new-password = Nouveau mot de passe
 field-current-password = Mot de passe actuel

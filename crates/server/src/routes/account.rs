@@ -388,7 +388,8 @@ pub async fn confirm(
             }
             signed_in(&state, jar, &headers, &found.user_id, "/dashboard").await
         }
-        None => gone_page(&state, visitor.locale, "reset.html"),
+        // Sign in (with the password) to be offered a new link.
+        None => gone_page(&state, visitor.locale, "email_link.html"),
     }
 }
 

@@ -660,6 +660,15 @@ pub async fn record_failed_login(
     .execute(pool)
     .await
     .map(|r| r.rows_affected())?);
+    // The subject's failures older than any window go as new ones come.
+    on_db!(store, |pool| sqlx::query(
+        "DELETE FROM login_attempts WHERE subject = $1 AND at < $2"
+    )
+    .bind(subject)
+    .bind(t - window.max(86_400))
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected())?);
     failed_logins(store, subject, window).await
 }
 
