@@ -41,6 +41,13 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "outbox_message.html",
     "email_award.html",
     "email_award.txt",
+    "email_account.html",
+    "email_account.txt",
+    "check_inbox.html",
+    "forgot.html",
+    "reset.html",
+    "email_link.html",
+    "account.html",
 );
 
 pub struct Pages {

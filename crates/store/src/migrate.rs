@@ -36,6 +36,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_outbox_copies.sql"),
     ),
     (
+        6,
+        "accounts",
+        include_str!("../migrations/sqlite/0006_accounts.sql"),
+    ),
+    (
         9,
         "status_indexes",
         include_str!("../migrations/sqlite/0009_status_indexes.sql"),
@@ -67,6 +72,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         5,
         "outbox_copies",
         include_str!("../migrations/postgres/0005_outbox_copies.sql"),
+    ),
+    (
+        6,
+        "accounts",
+        include_str!("../migrations/postgres/0006_accounts.sql"),
     ),
     (
         9,

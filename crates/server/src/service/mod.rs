@@ -2,4 +2,5 @@
 //! the routes, the background workers and the APIs call these, and render
 //! or serialise what they return. A service never builds HTTP responses.
 
+pub mod accounts;
 pub mod outbox;

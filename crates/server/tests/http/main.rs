@@ -7,6 +7,7 @@
 
 mod support;
 
+mod accounts;
 mod bulk;
 mod journey;
 mod mail;

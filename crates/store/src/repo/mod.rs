@@ -11,4 +11,5 @@ pub mod mail;
 pub mod orgs;
 pub mod outbox;
 pub mod status;
+pub mod throttle;
 pub mod users;
