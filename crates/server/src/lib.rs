@@ -24,6 +24,7 @@ pub mod pages;
 pub mod roster;
 mod routes;
 pub mod secrets;
+pub mod service;
 pub mod state;
 
 use std::sync::Arc;
@@ -107,6 +108,7 @@ pub async fn serve(state: Shared) -> Result<(), ServerError> {
     );
     jobs::spawn_worker(state.clone());
     mail::spawn_worker(state.clone());
+    service::backpack::spawn_rechecker(state.clone());
     axum::serve(listener, app(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

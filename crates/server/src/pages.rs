@@ -39,6 +39,19 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "claim.html",
     "email_award.html",
     "email_award.txt",
+    "backpack_nav.html",
+    "backpack_macros.html",
+    "backpack_embed.html",
+    "backpack.html",
+    "backpack_item.html",
+    "backpack_collections.html",
+    "backpack_collection.html",
+    "backpack_profile.html",
+    "backpack_delete.html",
+    "shared_item.html",
+    "shared_print.html",
+    "shared_collection.html",
+    "earner_profile.html",
 );
 
 pub struct Pages {

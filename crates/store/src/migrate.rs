@@ -30,6 +30,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "claim_links",
         include_str!("../migrations/sqlite/0004_claim_links.sql"),
     ),
+    (
+        7,
+        "backpack",
+        include_str!("../migrations/sqlite/0007_backpack.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -52,6 +57,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         4,
         "claim_links",
         include_str!("../migrations/postgres/0004_claim_links.sql"),
+    ),
+    (
+        7,
+        "backpack",
+        include_str!("../migrations/postgres/0007_backpack.sql"),
     ),
 ];
 

@@ -228,7 +228,12 @@ pub async fn accept(
             .await;
         }
     }
-    // Claiming twice is harmless: the first time is kept.
+    // Claiming twice is harmless: the first time is kept. Signed in, the
+    // award is also bound to the account and shows in its backpack.
+    if let Some(user) = &visitor.user {
+        insignia_store::repo::backpack::claim_for(&state.store, &view.award, &user.id).await?;
+        return Ok(see_other("/backpack?notice=claimed"));
+    }
     mail::claim_award(&state.store, &view.award).await?;
     Ok(see_other(&format!("/a/{}", view.award.id)))
 }

@@ -7,6 +7,7 @@
 
 mod support;
 
+mod backpack;
 mod bulk;
 mod journey;
 mod mail;

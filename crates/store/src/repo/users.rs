@@ -208,3 +208,14 @@ pub async fn failed_logins(store: &Store, subject: &str, window: i64) -> Result<
     .await?);
     Ok(n)
 }
+
+/// The account's verified e-mail addresses (lower-case).
+// replaced by the user_emails version when merged
+pub async fn verified_emails(store: &Store, user_id: &str) -> Result<Vec<String>, StoreError> {
+    Ok(on_db!(store, |pool| sqlx::query_scalar(
+        "SELECT email FROM users WHERE id = $1"
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?))
+}
