@@ -210,6 +210,64 @@ async fn awards_appear_and_imports_go_through_the_verifier() {
         assert_eq!(imported(&r), (forged_item.clone(), "already".into()));
         assert_eq!(status_of(&app, &forged_item).await, "valid");
 
+        // A baked SVG with a script: imported and verified, shown only as a PNG drawn
+        // from its sanitised form, never served as it came.
+        let design: insignia_artwork::BadgeDesign = serde_json::from_value(serde_json::json!({
+            "shape": "shield", "background": "#14532d", "accent": "#facc15", "text": "#ffffff",
+            "icon": "wrench", "title": "Welding"
+        }))
+        .unwrap();
+        let svg = insignia_artwork::design::render_svg(&design)
+            .unwrap()
+            .replacen("<svg ", "<svg onload=\"alert(1)\" ", 1);
+        let svg = svg.replace("</svg>", "<script>alert(2)</script></svg>");
+        let baked_svg = insignia_bake::bake(
+            svg.as_bytes(),
+            insignia_bake::Standard::Ob3,
+            &insignia_bake::Payload::Json(String::from_utf8(json.clone()).unwrap()),
+        )
+        .unwrap();
+        let r = import_file(&app, &dave, &dave_token, baked_svg, "badge.svg").await;
+        let (svg_item, _) = imported(&r);
+        assert_eq!(svg_item, forged_item, "the same badge as the PNG");
+        let eve = support::sign_up(&app, "eve@example.org").await;
+        let svg_again = insignia_bake::bake(
+            svg.as_bytes(),
+            insignia_bake::Standard::Ob3,
+            &insignia_bake::Payload::Json(String::from_utf8(json.clone()).unwrap()),
+        )
+        .unwrap();
+        let (eve_item, _) =
+            imported(&import_file(&app, &eve.0, &eve.1, svg_again, "badge.svg").await);
+        assert_eq!(status_of(&app, &eve_item).await, "valid");
+        let r = eve
+            .0
+            .get(app.url(&format!("/s/{eve_item}/image.png")))
+            .send()
+            .await
+            .unwrap();
+        if r.status() == 200 {
+            assert_eq!(r.headers()["content-type"], "image/png");
+            assert_eq!(r.bytes().await.unwrap()[..4], *b"\x89PNG");
+        } else {
+            assert_eq!(r.status(), 404, "no image rather than the SVG as it came");
+        }
+        let (_, page) = text(&eve.0, &app.url(&format!("/backpack/items/{eve_item}"))).await;
+        assert!(
+            !page.contains("alert("),
+            "nothing of the SVG reaches the page"
+        );
+        assert_eq!(
+            eve.0
+                .get(app.url(&format!("/backpack/items/{eve_item}/baked.png")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            303,
+            "an SVG is not offered as a baked PNG; ours is baked by its issuer page"
+        );
+
         // Non-badges are refused with a clear message.
         let r = import_file(&app, &dave, &dave_token, b"hello world".to_vec(), "x.txt").await;
         assert_eq!(r.status(), 400);
