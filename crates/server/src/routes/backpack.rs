@@ -312,8 +312,12 @@ async fn sharing(state: &Shared, l: Locale, target: Shareable<'_>) -> Result<Val
         l,
         context! { page_url => page_url, title => title, image_url => image_url, issuer => issuer },
     )?;
+    // The template escapes `/` as `&#x2f;` (valid, but unreadable in a snippet
+    // people copy); a `/` typed by anyone is never written that way (its `&`
+    // would be `&amp;`), so turning it back is exact.
+    let embed = embed.trim().replace("&#x2f;", "/");
     Ok(context! {
-        channels => channels, counts => counts, embed => embed.trim(), page_url => page_url,
+        channels => channels, counts => counts, embed => embed, page_url => page_url,
         print_url => format!("{page_url}/print"),
     })
 }

@@ -767,7 +767,7 @@ async fn collections_profile_evidence_and_sharing() {
         let (_, page) = text(&amira, &app.url(&format!("/backpack/items/{item}"))).await;
         assert!(page.contains("Shared:"));
         assert!(
-            page.contains("&lt;a href=&quot;"),
+            page.contains(&format!("&lt;a href=&quot;{}/s/{item}&quot;", app.base)),
             "the embed snippet is shown as text"
         );
         assert!(!page.contains("&lt;script"));
