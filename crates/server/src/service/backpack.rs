@@ -676,19 +676,25 @@ pub fn spawn_rechecker(state: Shared) {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(Duration::from_secs(600)).await;
-            match backpack::due_for_check(&state.store, now() - BACKGROUND_RECHECK_AFTER, 50).await
-            {
-                Ok(items) => {
-                    for mut item in items {
-                        if let Err(e) = recheck(&state, &mut item).await {
-                            tracing::warn!("background re-check of a backpack item: {e:?}");
-                        }
-                    }
-                }
-                Err(e) => tracing::warn!("listing backpack items to re-check: {e}"),
+            if let Err(e) = recheck_due(&state, now() - BACKGROUND_RECHECK_AFTER, 50).await {
+                tracing::warn!("re-checking backpack items: {e:?}");
             }
         }
     });
+}
+
+/// One background pass: re-checks at most `limit` items (of any account)
+/// whose report was made before `before`, the oldest first; returns how many.
+pub async fn recheck_due(state: &Shared, before: i64, limit: i64) -> Result<usize, AppError> {
+    let items = backpack::due_for_check(&state.store, before, limit).await?;
+    let mut done = 0;
+    for mut item in items {
+        match recheck(state, &mut item).await {
+            Ok(()) => done += 1,
+            Err(e) => tracing::warn!("background re-check of a backpack item: {e:?}"),
+        }
+    }
+    Ok(done)
 }
 
 /// An item `viewer` may see: its owner always, anyone when it is unlisted

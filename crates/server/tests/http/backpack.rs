@@ -395,6 +395,17 @@ async fn awards_appear_and_imports_go_through_the_verifier() {
         let (_, page) = text(&carol, &app.url("/backpack?view=list")).await;
         assert!(page.contains("pill revoked"), "{page}");
         assert_eq!(status_of(&app, &item).await, "revoked");
+        // Dave's copy of the same award, not viewed: the background pass finds it.
+        assert_eq!(status_of(&app, &forged_item).await, "valid");
+        let passed = insignia_server::service::backpack::recheck_due(
+            &app.state,
+            insignia_store::now() - 60,
+            1000,
+        )
+        .await
+        .unwrap();
+        assert!(passed >= 1);
+        assert_eq!(status_of(&app, &forged_item).await, "revoked");
         // Filters: by status, by issuer, by search.
         let (_, page) = text(&carol, &app.url("/backpack?status=valid")).await;
         assert!(!page.contains(&format!("/backpack/items/{item}")));
@@ -971,6 +982,52 @@ async fn the_zip_export_reimports_into_a_fresh_account_and_the_account_can_be_de
         );
         let r = amira.get(app.url("/backpack")).send().await.unwrap();
         assert_eq!(r.status(), 303, "signed out");
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn badges_of_another_implementation() {
+    on_both(|app| async move {
+        let (client, token) = support::sign_up(&app, "amira@example.org").await;
+        // Credentials signed by Digital Credentials Consortium's tools (did:key issuers).
+        let valid =
+            include_bytes!("../../../verify/tests/samples/dcc-verifier-core/v2NoStatus.json");
+        let expired =
+            include_bytes!("../../../verify/tests/samples/dcc-verifier-core/v2Expired.json");
+        let (valid_item, _) =
+            imported(&import_file(&app, &client, &token, valid.to_vec(), "teamwork.json").await);
+        let stored = repo::item(&app.state.store, &valid_item)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.status, "valid");
+        assert_eq!(
+            (stored.name.as_str(), stored.issuer_name.as_str()),
+            ("Teamwork Badge", "Example Corp")
+        );
+        assert!(stored.award_id.is_none());
+        // The expired copy has the same credential id: the same badge for this backpack.
+        let r = import_file(&app, &client, &token, expired.to_vec(), "old.json").await;
+        assert_eq!(imported(&r), (valid_item.clone(), "already".into()));
+        // In another backpack it is kept as expired.
+        let (client2, token2) = support::sign_up(&app, "mallory@example.org").await;
+        let (expired_item, _) =
+            imported(&import_file(&app, &client2, &token2, expired.to_vec(), "old.json").await);
+        assert_eq!(status_of(&app, &expired_item).await, "expired");
+        let (_, page) = text(&client2, &app.url("/backpack?status=expired")).await;
+        assert!(page.contains(&format!("/backpack/items/{expired_item}")));
+        let (_, page) = text(&client2, &app.url("/backpack?status=valid")).await;
+        assert!(!page.contains(&format!("/backpack/items/{expired_item}")));
+        // Tampered: invalid.
+        let mut forged: serde_json::Value = serde_json::from_slice(valid).unwrap();
+        forged["credentialSubject"]["achievement"]["name"] = "Leadership".into();
+        let (client3, token3) = support::sign_up(&app, "trent@example.org").await;
+        let forged = serde_json::to_vec(&forged).unwrap();
+        let (forged_item, _) =
+            imported(&import_file(&app, &client3, &token3, forged, "f.json").await);
+        assert_eq!(status_of(&app, &forged_item).await, "invalid");
         app
     })
     .await;
