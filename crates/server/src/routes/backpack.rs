@@ -318,7 +318,7 @@ async fn sharing(state: &Shared, l: Locale, target: Shareable<'_>) -> Result<Val
     let embed = embed.trim().replace("&#x2f;", "/");
     Ok(context! {
         channels => channels, counts => counts, embed => embed, page_url => page_url,
-        print_url => format!("{page_url}/print"),
+        print_url => (kind == "item").then(|| format!("{page_url}/print")),
     })
 }
 

@@ -607,6 +607,21 @@ async fn collections_profile_evidence_and_sharing() {
         let (status, page) = text(&anonymous, &app.url(&format!("/c/{collection}"))).await;
         assert_eq!(status, 200);
         assert!(page.contains("property=\"og:title\" content=\"Data skills\""));
+        // Every link of its share panel leads somewhere.
+        for href in page
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|h| h.split('"').next())
+        {
+            if href.starts_with('/') && !href.starts_with("/static") {
+                let r = anonymous.get(app.url(href)).send().await.unwrap();
+                assert!(
+                    r.status() == 200 || r.status() == 303,
+                    "{href}: {}",
+                    r.status()
+                );
+            }
+        }
         assert!(
             !page.contains(&format!("/s/{item}\"")),
             "a private badge is not shown"
