@@ -42,6 +42,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "backpack_nav.html",
     "backpack_macros.html",
     "backpack_embed.html",
+    "backpack_signature.html",
     "backpack.html",
     "backpack_item.html",
     "backpack_collections.html",

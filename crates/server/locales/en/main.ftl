@@ -701,3 +701,7 @@ claim-backpack-signed-in = It goes to the backpack of { $email }.
 claim-backpack-offer = Have an account? Sign in (or create one) first, and the badge is kept in your backpack together with badges from any issuer.
 claim-backpack-sign-in = Sign in and accept
 claim-backpack-sign-up = Create an account
+profile-signature-title = E-mail signature
+profile-signature-lead = A strip of your public badges linking to your profile, in plain HTML that e-mail programs show. Paste it into your signature settings (as HTML).
+profile-signature-code = Signature HTML
+profile-signature-link = My verified badges

@@ -505,3 +505,7 @@ claim-backpack-signed-in = Irá a la mochila de { $email }.
 claim-backpack-offer = ¿Tienes una cuenta? Inicia sesión (o crea una) primero y el badge se guardará en tu mochila junto con badges de cualquier emisor.
 claim-backpack-sign-in = Iniciar sesión y aceptar
 claim-backpack-sign-up = Crear una cuenta
+profile-signature-title = Firma de correo
+profile-signature-lead = Una franja de tus badges públicos que lleva a tu perfil, en HTML simple que los programas de correo muestran. Pégala en los ajustes de tu firma (como HTML).
+profile-signature-code = HTML de la firma
+profile-signature-link = Mis badges verificados

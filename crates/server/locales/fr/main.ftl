@@ -701,3 +701,7 @@ claim-backpack-signed-in = Il ira dans le sac de { $email }.
 claim-backpack-offer = Vous avez un compte ? Connectez-vous (ou créez-en un) d’abord, et le badge sera gardé dans votre sac avec vos badges de tout émetteur.
 claim-backpack-sign-in = Se connecter et accepter
 claim-backpack-sign-up = Créer un compte
+profile-signature-title = Signature d’e-mail
+profile-signature-lead = Une bande de vos badges publics menant à votre profil, en HTML simple que les logiciels de messagerie affichent. Collez-la dans les réglages de votre signature (en HTML).
+profile-signature-code = HTML de la signature
+profile-signature-link = Mes badges vérifiés

@@ -701,13 +701,41 @@ pub async fn profile_page(
     member: Member,
     Query(query): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
+    let l = member.locale;
     let profile = repo::profile(&state.store, &member.user.id).await?;
+    // The e-mail signature: a strip of the public badges (those with an
+    // image, eight at most) linking to the profile, in plain HTML.
+    let signature = match &profile {
+        Some(p) => {
+            let badges: Vec<Value> = repo::public_items(&state.store, &member.user.id)
+                .await?
+                .iter()
+                .filter_map(|i| {
+                    item_image_url(&state, i).map(|image| {
+                        context! { name => i.name, image_url => image, page_url => item_page_url(&state, &i.id) }
+                    })
+                })
+                .take(8)
+                .collect();
+            let html = state.pages.render(
+                "backpack_signature.html",
+                l,
+                context! {
+                    badges => badges, profile_url => format!("{}/u/{}", base(&state), p.handle),
+                    label => text(&state, l, "profile-signature-link"),
+                },
+            )?;
+            // As for the embed snippet: `&#x2f;` is only ever an escaped `/`.
+            Some(html.trim().replace("&#x2f;", "/"))
+        }
+        None => None,
+    };
     Ok(no_store(page(
         &state,
         member.locale,
         "backpack_profile.html",
         context! {
-            user => member.user, csrf => member.csrf, side => "backpack", section => "profile", profile => profile, notice => query.notice,
+            user => member.user, csrf => member.csrf, side => "backpack", section => "profile", profile => profile, notice => query.notice, signature => signature,
             base_url => base(&state),
         },
     )?))

@@ -672,6 +672,19 @@ async fn collections_profile_evidence_and_sharing() {
             page.contains(&format!("/s/{item}\"")) && !page.contains(&format!("/s/{second}\""))
         );
         assert_eq!(text(&anonymous, &app.url("/u/nobody-here")).await.0, 404);
+        // The e-mail signature: the public badge, linking to the profile.
+        let (_, page) = text(&amira, &app.url("/backpack/profile")).await;
+        let signature = &page[page.find("id=\"signature\"").unwrap()..];
+        let signature = &signature[..signature.find("</textarea>").unwrap()];
+        assert!(
+            signature.contains(&format!("href=&quot;{}/u/amira-h&quot;", app.base)),
+            "{signature}"
+        );
+        assert!(signature.contains(&format!("{}/s/{item}/image.png", app.base)));
+        assert!(
+            !signature.contains(&format!("/s/{second}/")),
+            "private badges stay out"
+        );
         // A photo, through the PNG upload checks.
         let form = reqwest::multipart::Form::new()
             .text("csrf", token.clone())
