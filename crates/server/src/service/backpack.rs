@@ -48,6 +48,9 @@ pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
 const MAX_ZIP_BADGES: usize = 500;
 /// Largest badge file inside a ZIP, uncompressed.
 const MAX_ZIP_ENTRY: u64 = 4 * 1024 * 1024;
+/// Most bytes read out of one ZIP, uncompressed (a small archive cannot
+/// expand into gigabytes).
+const MAX_ZIP_TOTAL: usize = 64 * 1024 * 1024;
 /// The `format` of the export's `index.json`.
 pub const EXPORT_FORMAT: &str = "insignia-backpack-export";
 
@@ -606,6 +609,7 @@ fn read_zip(bytes: &[u8]) -> Result<Vec<Vec<u8>>, Refused> {
         return Err(Refused::BadZip);
     }
     let mut files = Vec::new();
+    let mut total = 0usize;
     for entry in index
         .get("badges")
         .and_then(Value::as_array)
@@ -624,6 +628,10 @@ fn read_zip(bytes: &[u8]) -> Result<Vec<Vec<u8>>, Refused> {
         };
         let mut data = Vec::new();
         if file.take(MAX_ZIP_ENTRY).read_to_end(&mut data).is_ok() {
+            total += data.len();
+            if total > MAX_ZIP_TOTAL {
+                return Err(Refused::TooLarge);
+            }
             files.push(data);
         }
     }
