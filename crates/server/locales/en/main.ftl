@@ -705,3 +705,4 @@ profile-signature-title = E-mail signature
 profile-signature-lead = A strip of your public badges linking to your profile, in plain HTML that e-mail programs show. Paste it into your signature settings (as HTML).
 profile-signature-code = Signature HTML
 profile-signature-link = My verified badges
+claim-bound-elsewhere = This badge was already accepted into another account's backpack.

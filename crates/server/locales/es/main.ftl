@@ -509,3 +509,4 @@ profile-signature-title = Firma de correo
 profile-signature-lead = Una franja de tus badges públicos que lleva a tu perfil, en HTML simple que los programas de correo muestran. Pégala en los ajustes de tu firma (como HTML).
 profile-signature-code = HTML de la firma
 profile-signature-link = Mis badges verificados
+claim-bound-elsewhere = Este badge ya se aceptó en la mochila de otra cuenta.

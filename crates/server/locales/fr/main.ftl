@@ -705,3 +705,4 @@ profile-signature-title = Signature d’e-mail
 profile-signature-lead = Une bande de vos badges publics menant à votre profil, en HTML simple que les logiciels de messagerie affichent. Collez-la dans les réglages de votre signature (en HTML).
 profile-signature-code = HTML de la signature
 profile-signature-link = Mes badges vérifiés
+claim-bound-elsewhere = Ce badge a déjà été accepté dans le sac d’un autre compte.

@@ -231,7 +231,13 @@ pub async fn accept(
     // Claiming twice is harmless: the first time is kept. Signed in, the
     // award is also bound to the account and shows in its backpack.
     if let Some(user) = &visitor.user {
-        insignia_store::repo::backpack::claim_for(&state.store, &view.award, &user.id).await?;
+        if !insignia_store::repo::backpack::claim_for(&state.store, &view.award, &user.id).await? {
+            return Err(AppError::Conflict(state.catalog.text(
+                visitor.locale,
+                "claim-bound-elsewhere",
+                &[],
+            )));
+        }
         return Ok(see_other("/backpack?notice=claimed"));
     }
     mail::claim_award(&state.store, &view.award).await?;

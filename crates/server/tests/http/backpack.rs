@@ -483,6 +483,33 @@ async fn collections_profile_evidence_and_sharing() {
         assert_eq!(items.len(), 2, "the claimed award is in the backpack");
         // Anonymous, the claim page offers to sign in first.
         let anonymous = app.client();
+        // Another account cannot take it over (its page says it was accepted).
+        let (thief, _) = support::sign_up(&app, "thief@example.org").await;
+        let (_, page) = text(&thief, &app.url(&format!("/claim/{claim}"))).await;
+        assert!(!page.contains(&format!("action=\"/claim/{claim}\"")));
+        let thief_id = user_id(&app, "thief@example.org").await;
+        let award = awards::by_id(&app.state.store, &awards[1])
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            !repo::claim_for(&app.state.store, &award, &thief_id)
+                .await
+                .unwrap()
+        );
+        assert!(
+            repo::claim_for(&app.state.store, &award, &amira_id)
+                .await
+                .unwrap(),
+            "again: harmless"
+        );
+        assert_eq!(
+            repo::bound_to(&app.state.store, &awards[1])
+                .await
+                .unwrap()
+                .as_deref(),
+            Some(amira_id.as_str())
+        );
         let unclaimed = "claimtokenforthird000000001";
         insignia_store::repo::mail::add_claim_token(
             &app.state.store,

@@ -325,14 +325,24 @@ pub async fn delete(store: &Store, user_id: &str, id: &str) -> Result<bool, Stor
 
 /// Accepts an award through its claim link for a signed-in account: the
 /// claim (with its `claimed` event, once) and the binding to the account, in
-/// one transaction. The first account to accept keeps the award.
+/// one transaction. The first account to accept keeps the award: false (and
+/// nothing written) when another account holds it already.
 pub async fn claim_for(
     store: &Store,
     award: &crate::model::Award,
     user_id: &str,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let t = now();
     let mut tx = store.begin().await?;
+    let holder: Option<String> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT user_id FROM award_bindings WHERE award_id = $1"
+    )
+    .bind(&award.id)
+    .fetch_optional(&mut **c)
+    .await?);
+    if holder.is_some_and(|h| h != user_id) {
+        return Ok(false);
+    }
     let claimed = on_tx!(&mut tx, |c| {
         sqlx::query(
         "INSERT INTO award_claims (award_id, claimed_at) VALUES ($1, $2) ON CONFLICT (award_id) DO NOTHING"
@@ -356,7 +366,7 @@ pub async fn claim_for(
     }
     bind_in(&mut tx, &award.id, user_id, t).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 async fn bind_in(tx: &mut Tx, award_id: &str, user_id: &str, at: i64) -> Result<(), StoreError> {
