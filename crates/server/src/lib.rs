@@ -132,6 +132,7 @@ pub async fn serve_on(
         jobs::spawn_worker(state.clone()),
         mail::spawn_worker(state.clone()),
         lifecycle::spawn_heartbeat(state.clone()),
+        service::backpack::spawn_rechecker(state.clone()),
     ];
     let stopping = state.clone();
     let served = axum::serve(

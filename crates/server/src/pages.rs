@@ -48,6 +48,20 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "reset.html",
     "email_link.html",
     "account.html",
+    "backpack_nav.html",
+    "backpack_macros.html",
+    "backpack_embed.html",
+    "backpack_signature.html",
+    "backpack.html",
+    "backpack_item.html",
+    "backpack_collections.html",
+    "backpack_collection.html",
+    "backpack_profile.html",
+    "backpack_delete.html",
+    "shared_item.html",
+    "shared_print.html",
+    "shared_collection.html",
+    "earner_profile.html",
 );
 
 pub struct Pages {

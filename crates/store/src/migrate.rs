@@ -41,6 +41,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_accounts.sql"),
     ),
     (
+        7,
+        "backpack",
+        include_str!("../migrations/sqlite/0007_backpack.sql"),
+    ),
+    (
         9,
         "status_indexes",
         include_str!("../migrations/sqlite/0009_status_indexes.sql"),
@@ -77,6 +82,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         6,
         "accounts",
         include_str!("../migrations/postgres/0006_accounts.sql"),
+    ),
+    (
+        7,
+        "backpack",
+        include_str!("../migrations/postgres/0007_backpack.sql"),
     ),
     (
         9,

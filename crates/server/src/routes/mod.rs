@@ -4,6 +4,7 @@
 
 mod account;
 mod awards;
+mod backpack;
 mod badges;
 mod bulk;
 mod claim;
@@ -11,7 +12,7 @@ mod issuers;
 mod ob2;
 mod orgs;
 mod outbox;
-mod public;
+pub(crate) mod public;
 mod verify;
 
 use axum::Router;
@@ -99,6 +100,29 @@ pub fn router(state: Shared) -> Router {
         .route("/ob2/issuers/{slug}/keys/{key}", get(ob2::key))
         .route("/ob2/issuers/{slug}/revocations", get(ob2::revocations))
         .route("/verify", get(verify::form).post(verify::submit))
+        .route("/backpack", get(backpack::list))
+        .route("/backpack/import", post(backpack::import))
+        .route("/backpack/export.zip", get(backpack::export_all))
+        .route("/backpack/items/{id}", get(backpack::item_page))
+        .route("/backpack/items/{id}/visibility", post(backpack::set_visibility))
+        .route("/backpack/items/{id}/evidence", post(backpack::add_evidence))
+        .route("/backpack/items/{id}/evidence/{evidence}/delete", post(backpack::delete_evidence))
+        .route("/backpack/items/{id}/delete", post(backpack::delete_item))
+        .route("/backpack/items/{id}/credential", get(backpack::export_credential))
+        .route("/backpack/items/{id}/baked.png", get(backpack::export_baked))
+        .route("/backpack/collections", get(backpack::collections_page).post(backpack::create_collection))
+        .route("/backpack/collections/{id}", get(backpack::collection_page).post(backpack::save_collection))
+        .route("/backpack/collections/{id}/delete", post(backpack::delete_collection))
+        .route("/backpack/profile", get(backpack::profile_page).post(backpack::save_profile))
+        .route("/backpack/profile/photo", post(backpack::upload_photo))
+        .route("/backpack/delete-account", get(backpack::delete_account_page).post(backpack::delete_account))
+        .route("/s/{id}", get(backpack::shared_item))
+        .route("/s/{id}/print", get(backpack::shared_item_print))
+        .route("/s/{id}/image.png", get(backpack::shared_item_image))
+        .route("/c/{id}", get(backpack::shared_collection))
+        .route("/u/{handle}", get(backpack::profile_public))
+        .route("/u/{handle}/photo.png", get(backpack::profile_photo))
+        .route("/share/{kind}/{id}/{channel}", get(backpack::share))
         .route("/static/app.css", get(css))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { AppError::NotFound })

@@ -22,7 +22,7 @@ pub struct Record {
 }
 
 impl Record {
-    async fn page(&mut self, browser: &Browser, name: &str) {
+    pub(crate) async fn page(&mut self, browser: &Browser, name: &str) {
         let Some(dir) = &self.shots else {
             return;
         };

@@ -8,6 +8,7 @@
 mod support;
 
 mod accounts;
+mod backpack;
 mod bulk;
 mod journey;
 mod mail;

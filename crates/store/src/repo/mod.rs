@@ -3,6 +3,7 @@
 //! with others inside the caller's transaction.
 
 pub mod awards;
+pub mod backpack;
 pub mod badges;
 pub mod bulk;
 pub mod issuers;
