@@ -1,7 +1,8 @@
 //! Translations: every user-facing string comes from a Fluent catalogue in
-//! `locales/<lang>/main.ftl`. English is the reference; French is complete;
-//! Spanish covers at least the public pages (anything missing falls back to
-//! English). Public pages follow the browser's `Accept-Language`.
+//! `locales/<lang>/main.ftl`. English is the reference; French and Spanish
+//! have exactly its messages (a unit test below fails otherwise; a message
+//! missing at run time would fall back to English). Public pages follow the
+//! browser's `Accept-Language`.
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
@@ -197,45 +198,112 @@ mod tests {
         assert_eq!(Locale::negotiate(Some("fr;q=0")), Locale::En);
     }
 
+    /// Every message and term of a catalogue, with the names of its
+    /// attributes (`.foo`), as Fluent's own parser reads them.
+    fn entries(source: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+        use fluent_syntax::ast::Entry;
+        let resource = fluent_syntax::parser::parse(source)
+            .unwrap_or_else(|(_, errors)| panic!("catalogue does not parse: {errors:?}"));
+        let mut out = std::collections::BTreeMap::new();
+        for entry in resource.body {
+            let (id, attributes) = match entry {
+                Entry::Message(m) => (m.id.name.to_owned(), m.attributes),
+                Entry::Term(t) => (format!("-{}", t.id.name), t.attributes),
+                _ => continue,
+            };
+            let names = attributes.iter().map(|a| a.id.name.to_owned()).collect();
+            assert!(
+                out.insert(id.clone(), names).is_none(),
+                "{id} is defined twice"
+            );
+        }
+        out
+    }
+
+    /// What `other` lacks of `english` and has beyond it, message by
+    /// message and attribute by attribute.
+    fn differences(english: &str, other: &str) -> Vec<String> {
+        let english = entries(english);
+        let other = entries(other);
+        let mut problems = Vec::new();
+        for (id, attributes) in &english {
+            match other.get(id) {
+                None => problems.push(format!("lacks {id}")),
+                Some(theirs) => {
+                    for a in attributes.iter().filter(|a| !theirs.contains(a)) {
+                        problems.push(format!("lacks {id}.{a}"));
+                    }
+                    for a in theirs.iter().filter(|a| !attributes.contains(a)) {
+                        problems.push(format!("has {id}.{a}, which English lacks"));
+                    }
+                }
+            }
+        }
+        for id in other.keys().filter(|id| !english.contains_key(*id)) {
+            problems.push(format!("has {id}, which English lacks"));
+        }
+        problems
+    }
+
     #[test]
-    fn french_is_complete_and_spanish_covers_public_pages() {
+    fn every_catalogue_has_exactly_the_english_messages() {
+        let english = SOURCES[0].1;
+        assert_eq!(SOURCES[0].0, Locale::En);
+        assert!(entries(english).len() > 500);
+        for (locale, source) in &SOURCES[1..] {
+            let problems = differences(english, source);
+            assert!(
+                problems.is_empty(),
+                "locales/{}/main.ftl: {}",
+                locale.code(),
+                problems.join("; ")
+            );
+        }
+        // The catalogue the server loads agrees with the parser's view.
         let catalog = Catalog::load().unwrap();
-        let english = catalog.keys(Locale::En);
-        assert!(english.len() > 50);
-        for key in &english {
-            assert!(catalog.has(Locale::Fr, key), "French lacks {key}");
-            let public = [
-                "public-",
-                "verify-",
-                "check-",
-                "common-",
-                "nav-",
-                "error-",
-                "award-state-",
-                // What a recipient reads: the e-mail and the claim page.
-                "email-",
-                "claim-",
-                // The designer's icon names (the whole set is translated).
-                "icon-",
-            ]
-            .iter()
-            .any(|p| key.starts_with(p));
-            if public {
-                assert!(
-                    catalog.has(Locale::Es, key),
-                    "Spanish lacks public string {key}"
-                );
+        for key in entries(english).keys().filter(|k| !k.starts_with('-')) {
+            for locale in Locale::ALL {
+                assert!(catalog.has(locale, key), "{} lacks {key}", locale.code());
             }
         }
-        for locale in [Locale::Fr, Locale::Es] {
-            for key in catalog.keys(locale) {
-                assert!(
-                    english.contains(&key),
-                    "{} has {key}, which English lacks",
-                    locale.code()
-                );
+    }
+
+    #[test]
+    fn the_catalogue_comparison_sees_a_missing_or_extra_message() {
+        let english = SOURCES[0].1;
+        for (_, source) in &SOURCES[1..] {
+            // Drop one message (and its continuation lines) from the copy.
+            let mut lines = source.lines().peekable();
+            let mut without = String::new();
+            let mut dropped = None;
+            while let Some(line) = lines.next() {
+                if dropped.is_none() && line.starts_with("award-revoke =") {
+                    dropped = Some(line.to_owned());
+                    while lines.peek().is_some_and(|l| l.starts_with(' ')) {
+                        lines.next();
+                    }
+                    continue;
+                }
+                without.push_str(line);
+                without.push('\n');
             }
+            assert!(dropped.is_some());
+            assert_eq!(differences(english, &without), vec!["lacks award-revoke"]);
+            let extra = format!("{source}\nnot-in-english = x\n");
+            assert_eq!(
+                differences(english, &extra),
+                vec!["has not-in-english, which English lacks"]
+            );
         }
+        let with_attribute = "a = A\n    .title = T\n";
+        assert_eq!(
+            differences(with_attribute, "a = B\n"),
+            vec!["lacks a.title"]
+        );
+        assert_eq!(
+            differences("a = B\n", with_attribute),
+            vec!["has a.title, which English lacks"]
+        );
     }
 
     #[test]

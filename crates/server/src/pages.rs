@@ -1,6 +1,8 @@
 //! Server-rendered pages: minijinja templates compiled into the binary
 //! (`templates/`), rendered with a `t(key, name=value…)` function bound to the
-//! visitor's language, a `markdown` filter (sanitised), and date filters.
+//! visitor's language, a `markdown` filter (sanitised), date filters in the
+//! page's language and a `label(prefix, value)` function for values shown to
+//! people.
 
 use std::sync::Arc;
 
@@ -87,34 +89,49 @@ pub fn markdown_to_safe_html(source: &str) -> String {
         .to_string()
 }
 
-fn date(value: Value) -> Result<String, minijinja::Error> {
-    let seconds = i64::try_from(value.clone())
-        .map_err(|_| minijinja::Error::new(ErrorKind::InvalidOperation, "date needs seconds"))?;
-    let t = time::OffsetDateTime::from_unix_timestamp(seconds)
-        .map_err(|_| minijinja::Error::new(ErrorKind::InvalidOperation, "date out of range"))?;
-    Ok(format!(
-        "{:04}-{:02}-{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day()
-    ))
+/// A moment given to the date filters: Unix seconds, or an ISO 8601 text
+/// (`2026-11-20` or `2026-11-20T09:00:00Z`, as credentials write them).
+fn moment(value: &Value) -> Result<time::OffsetDateTime, minijinja::Error> {
+    let bad = || minijinja::Error::new(ErrorKind::InvalidOperation, "not a date");
+    if let Ok(seconds) = i64::try_from(value.clone()) {
+        return time::OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| bad());
+    }
+    let text = value.as_str().ok_or_else(bad)?.trim();
+    if let Ok(t) = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+    {
+        return Ok(t);
+    }
+    let day = time::Date::parse(
+        text.get(..10).ok_or_else(bad)?,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| bad())?;
+    Ok(day.midnight().assume_utc())
 }
 
-/// Seconds to "YYYY-MM-DD HH:MM UTC".
-fn datetime(value: Value) -> Result<String, minijinja::Error> {
-    let seconds = i64::try_from(value.clone()).map_err(|_| {
-        minijinja::Error::new(ErrorKind::InvalidOperation, "datetime needs seconds")
-    })?;
-    let t = time::OffsetDateTime::from_unix_timestamp(seconds)
-        .map_err(|_| minijinja::Error::new(ErrorKind::InvalidOperation, "date out of range"))?;
-    Ok(format!(
-        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute()
-    ))
+/// Dates in the page's language ("Nov 20, 2026", "20 nov. 2026",
+/// "20 de nov. de 2026"). Written by hand from the catalogues' month names
+/// and patterns (`date-month-N`, `date-format`, `datetime-format`): three
+/// languages and one short style do not justify ICU's data and build weight,
+/// and the translators keep the words next to every other string.
+fn format_date(catalog: &Catalog, locale: Locale, t: time::OffsetDateTime) -> String {
+    let month = catalog.text(locale, &format!("date-month-{}", u8::from(t.month())), &[]);
+    catalog.text(
+        locale,
+        "date-format",
+        &[
+            ("day", FluentValue::from(t.day().to_string())),
+            ("month", FluentValue::from(month)),
+            ("year", FluentValue::from(t.year().to_string())),
+        ],
+    )
+}
+
+fn page_locale(state: &minijinja::State<'_, '_>) -> Locale {
+    state
+        .lookup("lang")
+        .and_then(|l| l.as_str().and_then(Locale::from_code))
+        .unwrap_or(Locale::En)
 }
 
 impl Pages {
@@ -135,8 +152,62 @@ impl Pages {
         env.add_filter("markdown", |s: &str| {
             Value::from_safe_string(markdown_to_safe_html(s))
         });
-        env.add_filter("date", date);
-        env.add_filter("datetime", datetime);
+        let dates = catalog.clone();
+        env.add_filter(
+            "date",
+            move |state: &minijinja::State<'_, '_>,
+                  value: Value|
+                  -> Result<String, minijinja::Error> {
+                match moment(&value) {
+                    Ok(t) => Ok(format_date(&dates, page_locale(state), t)),
+                    // A credential's own text that is no date: shown as written.
+                    Err(_) if value.as_str().is_some() => Ok(value.to_string()),
+                    Err(e) => Err(e),
+                }
+            },
+        );
+        let times = catalog.clone();
+        env.add_filter(
+            "datetime",
+            move |state: &minijinja::State<'_, '_>,
+                  value: Value|
+                  -> Result<String, minijinja::Error> {
+                let locale = page_locale(state);
+                let t = match moment(&value) {
+                    Ok(t) => t,
+                    Err(_) if value.as_str().is_some() => return Ok(value.to_string()),
+                    Err(e) => return Err(e),
+                };
+                let date = format_date(&times, locale, t);
+                let time = format!("{:02}:{:02}", t.hour(), t.minute());
+                Ok(times.text(
+                    locale,
+                    "datetime-format",
+                    &[
+                        ("date", FluentValue::from(date)),
+                        ("time", FluentValue::from(time)),
+                    ],
+                ))
+            },
+        );
+        // A value shown to people (an achievement type, a state): its
+        // translation `prefix-value` when the catalogue has one, else the
+        // value itself (an imported credential may carry any text).
+        let labels = catalog.clone();
+        env.add_function(
+            "label",
+            move |state: &minijinja::State<'_, '_>, prefix: &str, value: Value| -> String {
+                let value = value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_owned);
+                let key = format!("{prefix}-{value}");
+                if labels.has(Locale::En, &key) {
+                    labels.text(page_locale(state), &key, &[])
+                } else {
+                    value
+                }
+            },
+        );
         Ok(Pages { env, catalog })
     }
 
@@ -173,5 +244,56 @@ impl Pages {
             languages => languages,
             ..context
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn dates_are_written_for_the_language() {
+        let catalog = Catalog::load().unwrap();
+        let t = moment(&Value::from("2026-11-20T09:00:00Z")).unwrap();
+        assert_eq!(format_date(&catalog, Locale::En, t), "Nov 20, 2026");
+        assert_eq!(format_date(&catalog, Locale::Fr, t), "20 nov. 2026");
+        assert_eq!(format_date(&catalog, Locale::Es, t), "20 de nov. de 2026");
+        let day = moment(&Value::from("2026-03-01")).unwrap();
+        assert_eq!(format_date(&catalog, Locale::Fr, day), "1 mars 2026");
+        let seconds = moment(&Value::from(t.unix_timestamp())).unwrap();
+        assert_eq!(seconds, t);
+        assert!(moment(&Value::from("soon")).is_err());
+    }
+
+    #[test]
+    fn the_filters_take_the_page_language() {
+        let catalog = Arc::new(Catalog::load().unwrap());
+        let pages = Pages::load(catalog).unwrap();
+        let mut env = pages.env.clone();
+        env.add_template(
+            "probe.html",
+            "{{ at|date }}|{{ at|datetime }}|{{ 'not a date'|date }}|{{ label('achievement-type', 'MicroCredential') }}|{{ label('achievement-type', 'ext:Other') }}",
+        )
+        .unwrap();
+        let at = 1_795_165_200; // 2026-11-20T09:00:00Z
+        let render = |lang: &str| {
+            env.get_template("probe.html")
+                .unwrap()
+                .render(minijinja::context! { lang => lang, at => at })
+                .unwrap()
+        };
+        assert_eq!(
+            render("en"),
+            "Nov 20, 2026|Nov 20, 2026, 09:00 UTC|not a date|Micro-credential|ext:Other"
+        );
+        assert_eq!(
+            render("fr"),
+            "20 nov. 2026|20 nov. 2026 à 09:00 UTC|not a date|Micro-certification|ext:Other"
+        );
+        assert_eq!(
+            render("es"),
+            "20 de nov. de 2026|20 de nov. de 2026, 09:00 UTC|not a date|Microcredencial|ext:Other"
+        );
     }
 }

@@ -30,6 +30,37 @@ role-owner = Owner
 role-admin = Administrator
 role-issuer = Issuer
 role-viewer = Viewer
+# Achievement types (Open Badges 3.0), shown through label("achievement-type", …)
+achievement-type-Badge = Badge
+achievement-type-Certificate = Certificate
+achievement-type-Course = Course
+achievement-type-Competency = Competency
+achievement-type-Award = Award
+achievement-type-Certification = Certification
+achievement-type-CoCurricular = Co-curricular activity
+achievement-type-Assessment = Assessment
+achievement-type-Achievement = Achievement
+achievement-type-License = Licence
+achievement-type-MicroCredential = Micro-credential
+achievement-type-Diploma = Diploma
+achievement-type-Degree = Degree
+achievement-type-LearningProgram = Learning programme
+achievement-type-Membership = Membership
+# Dates: month abbreviations and patterns of the date and datetime filters
+date-month-1 = Jan
+date-month-2 = Feb
+date-month-3 = Mar
+date-month-4 = Apr
+date-month-5 = May
+date-month-6 = Jun
+date-month-7 = Jul
+date-month-8 = Aug
+date-month-9 = Sep
+date-month-10 = Oct
+date-month-11 = Nov
+date-month-12 = Dec
+date-format = { $month } { $day }, { $year }
+datetime-format = { $date }, { $time } UTC
 
 ## Errors
 error-not-found = This page does not exist
