@@ -33,6 +33,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "badge_form.html",
     "badge_admin.html",
     "award_admin.html",
+    "award_revoke.html",
     "public_award.html",
     "public_badge.html",
     "public_issuer.html",

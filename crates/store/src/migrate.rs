@@ -50,6 +50,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "status_indexes",
         include_str!("../migrations/sqlite/0009_status_indexes.sql"),
     ),
+    (
+        10,
+        "award_history",
+        include_str!("../migrations/sqlite/0010_award_history.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -92,6 +97,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         9,
         "status_indexes",
         include_str!("../migrations/postgres/0009_status_indexes.sql"),
+    ),
+    (
+        10,
+        "award_history",
+        include_str!("../migrations/postgres/0010_award_history.sql"),
     ),
 ];
 

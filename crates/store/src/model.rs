@@ -274,6 +274,29 @@ impl AwardState {
             AwardState::Suspended => "suspended",
         }
     }
+
+    pub fn parse(text: &str) -> Option<AwardState> {
+        match text {
+            "active" => Some(AwardState::Active),
+            "revoked" => Some(AwardState::Revoked),
+            "suspended" => Some(AwardState::Suspended),
+            _ => None,
+        }
+    }
+}
+
+/// One change of an award's state, in its history (`award_history`).
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct AwardEvent {
+    pub id: i64,
+    pub award_id: String,
+    /// `revoke`, `suspend`, `reinstate` or `undo-revoke`.
+    pub action: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub reason: Option<String>,
+    pub actor_id: Option<String>,
+    pub at: i64,
 }
 
 #[derive(Debug, Clone, FromRow)]

@@ -291,6 +291,30 @@ award-suspend = Suspend
 award-reinstate = Reinstate
 award-renew = Renew
 award-renew-hint = Issues a new credential from the badge's current version.
+award-error-reason-long = The reason is too long (at most 500 characters).
+award-error-changed = This award is not in a state this change applies to; someone may have changed it meanwhile. Reload the page.
+award-error-undo-window = A revocation can only be undone within 30 days; this one is older.
+award-suspend-hint = Suspending is a hold: the badge is not valid until you reinstate it. Revoking withdraws it for good.
+award-undo = Undo the revocation
+award-undo-lead = Revoked in error? An owner or admin can undo it until { $date }: the badge becomes valid again and the status list is updated.
+award-undo-admins = An owner or admin of the organisation can undo this revocation until { $date }.
+award-undo-closed = This revocation is final: the 30 days to undo it have passed.
+award-history = History
+award-action-revoke = Revoked
+award-action-suspend = Suspended
+award-action-reinstate = Reinstated
+award-action-undo-revoke = Revocation undone
+revoke-title = Revoke this badge?
+revoke-lead = You are about to revoke “{ $badge }”, awarded to { $name }.
+revoke-what-title = What happens
+revoke-what-page = The public page says at once that the issuer revoked the badge, with the date and your reason:
+revoke-what-verify = Every verification, here or in any other verifier, reports the badge as revoked.
+revoke-what-status = The issuer’s status list is re-signed with this badge marked revoked.
+revoke-what-undo = An owner or admin can undo a revocation made in error within { $days } days; after that it is final.
+revoke-what-suspend = To put the badge on hold instead, suspend it: a suspension can be lifted at any time.
+revoke-hint-reason = required; shown on the public page
+revoke-confirm = Revoke the badge
+revoke-cancel = Keep it
 award-renewal-of = Renewal of
 
 ## Public pages
@@ -321,6 +345,15 @@ public-verification = Verification
 public-verify-yourself = Check any badge file yourself:
 public-issuer-badges = Badges
 public-no-longer-awarded = No longer awarded
+public-revoked-on = Revoked by the issuer on { $date }: { $reason }
+public-revoked-on-plain = Revoked by the issuer on { $date }.
+public-revoked-meaning = This badge is no longer valid: it does not show that { $name } holds it.
+public-suspended-on = Suspended by the issuer on { $date }: this badge is on hold and is not valid while it stays suspended.
+public-expired-plain = This badge expired on { $date }: it showed what { $name } had achieved, but it is no longer current.
+public-was-awarded = was awarded
+public-check-title = Is this badge yours?
+public-check-lead = Enter your e-mail address: the verifier checks that this badge was awarded to it. Nothing is stored.
+public-check-submit = Check it is mine
 
 ## Verify page and checks
 verify-title = Verify a digital badge

@@ -291,6 +291,30 @@ award-suspend = Suspendre
 award-reinstate = Rétablir
 award-renew = Renouveler
 award-renew-hint = Délivre une nouvelle attestation à partir de la version actuelle du badge.
+award-error-reason-long = Le motif est trop long (500 caractères au plus).
+award-error-changed = Cette attribution n’est pas dans un état auquel ce changement s’applique ; quelqu’un l’a peut-être modifiée entre-temps. Rechargez la page.
+award-error-undo-window = Une révocation ne peut être annulée que dans les 30 jours ; celle-ci est plus ancienne.
+award-suspend-hint = La suspension est une mise en attente : le badge n’est pas valide tant que vous ne le rétablissez pas. La révocation le retire définitivement.
+award-undo = Annuler la révocation
+award-undo-lead = Révoqué par erreur ? Un propriétaire ou un administrateur peut l’annuler jusqu’au { $date } : le badge redevient valide et la liste de statut est mise à jour.
+award-undo-admins = Un propriétaire ou un administrateur de l’organisation peut annuler cette révocation jusqu’au { $date }.
+award-undo-closed = Cette révocation est définitive : les 30 jours pour l’annuler sont écoulés.
+award-history = Historique
+award-action-revoke = Révoqué
+award-action-suspend = Suspendu
+award-action-reinstate = Rétabli
+award-action-undo-revoke = Révocation annulée
+revoke-title = Révoquer ce badge ?
+revoke-lead = Vous allez révoquer « { $badge } », décerné à { $name }.
+revoke-what-title = Ce qui se passe
+revoke-what-page = La page publique indique aussitôt que l’émetteur a révoqué le badge, avec la date et votre motif :
+revoke-what-verify = Toute vérification, ici ou dans un autre vérificateur, signale le badge comme révoqué.
+revoke-what-status = La liste de statut de l’émetteur est signée à nouveau, ce badge y étant marqué révoqué.
+revoke-what-undo = Un propriétaire ou un administrateur peut annuler une révocation faite par erreur dans les { $days } jours ; ensuite, elle est définitive.
+revoke-what-suspend = Pour mettre plutôt le badge en attente, suspendez-le : une suspension peut être levée à tout moment.
+revoke-hint-reason = obligatoire ; affiché sur la page publique
+revoke-confirm = Révoquer le badge
+revoke-cancel = Le conserver
 award-renewal-of = Renouvellement de
 
 ## Pages publiques
@@ -321,6 +345,15 @@ public-verification = Vérification
 public-verify-yourself = Vérifiez vous-même n'importe quel fichier de badge :
 public-issuer-badges = Badges
 public-no-longer-awarded = N'est plus décerné
+public-revoked-on = Révoqué par l’émetteur le { $date } : { $reason }
+public-revoked-on-plain = Révoqué par l’émetteur le { $date }.
+public-revoked-meaning = Ce badge n’est plus valide : il n’atteste plus que { $name } le détient.
+public-suspended-on = Suspendu par l’émetteur le { $date } : ce badge est en attente et n’est pas valide tant qu’il reste suspendu.
+public-expired-plain = Ce badge a expiré le { $date } : il attestait la réussite de { $name }, mais il n’est plus en cours de validité.
+public-was-awarded = s’était vu décerner
+public-check-title = Ce badge est-il le vôtre ?
+public-check-lead = Saisissez votre adresse e-mail : le vérificateur contrôle que ce badge lui a été décerné. Rien n’est conservé.
+public-check-submit = Vérifier qu’il est à moi
 
 ## Page de vérification
 verify-title = Vérifier un badge numérique

@@ -16,6 +16,7 @@ use crate::design::{is_http_url, parse_date};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::issuing::{self, AwardInput, Urls};
+use crate::service::awards as service;
 use crate::state::Shared;
 
 #[derive(Deserialize)]
@@ -172,6 +173,8 @@ pub async fn show(
         .remove(&award.id);
     let renewal_of = awards::renewal_of(&state.store, &award.id).await?;
     let link_requested_at = mail::link_requested_at(&state.store, &award.id).await?;
+    let history = awards::history(&state.store, &award.id).await?;
+    let now = insignia_store::now();
     let language = messages
         .first()
         .and_then(|m| Locale::from_code(&m.locale))
@@ -185,7 +188,8 @@ pub async fn show(
             public_url => urls.award_page(&award.id), can_issue => role >= Role::Issuer, can_admin => role >= Role::Admin,
             messages => messages, claimed_at => claimed_at, mail_configured => crate::mail::configured(&state),
             email_language => language.code(), renewal_of => renewal_of,
-            link_requested_at => link_requested_at,
+            link_requested_at => link_requested_at, history => history, now => now,
+            can_undo => service::can_undo(&award, role, now), undo_until => service::undo_deadline(&award),
         },
     )
 }
@@ -244,7 +248,64 @@ pub struct StatusForm {
     reason: String,
 }
 
-/// Revoke (final), suspend or reinstate; the status lists are re-signed at once.
+/// The page that asks to confirm a revocation, says what it does, and takes
+/// the (required) reason; shown again with the typed reason when refused.
+fn revoke_page(
+    state: &Shared,
+    member: &Member,
+    org_id: &str,
+    award: &Award,
+    badge_name: &str,
+    reason: &str,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let urls = Urls {
+        base: &state.config.base_url,
+    };
+    let refused = error.is_some();
+    let mut response = page(
+        state,
+        member.locale,
+        "award_revoke.html",
+        context! {
+            user => member.user, csrf => member.csrf, org_id => org_id, award => award,
+            badge_name => badge_name, public_url => urls.award_page(&award.id),
+            reason => reason, error => error, max_reason => service::MAX_REASON_CHARS,
+            undo_days => service::UNDO_WINDOW_SECONDS / 86_400,
+        },
+    )?;
+    if refused {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// GET: the confirmation page of a revocation.
+pub async fn revoke_form(
+    State(state): State<Shared>,
+    member: Member,
+    Path((org_id, award_id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    member.require(&state, &org_id, Role::Issuer).await?;
+    let award = org_award(&state, &org_id, &award_id).await?;
+    if award.state == AwardState::Revoked.as_str() {
+        return Ok(see_other(&format!("/orgs/{org_id}/awards/{award_id}")));
+    }
+    let name = badge_name(&state, &award).await?;
+    revoke_page(&state, &member, &org_id, &award, &name, "", None)
+}
+
+async fn badge_name(state: &Shared, award: &Award) -> Result<String, AppError> {
+    Ok(
+        badges::version(&state.store, &award.badge_id, award.badge_version)
+            .await?
+            .map(|v| v.name)
+            .unwrap_or_default(),
+    )
+}
+
+/// Revoke (after the confirmation page), suspend or reinstate, through the
+/// award service (which re-signs the status lists at once).
 pub async fn change_status(
     State(state): State<Shared>,
     member: Member,
@@ -252,12 +313,16 @@ pub async fn change_status(
     Form(form): Form<StatusForm>,
 ) -> Result<Response, AppError> {
     member.check_csrf(&form.csrf)?;
-    member.require(&state, &org_id, Role::Issuer).await?;
+    let role = member.require(&state, &org_id, Role::Issuer).await?;
     let award = org_award(&state, &org_id, &award_id).await?;
-    let target = match form.action.as_str() {
-        "revoke" => AwardState::Revoked,
-        "suspend" => AwardState::Suspended,
-        "reinstate" => AwardState::Active,
+    let actor = service::Actor {
+        user_id: &member.user.id,
+        role,
+    };
+    let outcome = match form.action.as_str() {
+        "revoke" => service::revoke(&state, &award, &form.reason, actor).await,
+        "suspend" => service::suspend(&state, &award, &form.reason, actor).await,
+        "reinstate" => service::reinstate(&state, &award, actor).await,
         _ => {
             return Err(AppError::BadRequest(state.catalog.text(
                 member.locale,
@@ -266,29 +331,65 @@ pub async fn change_status(
             )));
         }
     };
-    let reason = form.reason.trim();
-    if target == AwardState::Revoked && reason.is_empty() {
-        return Err(AppError::BadRequest(state.catalog.text(
+    match outcome {
+        Ok(()) => Ok(see_other(&format!("/orgs/{org_id}/awards/{award_id}"))),
+        Err(service::StatusError::App(e)) => Err(e),
+        Err(service::StatusError::Refused(refusal)) => {
+            let text = state
+                .catalog
+                .text(member.locale, refusal.message_key(), &[]);
+            let reason_problem = matches!(
+                refusal,
+                service::Refusal::ReasonRequired | service::Refusal::ReasonTooLong
+            );
+            if form.action == "revoke" && reason_problem {
+                let name = badge_name(&state, &award).await?;
+                return revoke_page(
+                    &state,
+                    &member,
+                    &org_id,
+                    &award,
+                    &name,
+                    &form.reason,
+                    Some(text),
+                );
+            }
+            Err(AppError::Conflict(text))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+/// Undoes a revocation made in error (owners and admins, within 30 days).
+pub async fn undo_revocation(
+    State(state): State<Shared>,
+    member: Member,
+    Path((org_id, award_id)): Path<(String, String)>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    member.check_csrf(&form.csrf)?;
+    let role = member.require(&state, &org_id, Role::Issuer).await?;
+    let award = org_award(&state, &org_id, &award_id).await?;
+    let actor = service::Actor {
+        user_id: &member.user.id,
+        role,
+    };
+    match service::undo_revocation(&state, &award, actor).await {
+        Ok(()) => Ok(see_other(&format!("/orgs/{org_id}/awards/{award_id}"))),
+        Err(service::StatusError::App(e)) => Err(e),
+        Err(service::StatusError::Refused(service::Refusal::NotAllowed)) => {
+            Err(AppError::Forbidden)
+        }
+        Err(service::StatusError::Refused(refusal)) => Err(AppError::Conflict(state.catalog.text(
             member.locale,
-            "award-error-reason",
+            refusal.message_key(),
             &[],
-        )));
+        ))),
     }
-    let reason = (!reason.is_empty()).then_some(reason);
-    let changed = awards::set_state(&state.store, &award.id, target, reason).await?;
-    state.status_cache.remove(&award.id);
-    if !changed {
-        return Err(AppError::Conflict(state.catalog.text(
-            member.locale,
-            "award-error-final",
-            &[],
-        )));
-    }
-    let issuer = super::issuers::owned(&state, &org_id, &award.issuer_id).await?;
-    for purpose in issuing::PURPOSES {
-        issuing::publish_status_list(&state, &issuer, purpose).await?;
-    }
-    Ok(see_other(&format!("/orgs/{org_id}/awards/{award_id}")))
 }
 
 #[derive(Deserialize)]

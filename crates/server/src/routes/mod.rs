@@ -72,6 +72,8 @@ pub fn router(state: Shared) -> Router {
         .route("/orgs/{org}/awards.csv", get(bulk::export))
         .route("/orgs/{org}/awards/{award}", get(awards::show))
         .route("/orgs/{org}/awards/{award}/status", post(awards::change_status))
+        .route("/orgs/{org}/awards/{award}/revoke", get(awards::revoke_form))
+        .route("/orgs/{org}/awards/{award}/undo-revoke", post(awards::undo_revocation))
         .route("/orgs/{org}/awards/{award}/renew", post(awards::renew))
         .route("/orgs/{org}/awards/{award}/resend", post(awards::resend))
         .route("/outbox", get(outbox::list_all))

@@ -315,10 +315,18 @@ async fn render_award_page(
         base: &state.config.base_url,
     };
     let page_url = urls.award_page(&view.award.id);
-    let evidence: Vec<Value> = serde_json::from_str::<Value>(&view.award.credential)
-        .ok()
+    let credential = serde_json::from_str::<Value>(&view.award.credential).ok();
+    let evidence: Vec<Value> = credential
+        .as_ref()
         .and_then(|c| c.get("evidence").and_then(|e| e.as_array().cloned()))
         .unwrap_or_default();
+    // The recipient as the credential names them (what a verifier sees).
+    let recipient_name = credential
+        .as_ref()
+        .and_then(|c| c.pointer("/credentialSubject/name"))
+        .and_then(Value::as_str)
+        .filter(|n| !n.trim().is_empty())
+        .map_or_else(|| view.award.recipient_name.clone(), str::to_owned);
     let replaced_by = view
         .award
         .replaced_by
@@ -338,7 +346,7 @@ async fn render_award_page(
             linkedin_add => linkedin_add_url(&view, &page_url),
             linkedin_share => format!("https://www.linkedin.com/sharing/share-offsite/?url={share}"),
             has_jwt => view.award.credential_jwt.is_some(), replaced_by => replaced_by,
-            now => now,
+            now => now, recipient_name => recipient_name,
         },
     )?;
     Ok(axum::body::Bytes::from(html))

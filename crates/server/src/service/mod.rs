@@ -8,10 +8,13 @@
 //! * [`verification`]: one credential (bytes or URL) to a report, the way the
 //!   public verify page does it (our own awards against our records, anything
 //!   else online through the SSRF-safe fetcher);
+//! * [`awards`]: an award's status (revoke with a reason, suspend, reinstate,
+//!   undo a revocation within 30 days), recorded in its history;
 //! * [`backpack`]: the earner's backpack (awards appearing by themselves,
 //!   imports, re-checks, curation, sharing, export, account deletion).
 
 pub mod accounts;
+pub mod awards;
 pub mod backpack;
 pub mod outbox;
 pub mod verification;

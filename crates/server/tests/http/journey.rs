@@ -370,7 +370,12 @@ async fn issue_show_verify_and_revoke() {
             .send()
             .await
             .unwrap();
-        assert_eq!(no_reason.status(), 400, "a revocation needs a reason");
+        assert_eq!(no_reason.status(), 422, "a revocation needs a reason");
+        let again = no_reason.text().await.unwrap();
+        assert!(
+            again.contains("id=\"reason-error\""),
+            "the confirmation page comes back with the message by the field"
+        );
         let r = client
             .post(app.url(&format!("/orgs/{org}/awards/{award}/status")))
             .form(&[

@@ -12,6 +12,7 @@ mod backpack;
 mod bulk;
 mod journey;
 mod mail;
+mod pages;
 mod recovery;
 mod security;
 mod smtp_tls;

@@ -2,7 +2,7 @@
 
 use rand::Rng;
 
-use crate::model::{Award, AwardState, AwardStatus};
+use crate::model::{Award, AwardEvent, AwardState, AwardStatus};
 use crate::repo::mail;
 use crate::{Store, StoreError, Tx, now, on_db, on_tx};
 
@@ -285,6 +285,71 @@ pub async fn set_state(
     .await
     .map(|r| r.rows_affected())?);
     Ok(done == 1)
+}
+
+/// A change of an award's state, as [`change_state`] makes it.
+#[derive(Debug, Clone)]
+pub struct StateChange<'a> {
+    pub award_id: &'a str,
+    /// What the history calls it (`revoke`, `suspend`, `reinstate`, `undo-revoke`).
+    pub action: &'a str,
+    /// The state the award must be in now; nothing changes otherwise.
+    pub from: AwardState,
+    pub to: AwardState,
+    pub reason: Option<&'a str>,
+    pub actor_id: Option<&'a str>,
+}
+
+/// Moves an award from `change.from` to `change.to` and records the change
+/// in its history, in one transaction. False (and nothing written) when the
+/// award is not in `change.from` any more, e.g. someone changed it meanwhile.
+pub async fn change_state(store: &Store, change: &StateChange<'_>) -> Result<bool, StoreError> {
+    let at = now();
+    let mut tx = store.begin().await?;
+    let done = on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE awards SET state = $1, state_reason = $2, state_changed_at = $3 \
+         WHERE id = $4 AND state = $5"
+    )
+    .bind(change.to.as_str())
+    .bind(change.reason)
+    .bind(at)
+    .bind(change.award_id)
+    .bind(change.from.as_str())
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected())?);
+    if done != 1 {
+        return Ok(false);
+    }
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
+        "INSERT INTO award_history (award_id, action, from_state, to_state, reason, actor_id, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    )
+    .bind(change.award_id)
+    .bind(change.action)
+    .bind(change.from.as_str())
+    .bind(change.to.as_str())
+    .bind(change.reason)
+    .bind(change.actor_id)
+    .bind(at)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected())?
+    });
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// An award's history, oldest first.
+pub async fn history(store: &Store, award_id: &str) -> Result<Vec<AwardEvent>, StoreError> {
+    Ok(on_db!(store, |pool| sqlx::query_as(
+        "SELECT id, award_id, action, from_state, to_state, reason, actor_id, at \
+         FROM award_history WHERE award_id = $1 ORDER BY id"
+    )
+    .bind(award_id)
+    .fetch_all(pool)
+    .await?))
 }
 
 /// The award that `award_id` renewed (whose `replaced_by` it is), if any.

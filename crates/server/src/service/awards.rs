@@ -1,0 +1,296 @@
+//! The rules of an award's status: revoke (with a reason, shown publicly),
+//! suspend (the reversible hold), reinstate a suspended award, and undo a
+//! revocation made in error. Every change is recorded in the award's history
+//! in the same transaction as the change itself, then the issuer's status
+//! lists are re-signed so verifiers see it at once.
+
+use insignia_store::model::{Award, AwardState, Role};
+use insignia_store::repo::{awards, issuers};
+
+use crate::error::AppError;
+use crate::issuing;
+use crate::state::Shared;
+
+/// How long after a revocation an owner or admin may still undo it.
+pub const UNDO_WINDOW_SECONDS: i64 = 30 * 24 * 60 * 60;
+
+/// Longest reason kept (it is shown on the public page).
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// Why a change of status is refused: something the person can read and fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// A revocation needs a reason.
+    ReasonRequired,
+    /// The reason is longer than [`MAX_REASON_CHARS`].
+    ReasonTooLong,
+    /// The award is revoked: only an undo (within the window) changes it.
+    Revoked,
+    /// The award is not in a state this change applies to (e.g. reinstating
+    /// an active award), or someone changed it meanwhile.
+    NotApplicable,
+    /// The revocation is older than [`UNDO_WINDOW_SECONDS`].
+    UndoWindowPassed,
+    /// Undoing a revocation is for owners and admins.
+    NotAllowed,
+}
+
+impl Refusal {
+    /// The catalogue key of the message shown by the form.
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Refusal::ReasonRequired => "award-error-reason",
+            Refusal::ReasonTooLong => "award-error-reason-long",
+            Refusal::Revoked => "award-error-final",
+            Refusal::NotApplicable => "award-error-changed",
+            Refusal::UndoWindowPassed => "award-error-undo-window",
+            Refusal::NotAllowed => "error-forbidden",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum StatusError {
+    Refused(Refusal),
+    App(AppError),
+}
+
+impl From<AppError> for StatusError {
+    fn from(e: AppError) -> Self {
+        StatusError::App(e)
+    }
+}
+
+impl From<insignia_store::StoreError> for StatusError {
+    fn from(e: insignia_store::StoreError) -> Self {
+        StatusError::App(e.into())
+    }
+}
+
+/// Who asks for the change.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub user_id: &'a str,
+    pub role: Role,
+}
+
+/// Whether `award`'s revocation may still be undone at `now` by `role`.
+pub fn can_undo(award: &Award, role: Role, now: i64) -> bool {
+    award.state == AwardState::Revoked.as_str()
+        && role >= Role::Admin
+        && award
+            .state_changed_at
+            .is_some_and(|at| now - at <= UNDO_WINDOW_SECONDS)
+}
+
+/// The last day (seconds) a revocation of `award` can be undone.
+pub fn undo_deadline(award: &Award) -> Option<i64> {
+    (award.state == AwardState::Revoked.as_str())
+        .then_some(award.state_changed_at)
+        .flatten()
+        .map(|at| at + UNDO_WINDOW_SECONDS)
+}
+
+fn current(award: &Award) -> Result<AwardState, StatusError> {
+    AwardState::parse(&award.state)
+        .ok_or_else(|| StatusError::App(AppError::Internal(format!("award state {}", award.state))))
+}
+
+/// A trimmed reason, checked.
+pub fn checked_reason(reason: &str, required: bool) -> Result<Option<String>, Refusal> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return if required {
+            Err(Refusal::ReasonRequired)
+        } else {
+            Ok(None)
+        };
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(Refusal::ReasonTooLong);
+    }
+    Ok(Some(reason.to_owned()))
+}
+
+async fn apply(
+    state: &Shared,
+    award: &Award,
+    action: &str,
+    from: AwardState,
+    to: AwardState,
+    reason: Option<&str>,
+    actor: Actor<'_>,
+) -> Result<(), StatusError> {
+    let change = awards::StateChange {
+        award_id: &award.id,
+        action,
+        from,
+        to,
+        reason,
+        actor_id: Some(actor.user_id),
+    };
+    let changed = awards::change_state(&state.store, &change).await?;
+    state.status_cache.remove(&award.id);
+    if !changed {
+        return Err(StatusError::Refused(Refusal::NotApplicable));
+    }
+    let issuer = issuers::by_id(&state.store, &award.issuer_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    for purpose in issuing::PURPOSES {
+        issuing::publish_status_list(state, &issuer, purpose)
+            .await
+            .map_err(AppError::from)?;
+    }
+    Ok(())
+}
+
+/// Revokes an active or suspended award; the reason is required.
+pub async fn revoke(
+    state: &Shared,
+    award: &Award,
+    reason: &str,
+    actor: Actor<'_>,
+) -> Result<(), StatusError> {
+    let from = current(award)?;
+    if from == AwardState::Revoked {
+        return Err(StatusError::Refused(Refusal::Revoked));
+    }
+    let reason = checked_reason(reason, true).map_err(StatusError::Refused)?;
+    apply(
+        state,
+        award,
+        "revoke",
+        from,
+        AwardState::Revoked,
+        reason.as_deref(),
+        actor,
+    )
+    .await
+}
+
+/// Suspends an active award (a hold that [`reinstate`] lifts).
+pub async fn suspend(
+    state: &Shared,
+    award: &Award,
+    reason: &str,
+    actor: Actor<'_>,
+) -> Result<(), StatusError> {
+    match current(award)? {
+        AwardState::Active => {}
+        AwardState::Revoked => return Err(StatusError::Refused(Refusal::Revoked)),
+        AwardState::Suspended => return Err(StatusError::Refused(Refusal::NotApplicable)),
+    }
+    let reason = checked_reason(reason, false).map_err(StatusError::Refused)?;
+    let (from, to) = (AwardState::Active, AwardState::Suspended);
+    apply(state, award, "suspend", from, to, reason.as_deref(), actor).await
+}
+
+/// Lifts a suspension.
+pub async fn reinstate(state: &Shared, award: &Award, actor: Actor<'_>) -> Result<(), StatusError> {
+    match current(award)? {
+        AwardState::Suspended => {}
+        AwardState::Revoked => return Err(StatusError::Refused(Refusal::Revoked)),
+        AwardState::Active => return Err(StatusError::Refused(Refusal::NotApplicable)),
+    }
+    let (from, to) = (AwardState::Suspended, AwardState::Active);
+    apply(state, award, "reinstate", from, to, None, actor).await
+}
+
+/// Undoes a revocation made in error: owners and admins, within
+/// [`UNDO_WINDOW_SECONDS`]. The award goes back to the state it had before
+/// (active, or suspended with that reason), as its history records it.
+pub async fn undo_revocation(
+    state: &Shared,
+    award: &Award,
+    actor: Actor<'_>,
+) -> Result<(), StatusError> {
+    if current(award)? != AwardState::Revoked {
+        return Err(StatusError::Refused(Refusal::NotApplicable));
+    }
+    if actor.role < Role::Admin {
+        return Err(StatusError::Refused(Refusal::NotAllowed));
+    }
+    if !can_undo(award, actor.role, insignia_store::now()) {
+        return Err(StatusError::Refused(Refusal::UndoWindowPassed));
+    }
+    let history = awards::history(&state.store, &award.id).await?;
+    let revoke = history.iter().rev().find(|e| e.action == "revoke");
+    let before = revoke
+        .and_then(|e| AwardState::parse(&e.from_state))
+        .filter(|s| *s != AwardState::Revoked)
+        .unwrap_or(AwardState::Active);
+    // The suspension's reason comes back with it.
+    let earlier_reason = (before == AwardState::Suspended)
+        .then(|| {
+            history
+                .iter()
+                .rev()
+                .find(|e| e.action == "suspend")
+                .and_then(|e| e.reason.clone())
+        })
+        .flatten();
+    apply(
+        state,
+        award,
+        "undo-revoke",
+        AwardState::Revoked,
+        before,
+        earlier_reason.as_deref(),
+        actor,
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn award(state: &str, changed: Option<i64>) -> Award {
+        Award {
+            id: "a".into(),
+            org_id: "o".into(),
+            issuer_id: "i".into(),
+            badge_id: "b".into(),
+            badge_version: 1,
+            recipient_name: "R".into(),
+            recipient_email: "r@example.org".into(),
+            idempotency_key: "k".into(),
+            status_index: 0,
+            credential: "{}".into(),
+            credential_jwt: None,
+            ob2_salt: String::new(),
+            issued_at: 0,
+            expires_at: None,
+            state: state.into(),
+            state_reason: None,
+            state_changed_at: changed,
+            replaced_by: None,
+            created_by: None,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn undo_is_for_admins_within_the_window() {
+        let now = 100 * 86_400;
+        let revoked = award("revoked", Some(now - 29 * 86_400));
+        assert!(can_undo(&revoked, Role::Admin, now));
+        assert!(can_undo(&revoked, Role::Owner, now));
+        assert!(!can_undo(&revoked, Role::Issuer, now));
+        let old = award("revoked", Some(now - 31 * 86_400));
+        assert!(!can_undo(&old, Role::Owner, now));
+        assert!(!can_undo(&award("active", Some(now)), Role::Owner, now));
+        assert_eq!(undo_deadline(&revoked), Some(now + 86_400));
+        assert_eq!(undo_deadline(&award("suspended", Some(now))), None);
+    }
+
+    #[test]
+    fn reasons_are_checked() {
+        assert_eq!(checked_reason("  ", true), Err(Refusal::ReasonRequired));
+        assert_eq!(checked_reason("  ", false), Ok(None));
+        assert_eq!(checked_reason(" Fraud ", true), Ok(Some("Fraud".into())));
+        let long = "x".repeat(MAX_REASON_CHARS + 1);
+        assert_eq!(checked_reason(&long, true), Err(Refusal::ReasonTooLong));
+    }
+}
