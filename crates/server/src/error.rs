@@ -28,10 +28,16 @@ pub enum ServerError {
 #[derive(Debug)]
 pub enum AppError {
     NotFound,
+    /// Not found, with a page of its own: a title key and a translated detail
+    /// (e.g. a claim link that is not valid).
+    NotFoundWith(&'static str, String),
     /// Signed in, but without the right role (or not a member).
     Forbidden,
     /// A form or upload the server cannot accept; the text is already translated.
     BadRequest(String),
+    /// An upload or form over its size limit; the text (what the limit is)
+    /// is already translated.
+    TooLarge(String),
     /// Someone else changed the record first, or it already exists; translated.
     Conflict(String),
     /// Too many attempts.
@@ -73,9 +79,11 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, title_key, detail) = match self {
             AppError::NotFound => (StatusCode::NOT_FOUND, "error-not-found", None),
+            AppError::NotFoundWith(key, d) => (StatusCode::NOT_FOUND, key, Some(d)),
             AppError::Forbidden => (StatusCode::FORBIDDEN, "error-forbidden", None),
             AppError::BadRequest(d) => (StatusCode::BAD_REQUEST, "error-bad-request", Some(d)),
             AppError::Conflict(d) => (StatusCode::CONFLICT, "error-conflict", Some(d)),
+            AppError::TooLarge(d) => (StatusCode::PAYLOAD_TOO_LARGE, "error-too-large", Some(d)),
             AppError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "error-too-many", None),
             AppError::TooManyRequestsBecause(d) => {
                 (StatusCode::TOO_MANY_REQUESTS, "error-too-many", Some(d))

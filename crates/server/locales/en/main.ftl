@@ -70,6 +70,10 @@ error-conflict = Someone else changed this first
 error-too-many = Too many attempts: wait a few minutes and try again
 error-internal = Something went wrong on our side; please try again
 error-home = Go to the home page
+error-back = Go back to the previous page
+error-dashboard = Go to your dashboard
+error-too-large = The file is too large
+error-too-large-detail = The file you sent is larger than this form accepts (the limit is shown next to the field). Choose a smaller file and send the form again.
 error-email = The e-mail address does not look right.
 upload-error-too-large = The file is too large.
 upload-error-malformed = The upload was incomplete or malformed.
@@ -485,6 +489,8 @@ claim-expired-button = Send me a new link
 claim-expired-how = The new link goes to the e-mail address this badge was awarded to, never to another one. You can ask for a new link at most once every { $minutes } minutes.
 claim-expired-sent = A new link is on its way to the e-mail address this badge was awarded to. It can take a few minutes to arrive; look in your spam folder too.
 claim-expired-wait = A new link was sent less than { $minutes } minutes ago. Look in your inbox (and your spam folder), or ask again later.
+claim-invalid-title = This link is not valid or has expired
+claim-invalid-lead = Check that you opened the whole link from your latest e-mail about the badge. If it still does not work, ask the issuer to send the badge e-mail again: the new e-mail carries a fresh link.
 
 ## Icon names in the badge designer's picker
 icon-accessibility = Accessibility

@@ -70,6 +70,10 @@ error-conflict = Otra persona lo modificó antes
 error-too-many = Demasiados intentos: espere unos minutos y vuelva a intentarlo
 error-internal = Algo falló de nuestro lado; vuelva a intentarlo
 error-home = Ir a la página de inicio
+error-back = Volver a la página anterior
+error-dashboard = Ir a su panel
+error-too-large = El archivo es demasiado grande
+error-too-large-detail = El archivo enviado supera el tamaño que admite este formulario (el límite se indica junto al campo). Elija un archivo más pequeño y vuelva a enviar el formulario.
 error-email = La dirección de correo no parece correcta.
 upload-error-too-large = El archivo es demasiado grande.
 upload-error-malformed = El envío está incompleto o mal formado.
@@ -440,6 +444,8 @@ claim-expired-button = Enviarme un enlace nuevo
 claim-expired-how = El enlace nuevo se envía a la dirección de correo a la que se otorgó esta insignia, nunca a otra. Puede pedir un enlace nuevo como máximo una vez cada { $minutes } minutos.
 claim-expired-sent = Un enlace nuevo va de camino a la dirección de correo a la que se otorgó esta insignia. Puede tardar unos minutos en llegar; mire también en la carpeta de correo no deseado.
 claim-expired-wait = Se envió un enlace nuevo hace menos de { $minutes } minutos. Mire en su bandeja de entrada (y en la de correo no deseado), o vuelva a pedirlo más tarde.
+claim-invalid-title = Este enlace no es válido o ha caducado
+claim-invalid-lead = Compruebe que abrió el enlace completo del último correo recibido sobre la insignia. Si sigue sin funcionar, pida al emisor que le reenvíe el correo de la insignia: el nuevo correo incluye un enlace nuevo.
 
 ## Icon names in the badge designer's picker
 icon-accessibility = Accesibilidad

@@ -70,6 +70,10 @@ error-conflict = Quelqu'un d'autre a modifié ceci avant vous
 error-too-many = Trop de tentatives : patientez quelques minutes puis réessayez
 error-internal = Un problème est survenu de notre côté ; veuillez réessayer
 error-home = Aller à l'accueil
+error-back = Revenir à la page précédente
+error-dashboard = Aller à votre tableau de bord
+error-too-large = Le fichier est trop volumineux
+error-too-large-detail = Le fichier envoyé dépasse la taille que ce formulaire accepte (la limite est indiquée à côté du champ). Choisissez un fichier plus petit et envoyez à nouveau le formulaire.
 error-email = L'adresse e-mail ne semble pas correcte.
 upload-error-too-large = Le fichier est trop volumineux.
 upload-error-malformed = L'envoi est incomplet ou mal formé.
@@ -485,6 +489,8 @@ claim-expired-button = M’envoyer un nouveau lien
 claim-expired-how = Le nouveau lien est envoyé à l’adresse e-mail à laquelle ce badge a été décerné, jamais à une autre. Vous pouvez demander un nouveau lien au plus une fois toutes les { $minutes } minutes.
 claim-expired-sent = Un nouveau lien est en route vers l’adresse e-mail à laquelle ce badge a été décerné. Il peut mettre quelques minutes à arriver ; regardez aussi dans vos courriers indésirables.
 claim-expired-wait = Un nouveau lien a été envoyé il y a moins de { $minutes } minutes. Regardez dans votre boîte de réception (et vos courriers indésirables), ou redemandez plus tard.
+claim-invalid-title = Ce lien n’est pas valide ou a expiré
+claim-invalid-lead = Vérifiez que vous avez ouvert le lien complet du dernier e-mail reçu au sujet du badge. S’il ne fonctionne toujours pas, demandez à l’émetteur de vous renvoyer l’e-mail du badge : il contiendra un nouveau lien.
 
 ## Icon names in the badge designer's picker
 icon-accessibility = Accessibilité

@@ -701,6 +701,7 @@ pub async fn set_language(
     State(state): State<Shared>,
     visitor: Visitor,
     jar: CookieJar,
+    headers: HeaderMap,
     Form(form): Form<LanguageForm>,
 ) -> Result<Response, AppError> {
     let locale = Locale::from_code(&form.lang).ok_or(AppError::NotFound)?;
@@ -712,7 +713,13 @@ pub async fn set_language(
         .max_age(time::Duration::days(365))
         .same_site(axum_extra::extract::cookie::SameSite::Lax)
         .build();
-    let back = safe_path(form.back.as_deref(), "/").to_owned();
+    // Back to the same page: the one the form names, else (pages that do
+    // not name themselves) the page the switch was pressed on.
+    let back = match safe_path(form.back.as_deref(), "/") {
+        "/" => super::same_site_referer(&headers, &state.config.base_url)
+            .unwrap_or_else(|| "/".to_owned()),
+        named => named.to_owned(),
+    };
     Ok((jar.add(cookie), see_other(&back)).into_response())
 }
 

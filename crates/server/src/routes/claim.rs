@@ -42,14 +42,25 @@ const CLAIM_COOKIE: &str = "insignia_claim";
 pub const NEW_LINK_INTERVAL: i64 = 600;
 
 /// The claim link's token row and its award.
-async fn link_for(state: &Shared, token: &str) -> Result<(ClaimToken, AwardView), AppError> {
+async fn link_for(
+    state: &Shared,
+    locale: crate::i18n::Locale,
+    token: &str,
+) -> Result<(ClaimToken, AwardView), AppError> {
+    // A garbled or unknown link says so, and how to get a new one.
+    let invalid = || {
+        AppError::NotFoundWith(
+            "claim-invalid-title",
+            state.catalog.text(locale, "claim-invalid-lead", &[]),
+        )
+    };
     // Tokens are base58; anything else cannot be one (and is not looked up).
     if token.is_empty() || token.len() > 64 || !token.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(AppError::NotFound);
+        return Err(invalid());
     }
     let link = mail::claim_token(&state.store, &token_hash(token))
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or_else(invalid)?;
     let view = load_award(state, &link.award_id).await?;
     Ok((link, view))
 }
@@ -164,7 +175,7 @@ pub async fn page(
     Path(token): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, AppError> {
-    let (link, view) = link_for(&state, &token).await?;
+    let (link, view) = link_for(&state, visitor.locale, &token).await?;
     let notice = if query.link == "sent" {
         Notice::Sent
     } else {
@@ -190,7 +201,7 @@ async fn posted_link(
     if !form_token_ok(jar, &form.csrf) {
         return Err(AppError::Forbidden);
     }
-    let (link, view) = link_for(state, token).await?;
+    let (link, view) = link_for(state, visitor.locale, token).await?;
     if view.award.state == "revoked" {
         return Err(AppError::Conflict(state.catalog.text(
             visitor.locale,

@@ -17,7 +17,7 @@ mod verify;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -29,7 +29,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub(crate) use account::email_ok;
 
-use crate::auth::LANG_COOKIE;
+use crate::auth::{LANG_COOKIE, Visitor};
 use crate::error::{AppError, ErrorPage};
 use crate::i18n::Locale;
 use crate::state::Shared;
@@ -175,7 +175,11 @@ fn locale_of(request: &Request) -> Locale {
         })
 }
 
-/// Turns error responses into pages in the visitor's language.
+/// Turns error responses into pages in the visitor's language, with the
+/// signed-in header and a way back to where the person was: the page they
+/// came from (the `Referer`, when it is this site), else their dashboard
+/// (signed in) or the home page. Bare 4xx answers of the framework (a body
+/// too large, a form that does not parse) become such pages too.
 async fn error_pages(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let locale = locale_of(&request);
     let wants_json = request
@@ -183,9 +187,36 @@ async fn error_pages(State(state): State<Shared>, request: Request, next: Next) 
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("json") && !a.contains("text/html"));
+    // Kept for the error path only (the visitor is looked up there).
+    let headers = request.headers().clone();
+    let here = request
+        .uri()
+        .path_and_query()
+        .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
     let response = next.run(request).await;
-    let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
-        return response;
+    let page = match response.extensions().get::<ErrorPage>().cloned() {
+        Some(page) => page,
+        None => {
+            let is_html = response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|c| c.starts_with("text/html"));
+            let title_key = match response.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => "error-too-large",
+                StatusCode::BAD_REQUEST
+                | StatusCode::UNPROCESSABLE_ENTITY
+                | StatusCode::UNSUPPORTED_MEDIA_TYPE => "error-bad-request",
+                StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => "error-not-found",
+                _ => return response,
+            };
+            if is_html {
+                return response;
+            }
+            let detail = (title_key == "error-too-large")
+                .then(|| state.catalog.text(locale, "error-too-large-detail", &[]));
+            ErrorPage { title_key, detail }
+        }
     };
     let status = response.status();
     let title = state.catalog.text(locale, page.title_key, &[]);
@@ -193,7 +224,22 @@ async fn error_pages(State(state): State<Shared>, request: Request, next: Next) 
         let body = serde_json::json!({ "error": title, "detail": page.detail });
         return (status, axum::Json(body)).into_response();
     }
-    let context = minijinja::context! { title => title, detail => page.detail, status => status.as_u16(), user => Value::from(()) };
+    let visitor = {
+        let (mut parts, ()) = Request::new(()).into_parts();
+        parts.headers = headers.clone();
+        Visitor::from_request_parts(&mut parts, &state).await.ok()
+    };
+    let (user, csrf) = visitor.map_or((None, None), |v| (v.user, v.csrf));
+    let came_from = same_site_referer(&headers, &state.config.base_url).filter(|p| *p != here);
+    let (back, back_key) = match came_from {
+        Some(path) => (path, "error-back"),
+        None if user.is_some() => ("/dashboard".to_owned(), "error-dashboard"),
+        None => ("/".to_owned(), "error-home"),
+    };
+    let context = minijinja::context! {
+        title => title, detail => page.detail, status => status.as_u16(), user => user, csrf => csrf,
+        back => back, back_text => state.catalog.text(locale, back_key, &[]), here => here,
+    };
     match state.pages.render("error.html", locale, context) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -201,6 +247,22 @@ async fn error_pages(State(state): State<Shared>, request: Request, next: Next) 
             (status, title).into_response()
         }
     }
+}
+
+/// The path (and query) of the `Referer` when it is a page of this site.
+pub(crate) fn same_site_referer(headers: &axum::http::HeaderMap, base_url: &str) -> Option<String> {
+    let referer = headers.get(header::REFERER)?.to_str().ok()?;
+    let url = url::Url::parse(referer).ok()?;
+    let origin = url.origin().ascii_serialization();
+    if !same_origin(&origin, headers, base_url) {
+        return None;
+    }
+    let path = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_owned(),
+    };
+    let safe = account::safe_path(Some(&path), "");
+    (!safe.is_empty()).then(|| safe.to_owned())
 }
 
 /// Refuses state-changing requests sent by other sites (in addition to the
@@ -275,7 +337,7 @@ async fn clean_input(State(state): State<Shared>, request: Request, next: Next) 
     let (parts, body) = request.into_parts();
     // Forms are small; the body limit of the router still applies.
     let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
-        return AppError::BadRequest(state.catalog.text(locale, "error-bad-request", &[]))
+        return AppError::TooLarge(state.catalog.text(locale, "error-too-large-detail", &[]))
             .into_response();
     };
     if !crate::validate::form_is_clean(&bytes) {

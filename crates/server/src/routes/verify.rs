@@ -39,7 +39,7 @@ pub async fn submit(
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
     let l = visitor.locale;
-    let too_large = || AppError::BadRequest(state.catalog.text(l, "upload-error-too-large", &[]));
+    let too_large = || AppError::TooLarge(state.catalog.text(l, "upload-error-too-large", &[]));
     let mut input: Option<Input> = None;
     let mut recipient = String::new();
     while let Ok(Some(field)) = multipart.next_field().await {

@@ -179,3 +179,81 @@ async fn a_revocation_is_confirmed_explained_and_can_be_undone() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn error_pages_keep_the_signed_in_header_and_the_way_back() {
+    support::on_both(|app| async move {
+        let (owner, _) = support::sign_up(&app, "lost@pages.example.org").await;
+        let from = app.url("/account");
+        let r = owner
+            .get(app.url("/orgs/no-such-org"))
+            .header("referer", &from)
+            .header("accept-language", "fr")
+            .send()
+            .await
+            .unwrap();
+        assert!(matches!(r.status().as_u16(), 403 | 404));
+        let page = r.text().await.unwrap().replace("&#x2f;", "/");
+        assert!(
+            page.contains("action=\"/logout\""),
+            "signed-in header: {page}"
+        );
+        assert!(page.contains("href=\"/account\""), "back where they were");
+        assert!(page.contains("Revenir à la page précédente"));
+        // Another site's address is not followed; the dashboard instead.
+        let r = owner
+            .get(app.url("/orgs/no-such-org"))
+            .header("referer", "https://elsewhere.example/page")
+            .send()
+            .await
+            .unwrap();
+        let page = r.text().await.unwrap().replace("&#x2f;", "/");
+        assert!(page.contains("href=\"/dashboard\""));
+        assert!(!page.contains("elsewhere.example"));
+        assert!(page.contains("Go to your dashboard"));
+
+        // A garbled or unknown claim link says what it is and what to do.
+        for token in ["notarealtoken1234", "%3Cscript%3E"] {
+            let r = app
+                .client()
+                .get(app.url(&format!("/claim/{token}")))
+                .header("accept-language", "es")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 404);
+            let page = r.text().await.unwrap();
+            assert!(
+                page.contains("Este enlace no es válido o ha caducado"),
+                "{page}"
+            );
+            assert!(page.contains("reenvíe"));
+        }
+
+        // A body over the server's limit: a page in the visitor's language.
+        let r = owner
+            .post(app.url("/language"))
+            .header("accept-language", "fr")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(vec![b'a'; 13 * 1024 * 1024])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 413);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("Le fichier est trop volumineux"), "{page}");
+
+        // The language switch goes back to the page it was pressed on.
+        let r = owner
+            .post(app.url("/language"))
+            .header("referer", app.url("/orgs/new?x=1"))
+            .form(&[("lang", "es"), ("back", "/")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(support::location(&r), "/orgs/new?x=1");
+        app
+    })
+    .await;
+}
