@@ -208,7 +208,9 @@ pub async fn export(
 ) -> Result<Response, AppError> {
     member.require(&state, &org_id, Role::Viewer).await?;
     let list = awards::list(&state.store, &org_id, 1_000_000).await?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    // A UTF-8 byte-order mark first: spreadsheet programs then read the
+    // file as UTF-8 and show accents right.
+    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let header = [
         "award_id",
         "badge_id",

@@ -371,15 +371,17 @@ pub async fn award_json(
     let award = awards::by_id(&state.store, &award_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let name = download_name(&state, &award, "json").await;
     let mut response = json_response(
         award.credential,
         "application/ld+json",
         "public, max-age=86400",
     );
-    response.headers_mut().insert(
-        header::CONTENT_DISPOSITION,
-        header::HeaderValue::from_static("attachment; filename=\"credential.json\""),
-    );
+    if let Ok(value) = header::HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
     Ok(response)
 }
 
@@ -390,18 +392,51 @@ pub async fn award_jwt(
     let award = awards::by_id(&state.store, &award_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let name = download_name(&state, &award, "jwt").await;
     let jwt = award.credential_jwt.ok_or(AppError::NotFound)?;
     Ok((
         [
-            (header::CONTENT_TYPE, "application/vc+jwt"),
+            (header::CONTENT_TYPE, "application/vc+jwt".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                "attachment; filename=\"credential.jwt\"",
+                format!("attachment; filename=\"{name}\""),
             ),
         ],
         jwt,
     )
         .into_response())
+}
+
+/// A download's file name after the badge and the recipient, in ASCII
+/// (`web-accessibility-foundations-ada-lovelace.png`): accents folded,
+/// everything else that is not a letter or digit a hyphen.
+pub(crate) fn file_name(badge: &str, recipient: &str, ext: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut slug = String::new();
+    for c in format!("{badge} {recipient}").nfkd() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !unicode_normalization::char::is_combining_mark(c) && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug.trim_matches('-').chars().take(100).collect();
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() {
+        format!("badge.{ext}")
+    } else {
+        format!("{slug}.{ext}")
+    }
+}
+
+async fn download_name(state: &Shared, award: &Award, ext: &str) -> String {
+    let badge = badges::version(&state.store, &award.badge_id, award.badge_version)
+        .await
+        .ok()
+        .flatten()
+        .map(|v| v.name)
+        .unwrap_or_default();
+    file_name(&badge, &award.recipient_name, ext)
 }
 
 fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
@@ -436,12 +471,13 @@ async fn baked(
     let payload = Payload::Json(view.award.credential.clone());
     let bytes = insignia_bake::bake(&image, Standard::Ob3, &payload)
         .map_err(|e| AppError::Internal(format!("baking: {e}")))?;
-    let (mime, name) = if svg {
-        ("image/svg+xml", "badge.svg")
+    let (mime, ext) = if svg {
+        ("image/svg+xml", "svg")
     } else {
-        ("image/png", "badge.png")
+        ("image/png", "png")
     };
-    let disposition = format!("inline; filename=\"{name}\"");
+    let name = file_name(&view.design.name, &view.award.recipient_name, ext);
+    let disposition = format!("attachment; filename=\"{name}\"");
     Ok((
         [
             (header::CONTENT_TYPE, mime.to_owned()),
@@ -737,4 +773,23 @@ pub async fn issuer_logo(
         logo,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_name;
+
+    #[test]
+    fn download_names_follow_badge_and_recipient() {
+        assert_eq!(
+            file_name("Web Accessibility: Foundations", "Ada Lovelace", "png"),
+            "web-accessibility-foundations-ada-lovelace.png"
+        );
+        assert_eq!(
+            file_name("Données", "Éloïse Núñez", "json"),
+            "donnees-eloise-nunez.json"
+        );
+        assert_eq!(file_name("***", "", "jwt"), "badge.jwt");
+        assert!(!file_name("a\"b", "c/d", "png").contains(['"', '/']));
+    }
 }

@@ -341,6 +341,20 @@ impl Browser {
                     "{name} is wider than a {width}px viewport ({label}): {wide}"
                 ));
             }
+            // The page as a whole never scrolls sideways (tables included).
+            let sideways = self
+                .client
+                .execute(
+                    "return [document.documentElement.scrollWidth, window.innerWidth]",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let (scroll, inner) = (sideways[0].as_u64(), sideways[1].as_u64());
+            assert!(
+                scroll <= inner,
+                "{name} at {width}px ({label}): document.documentElement.scrollWidth {scroll:?} > window.innerWidth {inner:?}"
+            );
             let full = self
                 .client
                 .execute("return document.documentElement.scrollHeight", vec![])

@@ -38,6 +38,36 @@ async fn a_revocation_is_confirmed_explained_and_can_be_undone() {
         let award = support::award(&app, &owner, &token, &org, &badge, "amira@example.org").await;
         let anonymous = app.client();
         let before = encoded_list(&app, &anonymous).await;
+
+        // Downloads are named after the badge and the recipient, as attachments.
+        for (path, name) in [
+            ("badge.png", "data-analysis-with-python-amira-haddad.png"),
+            (
+                "credential.json",
+                "data-analysis-with-python-amira-haddad.json",
+            ),
+        ] {
+            let r = anonymous
+                .get(app.url(&format!("/a/{award}/{path}")))
+                .send()
+                .await
+                .unwrap();
+            let disposition = r.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            assert_eq!(disposition, format!("attachment; filename=\"{name}\""));
+        }
+        // The CSV export starts with a byte-order mark (accents in spreadsheets).
+        let csv = owner
+            .get(app.url(&format!("/orgs/{org}/awards.csv")))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert!(csv.starts_with(b"\xEF\xBB\xBFaward_id,"));
         let base = format!("/orgs/{org}/awards/{award}");
 
         // The award page links to a confirmation page, which says what happens.
