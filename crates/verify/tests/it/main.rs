@@ -1,10 +1,13 @@
 //! The integration tests of `insignia-verify`, one module per area, linked
 //! into one test binary (one link instead of one per file).
 
-mod common;
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod bad_input;
+mod common;
 mod online;
 mod proof_sets_and_legacy;
 mod samples;
 mod spec_examples;
 mod tampering;
+mod verdicts;

@@ -13,7 +13,7 @@ pub static KEY: LazyLock<KeyPair> =
 
 /// The repository's example credential with the test key's DID as issuer.
 pub fn example() -> Value {
-    let text = include_str!("../../../../examples/ob3-achievement-credential.json");
+    let text = include_str!("../../../../../examples/ob3-achievement-credential.json");
     let mut credential: Value = serde_json::from_str(text).unwrap();
     credential["issuer"]["id"] = Value::from(KEY.did_key().unwrap());
     credential
