@@ -20,7 +20,7 @@ put() { # put TARGET FILE...
   local dir="$corpus/$1"; shift
   mkdir -p "$dir"
   for f in "$@"; do
-    cp "$f" "$dir/seed-$(sha1sum "$f" | cut -c1-16)"
+    cp -u "$f" "$dir/seed-${f//\//_}"
   done
 }
 put_text() { # put_text TARGET < lines
