@@ -11,7 +11,8 @@ use insignia_fetch::{FetchPolicy, Fetcher};
 use insignia_proofs::jwk::Jwk;
 use insignia_proofs::keys::{KeyPair, PublicKey};
 use insignia_verify::{
-    KeyResolver, OfflineResolver, Report, SuppliedKey, Verifier, VerifyOptions, verify_bytes,
+    KeyResolver, OfflineResolver, Report, SuppliedKey, Verdict, Verifier, VerifyOptions,
+    verify_bytes,
 };
 
 use crate::text_report;
@@ -61,11 +62,17 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
     } else {
         print!("{}", text_report::render(&report));
     }
-    Ok(if report.valid {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(exit_status(&report))
+}
+
+/// `0` valid, `3` authentic with conformance problems, `1` invalid or
+/// indeterminate (`2` is the command failing to run, see `main`).
+pub fn exit_status(report: &Report) -> ExitCode {
+    match report.verdict {
+        Verdict::Valid => ExitCode::SUCCESS,
+        Verdict::ValidWithWarnings => ExitCode::from(3),
+        Verdict::Invalid | Verdict::Indeterminate => ExitCode::from(1),
+    }
 }
 
 /// Reads at most one byte past the verifier's limit: a 100 MB file is refused without loading it.

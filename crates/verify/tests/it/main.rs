@@ -9,3 +9,4 @@ mod proof_sets_and_legacy;
 mod samples;
 mod spec_examples;
 mod tampering;
+mod verdicts;
