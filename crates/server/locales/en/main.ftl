@@ -106,6 +106,8 @@ password-lead = You signed in with a one-time link. Choose a password for next t
 password-submit = Save password
 password-hint = at least 10 characters
 password-too-short = The password must have at least { $min } characters.
+field-confirm-password = New password, again
+password-mismatch = The two passwords differ; type the same one twice.
 
 ## Dashboard and organisations
 dashboard-title = Dashboard

@@ -106,6 +106,8 @@ password-lead = Vous vous êtes connecté avec un lien à usage unique. Choisiss
 password-submit = Enregistrer le mot de passe
 password-hint = au moins 10 caractères
 password-too-short = Le mot de passe doit compter au moins { $min } caractères.
+field-confirm-password = Nouveau mot de passe, à nouveau
+password-mismatch = Les deux mots de passe diffèrent ; saisissez deux fois le même.
 
 ## Tableau de bord et organisations
 dashboard-title = Tableau de bord

@@ -562,6 +562,9 @@ pub struct PasswordForm {
     current: String,
     #[serde(default)]
     email: String,
+    /// The new password typed again (the page's form always sends it).
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
 pub async fn set_password(
@@ -585,6 +588,12 @@ pub async fn set_password(
         )?;
         Ok(with_status(response, status))
     };
+    if form.confirm.as_ref().is_some_and(|c| *c != form.password) {
+        return refuse(
+            state.catalog.text(l, "password-mismatch", &[]),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
     if choose_email {
         if !plausible_email(&form.email) {
             return refuse(

@@ -213,7 +213,23 @@ async fn a_revocation_is_confirmed_explained_and_can_be_undone() {
 #[tokio::test]
 async fn error_pages_keep_the_signed_in_header_and_the_way_back() {
     support::on_both(|app| async move {
-        let (owner, _) = support::sign_up(&app, "lost@pages.example.org").await;
+        let (owner, token) = support::sign_up(&app, "lost@pages.example.org").await;
+        // The password form asks for the new password twice.
+        let (_, form) = get(&owner, &app, "/account/password", "en").await;
+        assert!(form.contains("name=\"confirm\""));
+        let r = owner
+            .post(app.url("/account/password"))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("current", "whatever it was"),
+                ("password", "a long new password"),
+                ("confirm", "a long new passw0rd"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("The two passwords differ"));
         let from = app.url("/account");
         let r = owner
             .get(app.url("/orgs/no-such-org"))
