@@ -390,15 +390,20 @@ pub async fn run(app: &App, browser: &Browser, record: &mut Record) {
 
     // Revoke it; the public page says so.
     browser.goto(&format!("{base}{award_path}")).await;
+    // Revoking asks for confirmation on a page that says what happens.
+    browser.follow(&format!("{}…", t("award-revoke"))).await;
+    assert_eq!(browser.path().await, format!("{award_path}/revoke"));
+    assert!(browser.text("main").await.contains(&t("revoke-what-title")));
+    record.page(browser, "award-revoke-confirm").await;
     browser
         .fill(&t("award-field-reason"), "Awarded by mistake.")
         .await;
-    browser.press(&t("award-revoke")).await;
+    browser.press(&t("revoke-confirm")).await;
     assert_eq!(browser.path().await, award_path);
     record.page(browser, "award-admin-revoked").await;
     browser.goto(&public).await;
     let notice = browser.text(".notice.revoked").await;
-    assert!(notice.contains(&t("public-revoked")), "{notice}");
+    assert!(notice.contains("Revoked by the issuer on "), "{notice}");
     assert!(notice.contains("Awarded by mistake."), "{notice}");
     assert_eq!(
         browser
