@@ -13,7 +13,9 @@ type Edges = BTreeSet<(String, String)>;
 /// The table between `<!-- crate-graph -->` and `<!-- /crate-graph -->`:
 /// rows `| \`a\`, \`b\` | \`c\`, \`d\` |` (or `none`).
 fn documented(text: &str) -> Edges {
-    let start = text.find("<!-- crate-graph -->").expect("the crate-graph table");
+    let start = text
+        .find("<!-- crate-graph -->")
+        .expect("the crate-graph table");
     let end = text.find("<!-- /crate-graph -->").expect("its end");
     let names = |cell: &str| -> Vec<String> {
         cell.split(',')
@@ -38,11 +40,21 @@ fn documented(text: &str) -> Edges {
 
 fn actual(root: &Path) -> Edges {
     let out = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(root)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let packages = meta["packages"].as_array().unwrap();
     let ours: BTreeSet<&str> = packages.iter().filter_map(|p| p["name"].as_str()).collect();
