@@ -226,6 +226,39 @@ fn signing_a_directory_signs_every_file() {
 }
 
 #[test]
+fn a_nonconforming_credential_is_not_signed() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = generate(dir.path(), "ed25519");
+    let mut credential: Value =
+        serde_json::from_str(&std::fs::read_to_string(example()).unwrap()).unwrap();
+    let map = credential.as_object_mut().unwrap();
+    map.remove("credentialSubject");
+    map.insert("validFrom".into(), Value::from("2026-01-01T00:00:00"));
+    map.insert(
+        "evidence".into(),
+        serde_json::json!([{"id": "https://example.org/evidence/1"}]),
+    );
+    let input = dir.path().join("bad.json");
+    std::fs::write(&input, credential.to_string()).unwrap();
+    let output = dir.path().join("signed.json");
+    let out = insignia(&["sign", s(&input), "--key", s(&key), "-o", s(&output)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let message = stderr(&out);
+    for expected in [
+        "credential-subject-missing at /credentialSubject",
+        "date-time-stamp at /validFrom",
+        "type-missing at /evidence/0/type",
+    ] {
+        assert!(message.contains(expected), "{expected} in {message}");
+    }
+    assert!(!output.exists(), "nothing is written");
+    // The same file with the JWT format is refused too.
+    let out = insignia(&["sign", s(&input), "--key", s(&key), "--proof", "jwt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("credential-subject-missing"));
+}
+
+#[test]
 fn keys_public_prints_no_private_material() {
     let dir = tempfile::tempdir().unwrap();
     for alg in ["ed25519", "p256", "rsa"] {

@@ -5,6 +5,7 @@
 //! ([`Report::new`]); nothing sets "valid" by hand. "Could not check" is its own
 //! outcome and never counts as passed.
 
+mod conformance;
 pub mod credential;
 pub mod material;
 mod ob2;

@@ -29,6 +29,8 @@ pub enum CheckKind {
     Types,
     /// The credential validates against the official JSON Schema.
     Schema,
+    /// The credential follows the VC Data Model's rules (`insignia_model::vc_rules`).
+    Conformance,
     /// The signature is intact and made with the stated key.
     Proof,
     /// The signing key belongs to the issuer.
@@ -53,6 +55,7 @@ impl CheckKind {
             CheckKind::Contexts => "JSON-LD contexts",
             CheckKind::Types => "Credential types",
             CheckKind::Schema => "Schema",
+            CheckKind::Conformance => "Data model rules",
             CheckKind::Proof => "Signature",
             CheckKind::KeyBinding => "Issuer key",
             CheckKind::ValidityWindow => "Validity period",

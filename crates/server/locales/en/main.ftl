@@ -311,6 +311,7 @@ check-parse = Format
 check-contexts = Vocabulary
 check-types = Credential type
 check-schema = Structure
+check-conformance = Data model rules
 check-proof = Signature
 check-key-binding = Issuer's key
 check-validity-window = Validity period

@@ -139,6 +139,7 @@ check-parse = Formato
 check-contexts = Vocabulario
 check-types = Tipo de credencial
 check-schema = Estructura
+check-conformance = Reglas del modelo de datos
 check-proof = Firma
 check-key-binding = Clave del emisor
 check-validity-window = Periodo de validez

@@ -311,6 +311,7 @@ check-parse = Format
 check-contexts = Vocabulaire
 check-types = Type d'attestation
 check-schema = Structure
+check-conformance = Règles du modèle de données
 check-proof = Signature
 check-key-binding = Clé de l'émetteur
 check-validity-window = Période de validité

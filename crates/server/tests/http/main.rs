@@ -13,3 +13,4 @@ mod mail;
 mod recovery;
 mod security;
 mod smtp_tls;
+mod vcapi;

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod common;
+mod conformance;
 mod online;
 mod proof_sets_and_legacy;
 mod samples;
