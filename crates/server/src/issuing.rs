@@ -416,47 +416,36 @@ pub async fn award(
         }
     }
     let (pair, vm) = signing_key(state, issuer).await?;
-    let mut last_error = None;
-    for _attempt in 0..4 {
-        let index = awards::free_status_index(&state.store, &issuer.id).await?;
-        let (st, iss, ver, des, p, v, inp) = (
-            state.clone(),
-            issuer.clone(),
-            version.clone(),
-            design.clone(),
-            pair.clone(),
-            vm.clone(),
-            input.clone(),
-        );
-        let row = tokio::task::spawn_blocking(move || {
-            issue_sync(&st, &iss, &ver, &des, &p, &v, &inp, index)
-        })
-        .await
-        .map_err(|e| ServerError::Signing(format!("signing task: {e}")))??;
-        let stored = match &input.replaces {
-            Some(old) => {
-                awards::insert_renewal(&state.store, &row, old, input.email_locale.as_deref()).await
-            }
-            None => {
-                awards::insert_announced(&state.store, &row, input.email_locale.as_deref()).await
-            }
-        };
-        match stored {
-            Ok(done) => {
-                if done.1 && input.email_locale.is_some() {
-                    crate::mail::wake(state);
-                }
-                return Ok(done);
-            }
-            // Another process took the same status index at the same moment.
-            Err(insignia_store::StoreError::Conflict(what)) => last_error = Some(what),
-            Err(e) => return Err(e.into()),
+    let index = awards::take_status_indexes(&state.store, &issuer.id, 1)
+        .await?
+        .first()
+        .copied()
+        .ok_or(insignia_store::StoreError::Conflict(
+            "a free place in the issuer's status list (the list is nearly full)",
+        ))?;
+    let (st, iss, ver, des, p, v, inp) = (
+        state.clone(),
+        issuer.clone(),
+        version.clone(),
+        design.clone(),
+        pair.clone(),
+        vm.clone(),
+        input.clone(),
+    );
+    let row =
+        tokio::task::spawn_blocking(move || issue_sync(&st, &iss, &ver, &des, &p, &v, &inp, index))
+            .await
+            .map_err(|e| ServerError::Signing(format!("signing task: {e}")))??;
+    let done = match &input.replaces {
+        Some(old) => {
+            awards::insert_renewal(&state.store, &row, old, input.email_locale.as_deref()).await?
         }
+        None => awards::insert_announced(&state.store, &row, input.email_locale.as_deref()).await?,
+    };
+    if done.1 && input.email_locale.is_some() {
+        crate::mail::wake(state);
     }
-    Err(ServerError::Signing(format!(
-        "could not store the award: {}",
-        last_error.unwrap_or("conflict")
-    )))
+    Ok(done)
 }
 
 /// GZIP-compressed, base64url-encoded (multibase `u`) bitstring with the given

@@ -4,13 +4,11 @@
 //! with the rows not yet awarded. Signing runs on all cores (rayon) off the
 //! async threads; each chunk is stored in one transaction.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use insignia_store::StoreError;
 use insignia_store::model::{Award, BulkJob, BulkRow};
 use insignia_store::repo::{awards, badges, bulk, issuers};
-use rand::Rng as _;
 use rayon::prelude::*;
 
 use crate::ServerError;
@@ -73,19 +71,6 @@ pub async fn run_next(state: &Shared, options: &WorkerOptions) -> Result<bool, S
     Ok(true)
 }
 
-fn pick_index(used: &mut HashSet<i64>) -> Option<i64> {
-    if i64::try_from(used.len()).unwrap_or(i64::MAX) >= awards::STATUS_LIST_SIZE {
-        return None;
-    }
-    let mut rng = rand::thread_rng();
-    loop {
-        let candidate = rng.gen_range(0..awards::STATUS_LIST_SIZE);
-        if used.insert(candidate) {
-            return Some(candidate);
-        }
-    }
-}
-
 async fn process(
     state: &Shared,
     job: &BulkJob,
@@ -104,10 +89,6 @@ async fn process(
         .await?
         .ok_or_else(|| ServerError::Signing(format!("job {}: issuer is gone", job.id)))?;
     let (pair, vm) = issuing::signing_key(state, &issuer).await?;
-    let mut used: HashSet<i64> = awards::used_status_indexes(&state.store, &issuer.id)
-        .await?
-        .into_iter()
-        .collect();
     let mut chunks = 0usize;
     loop {
         // Stopping: the job's lease is given back with the others.
@@ -120,9 +101,14 @@ async fn process(
             tracing::info!(job = %job.id, "bulk award finished");
             return Ok(());
         }
+        // One allocator for single and bulk awards: the chunk's places in the
+        // status list, taken in one statement; rows left without one (the
+        // list is full) are marked so.
+        let indexes = awards::take_status_indexes(&state.store, &issuer.id, rows.len()).await?;
         let mut planned: Vec<(BulkRow, i64)> = Vec::with_capacity(rows.len());
+        let mut places = indexes.into_iter();
         for row in rows {
-            match pick_index(&mut used) {
+            match places.next() {
                 Some(index) => planned.push((row, index)),
                 None => {
                     bulk::set_row_problem(
@@ -201,14 +187,6 @@ async fn process(
             Err(StoreError::LeaseLost) => {
                 tracing::warn!(job = %job.id, "another process took over this job");
                 return Ok(());
-            }
-            // A status index taken by another process at the same moment:
-            // reload the used set and sign this chunk again.
-            Err(StoreError::Conflict(_)) => {
-                used = awards::used_status_indexes(&state.store, &issuer.id)
-                    .await?
-                    .into_iter()
-                    .collect();
             }
             Err(e) => return Err(e.into()),
         }

@@ -13,6 +13,9 @@ mod error;
 mod migrate;
 pub mod model;
 pub mod repo;
+/// Test helpers (PostgreSQL databases made and dropped per test): only with
+/// the `testing` feature, which only test builds turn on.
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod token;
 

@@ -35,6 +35,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "outbox_copies",
         include_str!("../migrations/sqlite/0005_outbox_copies.sql"),
     ),
+    (
+        9,
+        "status_indexes",
+        include_str!("../migrations/sqlite/0009_status_indexes.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -62,6 +67,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         5,
         "outbox_copies",
         include_str!("../migrations/postgres/0005_outbox_copies.sql"),
+    ),
+    (
+        9,
+        "status_indexes",
+        include_str!("../migrations/postgres/0009_status_indexes.sql"),
     ),
 ];
 

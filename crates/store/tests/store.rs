@@ -148,7 +148,9 @@ async fn orgs_issuers_badges_awards() {
                 .unwrap(),
             1
         );
-        let index = awards::free_status_index(&store, &issuer.id).await.unwrap();
+        let index = awards::take_status_indexes(&store, &issuer.id, 1)
+            .await
+            .unwrap()[0];
         let a = award(&org.id, &issuer.id, &badge.id, "k1", index);
         let (stored, created) = awards::insert(&store, &a).await.unwrap();
         assert!(created);
@@ -460,6 +462,63 @@ async fn renewals_and_new_link_requests_are_single_transactions() {
             Some(t + 600)
         );
         assert_eq!(mail::for_award(&store, &new.id).await.unwrap().len(), 3);
+    })
+    .await;
+}
+
+/// One allocator of status-list places for single and bulk awards: places
+/// taken at once by two callers never overlap, and a place taken (by an
+/// award or a reservation) is never handed out again.
+#[tokio::test]
+async fn status_list_places_are_taken_once() {
+    on_both(|store| async move {
+        let u = users::create(&store, "s@example.org", "Owner", None, false)
+            .await
+            .unwrap();
+        let org = orgs::create(&store, "Academy", &u.id).await.unwrap();
+        let fields = issuers::IssuerFields {
+            name: "Academy".into(),
+            url: "https://a.example".into(),
+            ..Default::default()
+        };
+        let issuer = issuers::create(&store, &org.id, "places", &fields, &key())
+            .await
+            .unwrap();
+        let (a, b) = tokio::join!(
+            awards::take_status_indexes(&store, &issuer.id, 1_500),
+            awards::take_status_indexes(&store, &issuer.id, 1_500)
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!((a.len(), b.len()), (1_500, 1_500));
+        let mut all: Vec<i64> = a.iter().chain(&b).copied().collect();
+        assert!(
+            all.iter()
+                .all(|i| (0..awards::STATUS_LIST_SIZE).contains(i))
+        );
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), 3_000, "no place handed out twice");
+        // Random, not sequential.
+        assert!(all.windows(2).filter(|w| w[1] == w[0] + 1).count() < 100);
+        let taken: i64 = insignia_store::on_db!(&store, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM status_indexes WHERE issuer_id = $1"
+        )
+        .bind(&issuer.id)
+        .fetch_one(pool)
+        .await
+        .unwrap());
+        assert_eq!(taken, 3_000);
+        // Another issuer's list is its own.
+        let other = issuers::create(&store, &org.id, "places2", &fields, &key())
+            .await
+            .unwrap();
+        assert_eq!(
+            awards::take_status_indexes(&store, &other.id, 3)
+                .await
+                .unwrap()
+                .len(),
+            3
+        );
     })
     .await;
 }

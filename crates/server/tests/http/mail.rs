@@ -68,6 +68,50 @@ pub(crate) async fn academy(app: &App, who: &str, slug: &str) -> Academy {
 }
 
 impl Academy {
+    /// Uploads a recipient list (CSV) to the badge; `email_language` Some =
+    /// "e-mail the recipients". Returns the job's page.
+    pub(crate) async fn upload_list(
+        &self,
+        app: &App,
+        csv: String,
+        email_language: Option<&str>,
+    ) -> String {
+        let mut form = reqwest::multipart::Form::new().text("csrf", self.token.clone());
+        if let Some(language) = email_language {
+            form = form
+                .text("send_email", "1")
+                .text("email_language", language.to_owned());
+        }
+        let form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.into_bytes())
+                .file_name("l.csv")
+                .mime_str("text/csv")
+                .unwrap(),
+        );
+        let r = self
+            .client
+            .post(app.url(&format!("/orgs/{}/badges/{}/bulk", self.org, self.badge)))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        location(&r)
+    }
+
+    /// Confirms an uploaded list's job (its page is `job_path`).
+    pub(crate) async fn confirm_list(&self, app: &App, job_path: &str) {
+        let r = self
+            .client
+            .post(app.url(&format!("{job_path}/decide")))
+            .form(&[("csrf", self.token.as_str()), ("action", "confirm")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+    }
+
     /// Awards the badge to `name` <`email`> (see [`award_to`]).
     pub(crate) async fn award(
         &self,
@@ -335,40 +379,17 @@ async fn bulk_awards_send_one_message_per_row_even_after_crashes() {
         let school = academy(&app, "bulkmail", "bulkmail").await;
         let Academy {
             client,
-            token,
+            token: _,
             org,
-            badge,
+            badge: _,
         } = &school;
         let mut csv = String::from("name,email\n");
         for i in 0..7 {
             csv.push_str(&format!("Learner {i},learner{i}@example.org\n"));
         }
-        let form = reqwest::multipart::Form::new()
-            .text("csrf", token.clone())
-            .text("send_email", "1")
-            .text("email_language", "fr")
-            .part(
-                "file",
-                reqwest::multipart::Part::bytes(csv.into_bytes())
-                    .file_name("l.csv")
-                    .mime_str("text/csv")
-                    .unwrap(),
-            );
-        let r = client
-            .post(app.url(&format!("/orgs/{org}/badges/{badge}/bulk")))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 303);
-        let job_path = location(&r);
+        let job_path = school.upload_list(&app, csv, Some("fr")).await;
         let job_id = job_path.rsplit('/').next().unwrap().to_owned();
-        client
-            .post(app.url(&format!("{job_path}/decide")))
-            .form(&[("csrf", token.as_str()), ("action", "confirm")])
-            .send()
-            .await
-            .unwrap();
+        school.confirm_list(&app, &job_path).await;
 
         // The award worker does one chunk of 3 and dies; its lease expires; another resumes.
         let crashing = WorkerOptions {

@@ -13,8 +13,8 @@ use insignia_server::mail;
 use insignia_store::repo::mail as outbox;
 
 use crate::mail::{Academy, academy, award_to, claim_url, smtp_config};
+use crate::support;
 use crate::support::smtp::Sink;
-use crate::support::{self, location};
 
 async fn count(app: &support::App, sql: &str, owner: &str) -> i64 {
     count_in(&app.state.store, sql, owner).await
@@ -72,23 +72,10 @@ async fn a_stopping_server_gives_back_its_work_and_exits() {
         // Work this process holds when it is told to stop: that message, and a
         // bulk job being awarded.
         let owner = app.state.identity.owner.clone();
-        let form = reqwest::multipart::Form::new()
-            .text("csrf", token.clone())
-            .part(
-                "file",
-                reqwest::multipart::Part::bytes(b"name,email\nAda,ada@example.org\n".to_vec())
-                    .file_name("l.csv")
-                    .mime_str("text/csv")
-                    .unwrap(),
-            );
-        let r = client
-            .post(app.url(&format!("/orgs/{org}/badges/{badge}/bulk")))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 303);
-        let job = location(&r).rsplit('/').next().unwrap().to_owned();
+        let job_path = school
+            .upload_list(app, "name,email\nAda,ada@example.org\n".into(), None)
+            .await;
+        let job = job_path.rsplit('/').next().unwrap().to_owned();
         let until = insignia_store::now() + 600;
         insignia_store::on_db!(&app.state.store, |pool| {
             sqlx::query(
@@ -164,40 +151,12 @@ async fn a_crashed_server_hands_its_messages_over_when_it_starts_again() {
             continue;
         };
         let school = academy(&app, "crash", "crash").await;
-        let Academy {
-            client,
-            token,
-            org,
-            badge,
-        } = &school;
         let mut csv = String::from("name,email\n");
         for i in 0..N {
             csv.push_str(&format!("Learner {i},learner{i}@example.org\n"));
         }
-        let form = reqwest::multipart::Form::new()
-            .text("csrf", token.clone())
-            .text("send_email", "1")
-            .text("email_language", "en")
-            .part(
-                "file",
-                reqwest::multipart::Part::bytes(csv.into_bytes())
-                    .file_name("l.csv")
-                    .mime_str("text/csv")
-                    .unwrap(),
-            );
-        let r = client
-            .post(app.url(&format!("/orgs/{org}/badges/{badge}/bulk")))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        let job_path = location(&r);
-        client
-            .post(app.url(&format!("{job_path}/decide")))
-            .form(&[("csrf", token.as_str()), ("action", "confirm")])
-            .send()
-            .await
-            .unwrap();
+        let job_path = school.upload_list(&app, csv, Some("en")).await;
+        school.confirm_list(&app, &job_path).await;
         let queued = "SELECT COUNT(*) FROM mail_outbox WHERE state = 'queued' AND $1 <> ''";
         let deadline = Instant::now() + Duration::from_secs(60);
         while count(&app, queued, "x").await < N as i64 {

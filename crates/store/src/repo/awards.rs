@@ -14,26 +14,60 @@ const COLUMNS: &str = "id, org_id, issuer_id, badge_id, badge_version, recipient
 /// which gives group privacy).
 pub const STATUS_LIST_SIZE: i64 = 131_072;
 
-/// Picks an unused status-list index for a new award of `issuer_id`, at random
-/// (sequential indexes would leak the order and volume of issuance). The
-/// unique constraint on (issuer, index) catches the rare race; callers retry.
-pub async fn free_status_index(store: &Store, issuer_id: &str) -> Result<i64, StoreError> {
-    for _ in 0..64 {
-        let candidate = rand::thread_rng().gen_range(0..STATUS_LIST_SIZE);
-        let taken: Option<i64> = on_db!(store, |pool| sqlx::query_scalar(
-            "SELECT status_index FROM awards WHERE issuer_id = $1 AND status_index = $2"
-        )
-        .bind(issuer_id)
-        .bind(candidate)
-        .fetch_optional(pool)
-        .await?);
-        if taken.is_none() {
-            return Ok(candidate);
+/// Takes up to `n` free places in `issuer_id`'s status list, at random
+/// (sequential indexes would leak the order and volume of issuance), for
+/// awards about to be signed; fewer only when the list is nearly full.
+/// Each place is taken by its row in `status_indexes`, many per statement:
+/// a place another process took meanwhile is skipped, never handed out twice.
+pub async fn take_status_indexes(
+    store: &Store,
+    issuer_id: &str,
+    n: usize,
+) -> Result<Vec<i64>, StoreError> {
+    let mut taken: Vec<i64> = Vec::with_capacity(n);
+    let mut seen = std::collections::HashSet::new();
+    // A round misses only places already taken; on a list up to 90 % full a
+    // handful of rounds find every place asked for.
+    for _round in 0..32 {
+        let want = n - taken.len();
+        if want == 0 {
+            break;
+        }
+        let candidates: Vec<i64> = {
+            let mut rng = rand::thread_rng();
+            let mut list = Vec::with_capacity(want);
+            while list.len() < want && seen.len() < STATUS_LIST_SIZE as usize {
+                let candidate = rng.gen_range(0..STATUS_LIST_SIZE);
+                if seen.insert(candidate) {
+                    list.push(candidate);
+                }
+            }
+            list
+        };
+        if candidates.is_empty() {
+            break;
+        }
+        let t = now();
+        for part in candidates.chunks(1_000) {
+            let rows: Vec<String> = (0..part.len())
+                .map(|i| format!("($1, ${}, $2)", i + 3))
+                .collect();
+            let sql = format!(
+                "INSERT INTO status_indexes (issuer_id, status_index, taken_at) VALUES {} \
+                 ON CONFLICT DO NOTHING RETURNING status_index",
+                rows.join(", ")
+            );
+            let mut got: Vec<i64> = on_db!(store, |pool| {
+                let mut q = sqlx::query_scalar(&sql).bind(issuer_id).bind(t);
+                for index in part {
+                    q = q.bind(index);
+                }
+                q.fetch_all(pool).await?
+            });
+            taken.append(&mut got);
         }
     }
-    Err(StoreError::Conflict(
-        "a free place in the issuer's status list (the list is nearly full)",
-    ))
+    Ok(taken)
 }
 
 fn insert_sql() -> String {
@@ -176,16 +210,6 @@ pub async fn existing_keys(store: &Store, keys: &[String]) -> Result<Vec<String>
         found.append(&mut part);
     }
     Ok(found)
-}
-
-/// Status-list indexes already used by the issuer.
-pub async fn used_status_indexes(store: &Store, issuer_id: &str) -> Result<Vec<i64>, StoreError> {
-    Ok(on_db!(store, |pool| sqlx::query_scalar(
-        "SELECT status_index FROM awards WHERE issuer_id = $1"
-    )
-    .bind(issuer_id)
-    .fetch_all(pool)
-    .await?))
 }
 
 pub async fn by_id(store: &Store, award_id: &str) -> Result<Option<Award>, StoreError> {

@@ -66,28 +66,8 @@ pub async fn spawn_configured(
     worker: bool,
     configure: impl FnOnce(&mut Config),
 ) -> Option<App> {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("error"))
-        .with_test_writer()
-        .try_init();
-    let dir = tempfile::tempdir().unwrap();
-    let (database_url, pg) = if postgres {
-        let (url, name) = insignia_store::testing::fresh_postgres().await?;
-        (Some(url.clone()), Some((url, name)))
-    } else {
-        (None, None)
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (listener, dir, pg, state) = prepare_on_free_port(postgres, configure).await?;
     let addr = listener.local_addr().unwrap();
-    let mut config = Config {
-        base_url: format!("http://{addr}"),
-        listen: addr,
-        data_dir: dir.path().to_owned(),
-        database_url,
-        ..Config::default()
-    };
-    configure(&mut config);
-    let state = insignia_server::prepare(config).await.unwrap();
     if worker {
         insignia_server::jobs::spawn_worker(Arc::clone(&state));
     }
@@ -343,24 +323,8 @@ impl Serving {
 /// Starts a server with `serve_on` (workers included) on SQLite or a fresh
 /// PostgreSQL database; None when PostgreSQL is unavailable.
 pub async fn spawn_serving(postgres: bool, configure: impl FnOnce(&mut Config)) -> Option<Serving> {
-    let dir = tempfile::tempdir().unwrap();
-    let (database_url, pg) = if postgres {
-        let (url, name) = insignia_store::testing::fresh_postgres().await?;
-        (Some(url.clone()), Some((url, name)))
-    } else {
-        (None, None)
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (listener, dir, pg, state) = prepare_on_free_port(postgres, configure).await?;
     let addr = listener.local_addr().unwrap();
-    let mut config = Config {
-        base_url: format!("http://{addr}"),
-        listen: addr,
-        data_dir: dir.path().to_owned(),
-        database_url,
-        ..Config::default()
-    };
-    configure(&mut config);
-    let state = insignia_server::prepare(config).await.unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(insignia_server::serve_on(
         Arc::clone(&state),
@@ -379,4 +343,41 @@ pub async fn spawn_serving(postgres: bool, configure: impl FnOnce(&mut Config)) 
         stop,
         task,
     })
+}
+
+/// A server's state on a free port (its listener), with its data directory
+/// and, on PostgreSQL, its fresh database; None when PostgreSQL is
+/// unavailable.
+async fn prepare_on_free_port(
+    postgres: bool,
+    configure: impl FnOnce(&mut Config),
+) -> Option<(
+    tokio::net::TcpListener,
+    tempfile::TempDir,
+    Option<(String, String)>,
+    insignia_server::state::Shared,
+)> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("error"))
+        .with_test_writer()
+        .try_init();
+    let dir = tempfile::tempdir().unwrap();
+    let (database_url, pg) = if postgres {
+        let (url, name) = insignia_store::testing::fresh_postgres().await?;
+        (Some(url.clone()), Some((url, name)))
+    } else {
+        (None, None)
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut config = Config {
+        base_url: format!("http://{addr}"),
+        listen: addr,
+        data_dir: dir.path().to_owned(),
+        database_url,
+        ..Config::default()
+    };
+    configure(&mut config);
+    let state = insignia_server::prepare(config).await.unwrap();
+    Some((listener, dir, pg, state))
 }
