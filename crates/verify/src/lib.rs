@@ -10,6 +10,7 @@ pub mod credential;
 pub mod material;
 mod ob2;
 pub mod online;
+mod proof_chain;
 mod recipient;
 pub mod report;
 pub mod resolve;

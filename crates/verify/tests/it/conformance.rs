@@ -43,3 +43,30 @@ fn a_signed_credential_breaking_the_rules_is_not_valid() {
         assert_eq!(report.verdict, Verdict::Invalid, "{patch}");
     }
 }
+
+/// The vc-di-ecdsa specification's own test vector (it uses the W3C examples
+/// context, vendored in crates/ld/contexts): its signature verifies. Its
+/// issuer is not the key's controller, which the key binding check reports.
+#[test]
+fn the_vc_di_ecdsa_vector_verifies() {
+    let vector: serde_json::Value = serde_json::from_str(include_str!(
+        "../../../proofs/tests/vectors/vc-di-ecdsa/ecdsa-rdfc-2019-p256/signedECDSAP256.json"
+    ))
+    .unwrap();
+    let report = verify_value(&vector);
+    for kind in [
+        CheckKind::Contexts,
+        CheckKind::Conformance,
+        CheckKind::Proof,
+    ] {
+        assert_eq!(
+            report.check(kind).unwrap().outcome,
+            Outcome::Passed,
+            "{kind:?}: {report:#?}"
+        );
+    }
+    assert_eq!(
+        report.check(CheckKind::KeyBinding).unwrap().outcome,
+        Outcome::Failed
+    );
+}
