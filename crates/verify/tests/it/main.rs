@@ -6,6 +6,7 @@ mod bad_input;
 mod common;
 mod conformance;
 mod online;
+mod presentation;
 mod proof_sets_and_legacy;
 mod samples;
 mod spec_examples;
