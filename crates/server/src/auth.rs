@@ -1,6 +1,6 @@
-//! Who is asking: sessions (database-backed cookies), the visitor's language,
-//! CSRF tokens on every form, roles inside organisations, password hashing
-//! and the login rate limit.
+//! Who is asking: sessions (database-backed cookies), the client's address,
+//! the visitor's language, CSRF tokens on every form, roles inside
+//! organisations, password hashing.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -19,9 +19,52 @@ use crate::state::Shared;
 pub const SESSION_COOKIE: &str = "insignia_session";
 pub const LANG_COOKIE: &str = "insignia_lang";
 pub const SESSION_TTL: i64 = 14 * 24 * 3600;
-/// Failed logins allowed per e-mail address or client in 15 minutes.
-pub const MAX_FAILED_LOGINS: i64 = 10;
-pub const FAILED_LOGIN_WINDOW: i64 = 15 * 60;
+/// A session's "last seen" time is written at most this often (seconds).
+const TOUCH_EVERY: i64 = 300;
+
+/// The address of the client behind a request: the connection's peer, or,
+/// when `trusted_proxy_header` is set, the last address in that header (the
+/// one the trusted proxy added). "unknown" when neither is available (an
+/// application served without connection information).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientIp(pub String);
+
+impl ClientIp {
+    pub fn from_parts(parts: &Parts, state: &Shared) -> ClientIp {
+        if let Some(name) = &state.config.trusted_proxy_header {
+            // The proxy appends the address it saw: the last one is its word.
+            let from_header = parts
+                .headers
+                .get_all(name.as_str())
+                .iter()
+                .next_back()
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());
+            if let Some(ip) = from_header {
+                return ClientIp(ip.to_string());
+            }
+        }
+        parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or_else(
+                || ClientIp("unknown".into()),
+                |info| ClientIp(info.0.ip().to_string()),
+            )
+    }
+}
+
+impl FromRequestParts<Shared> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Shared,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp::from_parts(parts, state))
+    }
+}
 
 /// The person behind a request: maybe signed in, always with a language.
 #[derive(Debug, Clone)]
@@ -29,6 +72,8 @@ pub struct Visitor {
     pub user: Option<User>,
     pub csrf: Option<String>,
     pub locale: Locale,
+    /// The session cookie's token, when signed in.
+    pub session: Option<String>,
 }
 
 impl FromRequestParts<Shared> for Visitor {
@@ -41,10 +86,19 @@ impl FromRequestParts<Shared> for Visitor {
         let jar = CookieJar::from_headers(&parts.headers);
         let mut user = None;
         let mut csrf = None;
+        let mut token = None;
         if let Some(cookie) = jar.get(SESSION_COOKIE) {
             if let Some(session) = users::session(&state.store, cookie.value()).await? {
                 user = users::by_id(&state.store, &session.user_id).await?;
                 csrf = Some(session.csrf_token);
+                token = Some(cookie.value().to_owned());
+                let t = insignia_store::now();
+                if session
+                    .last_seen_at
+                    .is_none_or(|seen| seen < t - TOUCH_EVERY)
+                {
+                    users::touch_session(&state.store, cookie.value(), t).await?;
+                }
             }
         }
         let chosen = jar
@@ -63,16 +117,25 @@ impl FromRequestParts<Shared> for Visitor {
                     .and_then(|v| v.to_str().ok()),
             )
         });
-        Ok(Visitor { user, csrf, locale })
+        Ok(Visitor {
+            user,
+            csrf,
+            locale,
+            session: token,
+        })
     }
 }
 
-/// A signed-in visitor; anyone else is sent to the login page.
+/// A signed-in visitor whose account can act (its address is confirmed);
+/// anyone else is sent to the login page, an unconfirmed account to the
+/// "check your inbox" page.
 #[derive(Debug, Clone)]
 pub struct Member {
     pub user: User,
     pub csrf: String,
     pub locale: Locale,
+    /// The session cookie's token (to end the account's other sessions).
+    pub session: String,
 }
 
 impl FromRequestParts<Shared> for Member {
@@ -82,15 +145,37 @@ impl FromRequestParts<Shared> for Member {
         parts: &mut Parts,
         state: &Shared,
     ) -> Result<Self, Self::Rejection> {
+        let account = Account::from_request_parts(parts, state).await?;
+        if !account.0.user.email_verified {
+            return Err(Redirect::to("/account/confirm").into_response());
+        }
+        Ok(account.0)
+    }
+}
+
+/// A signed-in visitor, whether or not the account's address is confirmed
+/// yet: for the pages an unconfirmed account may see (check your inbox,
+/// password, sessions, sign out).
+#[derive(Debug, Clone)]
+pub struct Account(pub Member);
+
+impl FromRequestParts<Shared> for Account {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Shared,
+    ) -> Result<Self, Self::Rejection> {
         let visitor = Visitor::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        match (visitor.user, visitor.csrf) {
-            (Some(user), Some(csrf)) => Ok(Member {
+        match (visitor.user, visitor.csrf, visitor.session) {
+            (Some(user), Some(csrf), Some(session)) => Ok(Account(Member {
                 user,
                 csrf,
                 locale: visitor.locale,
-            }),
+                session,
+            })),
             _ => {
                 let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
                 let target = format!(
@@ -156,6 +241,21 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| AppError::Internal(format!("password hashing: {e}")))
+}
+
+/// A hash of a password nobody has, made once per process with the same
+/// parameters as real ones: a sign-in for an address without an account (or
+/// an account without a password) is checked against it, so it costs the same
+/// Argon2 work as one for a real account and takes as long.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let salt = SaltString::generate(&mut rand_core::OsRng);
+        Argon2::default()
+            .hash_password(insignia_store::token::random_id(16).as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
 }
 
 pub fn password_matches(password: &str, hash: &str) -> bool {

@@ -65,6 +65,11 @@ pub struct Config {
     /// Days a claim link (sent in the award e-mail) stays valid; after that
     /// the recipient can ask for a new one.
     pub claim_link_days: u32,
+    /// The request header a reverse proxy in front of this server puts the
+    /// client's address in (`x-forwarded-for`, `x-real-ip`…). Only then is
+    /// that header believed (its last address, the one the proxy added);
+    /// otherwise the client is the connection's peer address.
+    pub trusted_proxy_header: Option<String>,
 }
 
 /// The default of [`Config::claim_link_days`].
@@ -84,6 +89,7 @@ impl Default for Config {
             smtp: None,
             secure_cookies: None,
             claim_link_days: CLAIM_LINK_DAYS,
+            trusted_proxy_header: None,
         }
     }
 }
@@ -154,6 +160,9 @@ impl Config {
                 ))
             })?;
         }
+        if let Some(v) = var("INSIGNIA_TRUSTED_PROXY_HEADER") {
+            self.trusted_proxy_header = Some(v);
+        }
         Ok(())
     }
 
@@ -181,6 +190,15 @@ impl Config {
         }
         if let Some(smtp) = &self.smtp {
             crate::mail::check_config(smtp)?;
+        }
+        if let Some(name) = &self.trusted_proxy_header {
+            let name = name.trim().to_ascii_lowercase();
+            if axum::http::HeaderName::from_bytes(name.as_bytes()).is_err() || name.is_empty() {
+                return Err(ServerError::Config(format!(
+                    "trusted_proxy_header {name:?} is not a header name"
+                )));
+            }
+            self.trusted_proxy_header = Some(name);
         }
         Ok(())
     }

@@ -36,6 +36,8 @@ pub enum AppError {
     Conflict(String),
     /// Too many attempts.
     TooManyRequests,
+    /// Too many attempts, with what to do (already translated).
+    TooManyRequestsBecause(String),
     /// A bug or an outage; logged, shown as a generic apology.
     Internal(String),
 }
@@ -75,6 +77,9 @@ impl IntoResponse for AppError {
             AppError::BadRequest(d) => (StatusCode::BAD_REQUEST, "error-bad-request", Some(d)),
             AppError::Conflict(d) => (StatusCode::CONFLICT, "error-conflict", Some(d)),
             AppError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "error-too-many", None),
+            AppError::TooManyRequestsBecause(d) => {
+                (StatusCode::TOO_MANY_REQUESTS, "error-too-many", Some(d))
+            }
             AppError::Internal(d) => {
                 tracing::error!("internal error: {d}");
                 (StatusCode::INTERNAL_SERVER_ERROR, "error-internal", None)

@@ -29,6 +29,7 @@ mod routes;
 pub mod secrets;
 pub mod service;
 pub mod state;
+pub mod validate;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -131,14 +132,18 @@ pub async fn serve_on(
         jobs::spawn_worker(state.clone()),
         mail::spawn_worker(state.clone()),
         lifecycle::spawn_heartbeat(state.clone()),
+        service::backpack::spawn_rechecker(state.clone()),
     ];
     let stopping = state.clone();
-    let served = axum::serve(listener, app(state.clone()))
-        .with_graceful_shutdown(async move {
-            signal.await;
-            stopping.stop.begin();
-        })
-        .await;
+    let served = axum::serve(
+        listener,
+        app(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        signal.await;
+        stopping.stop.begin();
+    })
+    .await;
     state.stop.begin();
     let aborts: Vec<_> = workers.iter().map(|w| w.abort_handle()).collect();
     if tokio::time::timeout(

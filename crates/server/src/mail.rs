@@ -472,21 +472,9 @@ async fn attempt(
     if let Some(error) = known_unreachable(unreachable) {
         return Ok(Outcome::Retry(error));
     }
-    let award = match &message.award_id {
-        Some(id) => awards::by_id(&state.store, id).await?,
-        None => None,
-    };
-    let Some(award) = award else {
-        return Ok(Outcome::Failed("the award no longer exists".into()));
-    };
-    if award.state == "revoked" {
-        return Ok(Outcome::Failed(
-            "the award was revoked before the e-mail was sent".into(),
-        ));
-    }
-    let email = match compose(state, mailer, message, &award).await {
+    let email = match compose(state, mailer, message).await {
         Ok(email) => email,
-        Err(Compose::Address(e)) => return Ok(Outcome::Failed(e)),
+        Err(Compose::Address(e) | Compose::Gone(e)) => return Ok(Outcome::Failed(e)),
         // Our own data or templates: worth another try after a fix.
         Err(Compose::Other(e)) => return Ok(Outcome::Retry(e)),
         Err(Compose::Server(e)) => return Err(e),
@@ -536,6 +524,9 @@ async fn attempt(
 enum Compose {
     /// The recipient's or a sender's address is unusable: the message can never go.
     Address(String),
+    /// What the message was about is gone (the award, the account) or it
+    /// has nothing left to say: it never goes.
+    Gone(String),
     Other(String),
     Server(ServerError),
 }
@@ -565,8 +556,45 @@ async fn claim_path(
     Ok(format!("/claim/{token}"))
 }
 
-/// Builds the message about `award` in the message's language.
+impl From<crate::service::accounts::AccountMailError> for Compose {
+    fn from(e: crate::service::accounts::AccountMailError) -> Self {
+        use crate::service::accounts::AccountMailError as E;
+        match e {
+            E::Gone(text) => Compose::Gone(text),
+            E::Address(text) => Compose::Address(text),
+            E::Other(text) => Compose::Other(text),
+            E::Store(e) => e.into(),
+        }
+    }
+}
+
+/// Builds a message by its kind: an award's e-mail here, account e-mails in
+/// `service::accounts`.
 async fn compose(
+    state: &Shared,
+    mailer: &Mailer,
+    message: &OutboxMessage,
+) -> Result<Message, Compose> {
+    if message.kind.is_account() {
+        return Ok(crate::service::accounts::compose_email(state, &mailer.from, message).await?);
+    }
+    let award = match &message.award_id {
+        Some(id) => awards::by_id(&state.store, id).await?,
+        None => None,
+    };
+    let Some(award) = award else {
+        return Err(Compose::Gone("the award no longer exists".into()));
+    };
+    if award.state == "revoked" {
+        return Err(Compose::Gone(
+            "the award was revoked before the e-mail was sent".into(),
+        ));
+    }
+    compose_award(state, mailer, message, &award).await
+}
+
+/// Builds the message about `award` in the message's language.
+async fn compose_award(
     state: &Shared,
     mailer: &Mailer,
     message: &OutboxMessage,

@@ -37,7 +37,13 @@ pub enum RosterError {
     Empty,
     MissingColumn(&'static str),
     TooManyRows,
-    Malformed { line: u64 },
+    Malformed {
+        line: u64,
+    },
+    /// A control character (NUL…) that no cell may hold.
+    ControlCharacter {
+        line: u64,
+    },
 }
 
 impl RosterError {
@@ -50,6 +56,7 @@ impl RosterError {
             RosterError::MissingColumn(_) => "bulk-error-no-email-column",
             RosterError::TooManyRows => "bulk-error-too-many",
             RosterError::Malformed { .. } => "bulk-error-malformed",
+            RosterError::ControlCharacter { .. } => "bulk-error-control",
         }
     }
 }
@@ -124,6 +131,14 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RosterRow>, RosterError> {
     }
     let text = std::str::from_utf8(bytes).map_err(|_| RosterError::NotUtf8)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(line) = text
+        .lines()
+        .position(crate::validate::has_forbidden_control)
+    {
+        return Err(RosterError::ControlCharacter {
+            line: line as u64 + 1,
+        });
+    }
     let header_line = text.lines().next().ok_or(RosterError::Empty)?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter(header_line))

@@ -36,6 +36,16 @@ const SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_outbox_copies.sql"),
     ),
     (
+        6,
+        "accounts",
+        include_str!("../migrations/sqlite/0006_accounts.sql"),
+    ),
+    (
+        7,
+        "backpack",
+        include_str!("../migrations/sqlite/0007_backpack.sql"),
+    ),
+    (
         9,
         "status_indexes",
         include_str!("../migrations/sqlite/0009_status_indexes.sql"),
@@ -67,6 +77,16 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         5,
         "outbox_copies",
         include_str!("../migrations/postgres/0005_outbox_copies.sql"),
+    ),
+    (
+        6,
+        "accounts",
+        include_str!("../migrations/postgres/0006_accounts.sql"),
+    ),
+    (
+        7,
+        "backpack",
+        include_str!("../migrations/postgres/0007_backpack.sql"),
     ),
     (
         9,

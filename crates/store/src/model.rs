@@ -13,6 +13,9 @@ pub struct User {
     pub is_admin: bool,
     pub locale: Option<String>,
     pub created_at: i64,
+    /// Whether the account's address (`email`) was confirmed (by the e-mailed
+    /// link, or by the operator for the first-run administrator).
+    pub email_verified: bool,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -20,6 +23,83 @@ pub struct Session {
     pub user_id: String,
     pub csrf_token: String,
     pub expires_at: i64,
+    pub last_seen_at: Option<i64>,
+}
+
+/// An open session as its account's page lists it.
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct SessionInfo {
+    #[serde(skip)]
+    pub token_hash: String,
+    pub created_at: i64,
+    pub last_seen_at: Option<i64>,
+    pub user_agent: Option<String>,
+    pub expires_at: i64,
+}
+
+/// What an outbox message says. Stored as text (`mail_outbox.kind`); an
+/// unknown value read back is an error, not a default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MailKind {
+    /// A badge was awarded to the recipient (or renewed).
+    Award,
+    /// Confirm that this address belongs to this account.
+    ConfirmEmail,
+    /// A link to choose a new password.
+    PasswordReset,
+    /// A link that signs the account in (the earner's password-less sign-in).
+    SignInLink,
+}
+
+impl MailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::Award => "award",
+            MailKind::ConfirmEmail => "confirm-email",
+            MailKind::PasswordReset => "password-reset",
+            MailKind::SignInLink => "sign-in-link",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MailKind> {
+        Some(match s {
+            "award" => MailKind::Award,
+            "confirm-email" => MailKind::ConfirmEmail,
+            "password-reset" => MailKind::PasswordReset,
+            "sign-in-link" => MailKind::SignInLink,
+            _ => return None,
+        })
+    }
+
+    /// Whether the message is about an account (not an award).
+    pub fn is_account(self) -> bool {
+        self != MailKind::Award
+    }
+}
+
+// Read from and written as text; an unknown value is a decoding error.
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for MailKind
+where
+    String: sqlx::Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let text = <String as sqlx::Decode<'r, DB>>::decode(value)?;
+        MailKind::parse(&text).ok_or_else(|| format!("unknown mail kind {text:?}").into())
+    }
+}
+
+impl<DB: sqlx::Database> sqlx::Type<DB> for MailKind
+where
+    String: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <String as sqlx::Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <String as sqlx::Type<DB>>::compatible(ty)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -253,12 +333,15 @@ fn is_present<S: serde::Serializer>(
 #[derive(Debug, Clone, FromRow, Serialize)]
 pub struct OutboxMessage {
     pub id: String,
-    pub org_id: String,
+    /// The organisation of an award e-mail; None for account e-mails.
+    pub org_id: Option<String>,
+    /// The account an account e-mail is for.
+    pub user_id: Option<String>,
     pub award_id: Option<String>,
     pub recipient: String,
     pub locale: String,
-    /// What the message says: `award` (a badge was awarded to the recipient).
-    pub kind: String,
+    /// What the message says.
+    pub kind: MailKind,
     /// `queued`, `sent` or `failed`.
     pub state: String,
     pub attempts: i64,

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used)]
 //! Repository tests, run on SQLite and, when reachable, PostgreSQL.
 
-use insignia_store::model::{Award, AwardState, Role};
+use insignia_store::model::{Award, AwardState, MailKind, Role};
 use insignia_store::repo::{awards, badges, issuers, mail, orgs, status, users};
 use insignia_store::{Store, StoreError};
 
@@ -464,6 +464,325 @@ async fn renewals_and_new_link_requests_are_single_transactions() {
         assert_eq!(mail::for_award(&store, &new.id).await.unwrap().len(), 3);
     })
     .await;
+}
+
+#[tokio::test]
+async fn addresses_are_confirmed_by_single_use_tokens() {
+    use insignia_store::repo::users::TokenPurpose;
+    on_both(|store| async move {
+        let u = users::sign_up(&store, "Nadia@Example.org", "Nadia", "hash", "fr")
+            .await
+            .unwrap();
+        assert!(!u.email_verified);
+        assert!(
+            users::verified_emails(&store, &u.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // The confirmation e-mail is queued with the account.
+        let queued = mail::claim(&store, "p", insignia_store::now(), 60, 10)
+            .await
+            .unwrap();
+        assert_eq!(queued.len(), 1);
+        assert_eq!(queued[0].kind, MailKind::ConfirmEmail);
+        assert_eq!(queued[0].user_id.as_deref(), Some(u.id.as_str()));
+        assert_eq!(queued[0].org_id, None);
+        assert_eq!(queued[0].recipient, "nadia@example.org");
+        // Taken, in any case, by any address of any account.
+        let dup = users::sign_up(&store, "NADIA@example.org", "x", "hash", "en").await;
+        assert!(matches!(dup, Err(StoreError::Conflict(_))));
+        users::add_email(&store, &u.id, "nadia@work.example.org")
+            .await
+            .unwrap();
+        let taken = users::create(&store, "nadia@work.example.org", "x", None, false).await;
+        assert!(matches!(taken, Err(StoreError::Conflict(_))));
+
+        // One mechanism for any address of the account.
+        for address in ["nadia@example.org", "nadia@work.example.org"] {
+            let token =
+                users::create_account_token(&store, &u.id, TokenPurpose::ConfirmEmail, address, 60)
+                    .await
+                    .unwrap();
+            // A token of another purpose does not confirm.
+            assert!(
+                users::account_token(&store, &token, TokenPurpose::PasswordReset)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+            let found = users::confirm_email(&store, &token).await.unwrap().unwrap();
+            assert_eq!(found.email, address);
+            assert!(
+                users::confirm_email(&store, &token)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+        }
+        assert_eq!(
+            users::verified_emails(&store, &u.id).await.unwrap(),
+            vec!["nadia@example.org", "nadia@work.example.org"]
+        );
+        assert!(
+            users::by_id(&store, &u.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .email_verified
+        );
+        // Expired tokens do nothing.
+        let old =
+            users::create_account_token(&store, &u.id, TokenPurpose::SignInLink, &u.email, -1)
+                .await
+                .unwrap();
+        assert!(
+            users::use_sign_in_link(&store, &old)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_reset_voids_every_other_reset_link_and_ends_all_sessions() {
+    use insignia_store::repo::users::TokenPurpose;
+    on_both(|store| async move {
+        let u = users::create(&store, "r@example.org", "R", Some("old"), false)
+            .await
+            .unwrap();
+        let (s1, _) = users::create_session(&store, &u.id, 3600).await.unwrap();
+        let (s2, _) = users::create_session_with(&store, &u.id, 3600, Some("Firefox\u{0}/1"))
+            .await
+            .unwrap();
+        let listed = users::sessions_of(&store, &u.id).await.unwrap();
+        assert_eq!(listed.len(), 2);
+        assert!(
+            listed
+                .iter()
+                .any(|s| s.user_agent.as_deref() == Some("Firefox/1"))
+        );
+        let mut links = Vec::new();
+        for _ in 0..3 {
+            links.push(
+                users::create_account_token(
+                    &store,
+                    &u.id,
+                    TokenPurpose::PasswordReset,
+                    &u.email,
+                    3600,
+                )
+                .await
+                .unwrap(),
+            );
+        }
+        assert_eq!(
+            users::reset_password(&store, &links[1], "new")
+                .await
+                .unwrap(),
+            Some(u.id.clone())
+        );
+        for link in &links {
+            assert!(
+                users::reset_password(&store, link, "again")
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+        }
+        let after = users::by_id(&store, &u.id).await.unwrap().unwrap();
+        assert_eq!(after.password_hash.as_deref(), Some("new"));
+        assert!(after.email_verified, "the link proved the address");
+        for s in [&s1, &s2] {
+            assert!(users::session(&store, s).await.unwrap().is_none());
+        }
+        // A change keeps the session asking and ends the others.
+        let (keep, _) = users::create_session(&store, &u.id, 3600).await.unwrap();
+        let (other, _) = users::create_session(&store, &u.id, 3600).await.unwrap();
+        users::change_password(&store, &u.id, "newer", Some(&keep))
+            .await
+            .unwrap();
+        assert!(users::session(&store, &keep).await.unwrap().is_some());
+        assert!(users::session(&store, &other).await.unwrap().is_none());
+        assert_eq!(users::end_sessions(&store, &u.id, None).await.unwrap(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn throttles_count_per_subject_and_window() {
+    use insignia_store::repo::throttle::{self, Limit};
+    on_both(|store| async move {
+        let limits = [
+            Limit { window: 60, max: 2 },
+            Limit {
+                window: 86_400,
+                max: 3,
+            },
+        ];
+        assert!(throttle::allow(&store, "a", &limits).await.unwrap());
+        assert!(throttle::allow(&store, "a", &limits).await.unwrap());
+        assert!(!throttle::allow(&store, "a", &limits).await.unwrap());
+        assert!(throttle::allow(&store, "b", &limits).await.unwrap());
+        let (n, last) = users::login_failures(&store, "pair:x", 60).await.unwrap();
+        assert_eq!((n, last), (0, None));
+        users::record_failed_login(&store, "pair:x", 60)
+            .await
+            .unwrap();
+        let (n, last) = users::login_failures(&store, "pair:x", 60).await.unwrap();
+        assert_eq!(n, 1);
+        assert!(last.is_some());
+        users::clear_login_failures(&store, "pair:x").await.unwrap();
+        assert_eq!(
+            users::login_failures(&store, "pair:x", 60).await.unwrap().0,
+            0
+        );
+    })
+    .await;
+}
+
+/// The migrations up to `last`, as the store's migrator lists them.
+fn migrations_until(postgres: bool, last: i64) -> sqlx::migrate::Migrator {
+    use std::borrow::Cow;
+    let sqlite: [(i64, &str, &str); 4] = [
+        (
+            1,
+            "init",
+            include_str!("../migrations/sqlite/0001_init.sql"),
+        ),
+        (
+            2,
+            "bulk",
+            include_str!("../migrations/sqlite/0002_bulk.sql"),
+        ),
+        (
+            3,
+            "mail",
+            include_str!("../migrations/sqlite/0003_mail.sql"),
+        ),
+        (
+            4,
+            "claim_links",
+            include_str!("../migrations/sqlite/0004_claim_links.sql"),
+        ),
+    ];
+    let pg: [(i64, &str, &str); 4] = [
+        (
+            1,
+            "init",
+            include_str!("../migrations/postgres/0001_init.sql"),
+        ),
+        (
+            2,
+            "bulk",
+            include_str!("../migrations/postgres/0002_bulk.sql"),
+        ),
+        (
+            3,
+            "mail",
+            include_str!("../migrations/postgres/0003_mail.sql"),
+        ),
+        (
+            4,
+            "claim_links",
+            include_str!("../migrations/postgres/0004_claim_links.sql"),
+        ),
+    ];
+    let list = if postgres { pg } else { sqlite };
+    let migrations = list
+        .iter()
+        .filter(|(v, _, _)| *v <= last)
+        .map(|(v, name, sql)| {
+            sqlx::migrate::Migration::new(
+                *v,
+                Cow::Borrowed(*name),
+                sqlx::migrate::MigrationType::Simple,
+                Cow::Borrowed(*sql),
+                false,
+            )
+        })
+        .collect();
+    sqlx::migrate::Migrator {
+        migrations: Cow::Owned(migrations),
+        ..sqlx::migrate::Migrator::DEFAULT
+    }
+}
+
+const BEFORE_ACCOUNTS: &[&str] = &[
+    "INSERT INTO users (id, email, name, is_admin, created_at) VALUES ('u1', 'old@example.org', 'Old', FALSE, 5)",
+    "INSERT INTO organizations (id, name, created_at) VALUES ('o1', 'Org', 5)",
+    "INSERT INTO mail_outbox (id, org_id, recipient, locale, kind, state, next_attempt_at, created_at) \
+     VALUES ('m1', 'o1', 'r@example.org', 'en', 'award', 'sent', 5, 5)",
+];
+
+#[tokio::test]
+async fn existing_accounts_and_messages_survive_the_accounts_migration() {
+    // SQLite: the outbox is rebuilt.
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("m.db").display());
+    {
+        let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url)
+            .unwrap()
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        migrations_until(false, 4).run(&pool).await.unwrap();
+        for sql in BEFORE_ACCOUNTS {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+    }
+    let store = Store::open(&url).await.unwrap();
+    check_migrated(&store).await;
+    store.close().await;
+    // PostgreSQL: the outbox is altered.
+    if let Some((url, name)) = insignia_store::testing::fresh_postgres().await {
+        {
+            let pool = sqlx::PgPool::connect(&url).await.unwrap();
+            migrations_until(true, 4).run(&pool).await.unwrap();
+            for sql in BEFORE_ACCOUNTS {
+                sqlx::query(sql).execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+        }
+        let store = Store::open(&url).await.unwrap();
+        check_migrated(&store).await;
+        store.close().await;
+        insignia_store::testing::drop_postgres(&url, &name).await;
+    }
+}
+
+async fn check_migrated(store: &Store) {
+    // Existing addresses predate confirmation: they count as confirmed.
+    assert_eq!(
+        users::verified_emails(store, "u1").await.unwrap(),
+        vec!["old@example.org"]
+    );
+    assert!(
+        users::by_id(store, "u1")
+            .await
+            .unwrap()
+            .unwrap()
+            .email_verified
+    );
+    let m = mail::by_id(store, "m1").await.unwrap().unwrap();
+    assert_eq!(m.kind, MailKind::Award);
+    assert_eq!(m.org_id.as_deref(), Some("o1"));
+    assert_eq!(m.state, "sent");
+    // Account messages now fit, and an account message needs its account.
+    let mut tx = store.begin().await.unwrap();
+    mail::enqueue_in(
+        &mut tx,
+        &mail::NewMessage::account(MailKind::PasswordReset, "u1", "old@example.org", "en"),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut orphan = mail::NewMessage::account(MailKind::SignInLink, "u1", "x@example.org", "en");
+    orphan.user_id = None;
+    assert!(mail::enqueue(store, &orphan).await.is_err());
 }
 
 /// One allocator of status-list places for single and bulk awards: places

@@ -215,6 +215,20 @@ pub async fn resend(
         )));
     }
     let language = email_locale(&state, &member, &form.email_language)?;
+    // One recipient is not to be flooded: a limit per award, whoever asks.
+    let allowed = insignia_store::repo::throttle::allow(
+        &state.store,
+        &format!("resend:award:{}", award.id),
+        crate::service::accounts::RESEND_LIMITS,
+    )
+    .await?;
+    if !allowed {
+        return Err(AppError::TooManyRequestsBecause(state.catalog.text(
+            member.locale,
+            "mail-resend-limit",
+            &[],
+        )));
+    }
     let mut message = mail::NewMessage::award(&award, language.code());
     message.created_by = Some(member.user.id.clone());
     mail::enqueue(&state.store, &message).await?;

@@ -62,6 +62,11 @@ impl DesignerForm {
                     .text()
                     .await
                     .map_err(|_| bad("upload-error-malformed"))?;
+                if crate::validate::has_forbidden_control(&text)
+                    || crate::validate::has_forbidden_control(&name)
+                {
+                    return Err(bad("error-control-characters"));
+                }
                 form.fields.insert(name, text);
             }
         }

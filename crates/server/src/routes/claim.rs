@@ -228,7 +228,18 @@ pub async fn accept(
             .await;
         }
     }
-    // Claiming twice is harmless: the first time is kept.
+    // Claiming twice is harmless: the first time is kept. Signed in, the
+    // award is also bound to the account and shows in its backpack.
+    if let Some(user) = &visitor.user {
+        if !insignia_store::repo::backpack::claim_for(&state.store, &view.award, &user.id).await? {
+            return Err(AppError::Conflict(state.catalog.text(
+                visitor.locale,
+                "claim-bound-elsewhere",
+                &[],
+            )));
+        }
+        return Ok(see_other("/backpack?notice=claimed"));
+    }
     mail::claim_award(&state.store, &view.award).await?;
     Ok(see_other(&format!("/a/{}", view.award.id)))
 }

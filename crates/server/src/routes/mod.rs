@@ -4,6 +4,7 @@
 
 mod account;
 mod awards;
+mod backpack;
 mod badges;
 mod bulk;
 mod claim;
@@ -11,7 +12,7 @@ mod issuers;
 mod ob2;
 mod orgs;
 mod outbox;
-mod public;
+pub(crate) mod public;
 mod verify;
 
 use axum::Router;
@@ -43,6 +44,14 @@ pub fn router(state: Shared) -> Router {
         .route("/logout", post(account::logout))
         .route("/signup", get(account::signup_page).post(account::signup))
         .route("/account/password", get(account::password_page).post(account::set_password))
+        .route("/account", get(account::account_page))
+        .route("/account/sessions", post(account::end_sessions))
+        .route("/account/confirm", get(account::confirm_pending))
+        .route("/account/confirm/{token}", get(account::confirm))
+        .route("/signup/resend", post(account::resend))
+        .route("/password/forgot", get(account::forgot_page).post(account::forgot))
+        .route("/password/reset/{token}", get(account::reset_page).post(account::reset))
+        .route("/login/email/{token}", get(account::email_link_page).post(account::email_link))
         .route("/language", post(account::set_language))
         .route("/dashboard", get(orgs::dashboard))
         .route("/orgs", post(orgs::create))
@@ -91,9 +100,33 @@ pub fn router(state: Shared) -> Router {
         .route("/ob2/issuers/{slug}/keys/{key}", get(ob2::key))
         .route("/ob2/issuers/{slug}/revocations", get(ob2::revocations))
         .route("/verify", get(verify::form).post(verify::submit))
+        .route("/backpack", get(backpack::list))
+        .route("/backpack/import", post(backpack::import))
+        .route("/backpack/export.zip", get(backpack::export_all))
+        .route("/backpack/items/{id}", get(backpack::item_page))
+        .route("/backpack/items/{id}/visibility", post(backpack::set_visibility))
+        .route("/backpack/items/{id}/evidence", post(backpack::add_evidence))
+        .route("/backpack/items/{id}/evidence/{evidence}/delete", post(backpack::delete_evidence))
+        .route("/backpack/items/{id}/delete", post(backpack::delete_item))
+        .route("/backpack/items/{id}/credential", get(backpack::export_credential))
+        .route("/backpack/items/{id}/baked.png", get(backpack::export_baked))
+        .route("/backpack/collections", get(backpack::collections_page).post(backpack::create_collection))
+        .route("/backpack/collections/{id}", get(backpack::collection_page).post(backpack::save_collection))
+        .route("/backpack/collections/{id}/delete", post(backpack::delete_collection))
+        .route("/backpack/profile", get(backpack::profile_page).post(backpack::save_profile))
+        .route("/backpack/profile/photo", post(backpack::upload_photo))
+        .route("/backpack/delete-account", get(backpack::delete_account_page).post(backpack::delete_account))
+        .route("/s/{id}", get(backpack::shared_item))
+        .route("/s/{id}/print", get(backpack::shared_item_print))
+        .route("/s/{id}/image.png", get(backpack::shared_item_image))
+        .route("/c/{id}", get(backpack::shared_collection))
+        .route("/u/{handle}", get(backpack::profile_public))
+        .route("/u/{handle}/photo.png", get(backpack::profile_photo))
+        .route("/share/{kind}/{id}/{channel}", get(backpack::share))
         .route("/static/app.css", get(css))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn_with_state(state.clone(), clean_input))
         .layer(middleware::from_fn_with_state(state.clone(), error_pages))
         .layer(middleware::from_fn_with_state(state.clone(), same_origin_posts))
         .layer(DefaultBodyLimit::max(12 * 1024 * 1024))
@@ -181,20 +214,77 @@ async fn same_origin_posts(State(state): State<Shared>, request: Request, next: 
             return AppError::Forbidden.into_response();
         }
         if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            let same_host = origin
-                .split_once("://")
-                .is_some_and(|(_, rest)| rest == host);
-            if origin != "null" && !same_host && !state.config.base_url.starts_with(origin) {
+            if origin != "null" && !same_origin(origin, headers, &state.config.base_url) {
                 return AppError::Forbidden.into_response();
             }
         }
     }
     next.run(request).await
 }
+
+/// Whether `origin` (an `Origin` header) is exactly this site: the base
+/// URL's origin (scheme, host and port), or the base URL's scheme with the
+/// request's `Host` (the server may be reached by another name). Compared
+/// whole, never by prefix: `https://badges.acme.co` is not
+/// `https://badges.acme.com`.
+fn same_origin(origin: &str, headers: &axum::http::HeaderMap, base_url: &str) -> bool {
+    let Ok(ours) = url::Url::parse(base_url) else {
+        return false;
+    };
+    let Ok(theirs) = url::Url::parse(origin) else {
+        return false;
+    };
+    if theirs.origin() == ours.origin() {
+        return true;
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    !host.is_empty() && origin == format!("{}://{host}", ours.scheme())
+}
+
+/// Refuses, with a 400 in the visitor's language, any request whose path,
+/// query or URL-encoded form body carries a control character (NUL above
+/// all): the database must never see one (`validate`). Multipart forms and
+/// CSV files are checked where they are read.
+async fn clean_input(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    let locale = locale_of(&request);
+    let refuse = || {
+        AppError::BadRequest(state.catalog.text(locale, "error-control-characters", &[]))
+            .into_response()
+    };
+    let uri = request.uri();
+    if !crate::validate::path_is_clean(uri.path())
+        || !uri
+            .query()
+            .is_none_or(|q| crate::validate::form_is_clean(q.as_bytes()))
+    {
+        return refuse();
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    // Forms are small; the body limit of the router still applies.
+    let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+        return AppError::BadRequest(state.catalog.text(locale, "error-bad-request", &[]))
+            .into_response();
+    };
+    if !crate::validate::form_is_clean(&bytes) {
+        return refuse();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// The largest URL-encoded form body read (files go in multipart forms).
+const FORM_LIMIT: usize = 1024 * 1024;
 
 /// Renders a page.
 pub(crate) fn page(

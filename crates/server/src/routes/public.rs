@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use insignia_bake::{Payload, Standard};
 use insignia_proofs::keys::PublicKey;
 use insignia_store::model::{Award, AwardStatus, BadgeVersion, Issuer};
-use insignia_store::repo::{awards, badges, issuers, status};
+use insignia_store::repo::{awards, badges, issuers, orgs, status};
 use insignia_verify::{Check, CheckKind, KeyResolver, Outcome, Report, Resolution, VerifyOptions};
 use minijinja::context;
 use serde_json::Value;
@@ -554,9 +554,27 @@ pub async fn achievement(
 
 pub async fn badge_image(
     State(state): State<Shared>,
+    visitor: Visitor,
     headers: HeaderMap,
     Path((badge_id, version_no, file)): Path<(String, i64, String)>,
 ) -> Result<Response, AppError> {
+    let badge = badges::by_id(&state.store, &badge_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // A draft's image is for the members of its organisation until it is
+    // published (and then never cached by anyone else on the way).
+    let draft = badge.state == "draft";
+    if draft {
+        let member = match &visitor.user {
+            Some(user) => orgs::role(&state.store, &badge.org_id, &user.id)
+                .await?
+                .is_some(),
+            None => false,
+        };
+        if !member {
+            return Err(AppError::NotFound);
+        }
+    }
     let version = badges::version(&state.store, &badge_id, version_no)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -581,7 +599,11 @@ pub async fn badge_image(
             // A version's image never changes.
             (
                 header::CACHE_CONTROL,
-                "public, max-age=31536000, immutable".to_owned(),
+                if draft {
+                    "private, no-store".to_owned()
+                } else {
+                    "public, max-age=31536000, immutable".to_owned()
+                },
             ),
             (header::ETAG, etag),
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*".to_owned()),

@@ -7,20 +7,14 @@
 //! SSRF-safe client (a fresh one per request, so nothing is cached between
 //! visitors).
 
-use std::sync::Arc;
-
 use axum::extract::{Multipart, State};
 use axum::response::Response;
-use insignia_fetch::{FetchPolicy, Fetcher};
-use insignia_verify::online::Verifier;
-use insignia_verify::{OfflineResolver, Report, VerifyOptions};
 use minijinja::context;
 
-use super::public::{
-    check_lines, load_award, verdict_name, verify_with_our_keys, with_live_status,
-};
+use super::public::{check_lines, verdict_name};
 use crate::auth::Visitor;
 use crate::error::AppError;
+use crate::service::verification::{Input, report_for};
 use crate::state::Shared;
 
 /// Largest file the verify page accepts.
@@ -37,75 +31,6 @@ fn empty(state: &Shared, visitor: &Visitor, error: Option<String>) -> Result<Res
 
 pub async fn form(State(state): State<Shared>, visitor: Visitor) -> Result<Response, AppError> {
     empty(&state, &visitor, None)
-}
-
-/// What the visitor gave.
-enum Input {
-    Bytes(Vec<u8>),
-    Url(String),
-}
-
-/// The award id when `text` names one of our awards (its page, credential or
-/// hosted assertion URL).
-fn our_award_id<'a>(state: &Shared, text: &'a str) -> Option<&'a str> {
-    let base = state.config.base_url.as_str();
-    let rest = text.trim().strip_prefix(base)?;
-    let id = rest
-        .strip_prefix("/a/")
-        .or_else(|| rest.strip_prefix("/ob2/assertions/"))?;
-    let id = id.split(['/', '?', '#']).next()?;
-    (!id.is_empty()).then_some(id)
-}
-
-async fn report_for(
-    state: &Shared,
-    input: Input,
-    recipient: Option<String>,
-) -> Result<Report, AppError> {
-    // A URL of ours: take the stored credential, no request to ourselves.
-    let input = match input {
-        Input::Url(url) => match our_award_id(state, &url) {
-            Some(id) => match load_award(state, id).await {
-                Ok(view) => Input::Bytes(view.award.credential.into_bytes()),
-                Err(_) => Input::Url(url),
-            },
-            None => Input::Url(url),
-        },
-        other => other,
-    };
-    match input {
-        Input::Bytes(bytes) => {
-            // A first offline read says what it claims to be.
-            let copy = bytes.clone();
-            let offline = tokio::task::spawn_blocking(move || {
-                let resolver = OfflineResolver;
-                insignia_verify::verify_bytes(&copy, &VerifyOptions::new(&resolver))
-            })
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-            if let Some(id) = offline
-                .summary
-                .id
-                .as_deref()
-                .and_then(|id| our_award_id(state, id))
-            {
-                if let Ok(view) = load_award(state, id).await {
-                    // Whatever the upload claims, its signature must match our issuer's keys.
-                    let checked =
-                        verify_with_our_keys(state, &view.issuer, bytes, recipient).await?;
-                    return Ok(with_live_status(checked, &view.award));
-                }
-            }
-            Ok(online(recipient)?.verify_bytes(&bytes).await)
-        }
-        Input::Url(url) => Ok(online(recipient)?.verify_url(url.trim()).await),
-    }
-}
-
-fn online(recipient: Option<String>) -> Result<Verifier, AppError> {
-    let fetcher =
-        Fetcher::new(FetchPolicy::default()).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Verifier::new(Arc::new(fetcher)).with_recipient(recipient))
 }
 
 pub async fn submit(

@@ -1,5 +1,17 @@
 //! What the platform does, as plain async functions over the shared state:
 //! the routes, the background workers and the APIs call these, and render
 //! or serialise what they return. A service never builds HTTP responses.
+//!
+//! * [`accounts`]: sign-up, address confirmation, password reset, sessions
+//!   and the account e-mails;
+//! * [`outbox`]: the local outbox of a server without SMTP;
+//! * [`verification`]: one credential (bytes or URL) to a report, the way the
+//!   public verify page does it (our own awards against our records, anything
+//!   else online through the SSRF-safe fetcher);
+//! * [`backpack`]: the earner's backpack (awards appearing by themselves,
+//!   imports, re-checks, curation, sharing, export, account deletion).
 
+pub mod accounts;
+pub mod backpack;
 pub mod outbox;
+pub mod verification;

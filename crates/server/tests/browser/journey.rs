@@ -22,7 +22,7 @@ pub struct Record {
 }
 
 impl Record {
-    async fn page(&mut self, browser: &Browser, name: &str) {
+    pub(crate) async fn page(&mut self, browser: &Browser, name: &str) {
         let Some(dir) = &self.shots else {
             return;
         };
@@ -43,6 +43,10 @@ pub async fn run(app: &App, browser: &Browser, record: &mut Record) {
     browser.follow(&t("nav-login")).await;
     assert_eq!(browser.path().await, "/login");
     record.page(browser, "login").await;
+    browser.follow(&t("login-forgot")).await;
+    assert_eq!(browser.path().await, "/password/forgot");
+    record.page(browser, "forgot-password").await;
+    browser.goto(&format!("{base}/login")).await;
     browser.follow(&t("login-signup")).await;
     assert_eq!(browser.path().await, "/signup");
 
@@ -56,9 +60,34 @@ pub async fn run(app: &App, browser: &Browser, record: &mut Record) {
         .fill(&t("field-password"), "correct horse battery")
         .await;
     browser.press(&t("signup-submit")).await;
+    // The account waits for its address to be confirmed.
+    assert_eq!(browser.text("h1").await, t("inbox-title"));
+    record.page(browser, "check-inbox").await;
+    // The link of the confirmation e-mail (this server has no SMTP: the token
+    // is made here as the mailer makes it when it sends the message).
+    let user = insignia_store::repo::users::by_email(&app.state.store, "nadia@academy.example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let token = insignia_store::repo::users::create_account_token(
+        &app.state.store,
+        &user.id,
+        insignia_store::repo::users::TokenPurpose::ConfirmEmail,
+        &user.email,
+        3600,
+    )
+    .await
+    .unwrap();
+    browser
+        .goto(&format!("{base}/account/confirm/{token}"))
+        .await;
     assert_eq!(browser.path().await, "/dashboard");
     assert!(browser.text("main").await.contains("Nadia Benali"));
     record.page(browser, "dashboard-empty").await;
+    browser.follow(&t("nav-account")).await;
+    assert_eq!(browser.path().await, "/account");
+    record.page(browser, "account").await;
+    browser.follow(&t("nav-dashboard")).await;
 
     // Organisation.
     browser.fill(&t("org-field-name"), "Learning Academy").await;

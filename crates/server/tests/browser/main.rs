@@ -16,6 +16,7 @@
 mod support;
 
 mod axe;
+mod backpack;
 mod driver;
 mod journey;
 
@@ -42,6 +43,7 @@ async fn issuer_and_earner_journey_in_chromium() {
         // chromedriver alone would leave the browser running).
         let journey = tokio::spawn(async move {
             journey::run(&app, &browser, &mut record).await;
+            backpack::run(&app, &browser, &mut record).await;
             (app, browser, record)
         });
         let (app, browser, record) = match journey.await {

@@ -110,9 +110,20 @@ async fn first_run_link_then_password() {
             .unwrap()
             .replace("&#x2f;", "/");
         let token = csrf(&page);
+        assert!(
+            page.contains("name=\"email\"") && !page.contains("name=\"current\""),
+            "the one-time page asks for an address, not for a current password"
+        );
+        // Not an organisation yet: the account waits for its address.
+        let r = client.get(app.url("/dashboard")).send().await.unwrap();
+        assert_eq!(location(&r), "/account/confirm");
         let short = client
             .post(app.url("/account/password"))
-            .form(&[("csrf", token.as_str()), ("password", "short")])
+            .form(&[
+                ("csrf", token.as_str()),
+                ("email", "root@academy.example.org"),
+                ("password", "short"),
+            ])
             .send()
             .await
             .unwrap();
@@ -121,18 +132,21 @@ async fn first_run_link_then_password() {
             .post(app.url("/account/password"))
             .form(&[
                 ("csrf", token.as_str()),
+                ("email", "Root@Academy.example.org"),
                 ("password", "a long enough password"),
             ])
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), 303);
-        // Now the password works from a fresh browser.
+        let r = client.get(app.url("/dashboard")).send().await.unwrap();
+        assert_eq!(r.status(), 200, "the chosen address is the operator's own");
+        // Now the password works from a fresh browser, with the chosen address.
         let fresh = app.client();
         let r = fresh
             .post(app.url("/login"))
             .form(&[
-                ("email", "admin@localhost"),
+                ("email", "root@academy.example.org"),
                 ("password", "a long enough password"),
             ])
             .send()
@@ -142,7 +156,10 @@ async fn first_run_link_then_password() {
         let wrong = app
             .client()
             .post(app.url("/login"))
-            .form(&[("email", "admin@localhost"), ("password", "nope nope nope")])
+            .form(&[
+                ("email", "admin@localhost"),
+                ("password", "a long enough password"),
+            ])
             .send()
             .await
             .unwrap();

@@ -635,7 +635,9 @@ async fn a_permanent_refusal_fails_at_once_and_resend_works() {
             text.contains("Bonjour Jules Martin") && text.contains("Acceptez votre badge"),
             "{text}"
         );
-        // Resending again gives a second message with its own working link.
+        // Resending again (a minute later: once a minute at most) gives a
+        // second message with its own working link.
+        crate::accounts::execute(&app.state.store, "UPDATE throttle_events SET at = at - 61").await;
         client
             .post(&resend)
             .form(&[("csrf", token.as_str())])

@@ -7,6 +7,8 @@
 
 mod support;
 
+mod accounts;
+mod backpack;
 mod bulk;
 mod journey;
 mod mail;

@@ -212,43 +212,6 @@ async fn forms_need_the_session_csrf_token_and_same_origin() {
 }
 
 #[tokio::test]
-async fn logins_are_rate_limited() {
-    on_both(|app| async move {
-        support::sign_up(&app, "r@r.example.org").await;
-        for _ in 0..10 {
-            let r = app
-                .client()
-                .post(app.url("/login"))
-                .form(&[
-                    ("email", "r@r.example.org"),
-                    ("password", "wrong password!"),
-                ])
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 401);
-        }
-        let r = app
-            .client()
-            .post(app.url("/login"))
-            .form(&[
-                ("email", "r@r.example.org"),
-                ("password", "correct horse battery"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            r.status(),
-            429,
-            "even the right password waits after 10 failures"
-        );
-        app
-    })
-    .await;
-}
-
-#[tokio::test]
 async fn viewers_cannot_issue_and_issuers_cannot_design() {
     on_both(|app| async move {
         let (owner, owner_token) = support::sign_up(&app, "o@roles.example.org").await;

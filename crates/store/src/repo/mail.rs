@@ -14,11 +14,11 @@
 
 use std::collections::HashMap;
 
-use crate::model::{Award, MailCounts, OutboxMessage};
+use crate::model::{Award, MailCounts, MailKind, OutboxMessage};
 use crate::token::random_id;
 use crate::{Store, StoreError, Tx, now, on_db, on_tx};
 
-const COLUMNS: &str = "id, org_id, award_id, recipient, locale, kind, state, attempts, next_attempt_at, \
+const COLUMNS: &str = "id, org_id, user_id, award_id, recipient, locale, kind, state, attempts, next_attempt_at, \
                        last_error, lease_owner, lease_until, message_id, created_by, created_at, sent_at";
 
 /// Longest error text kept for a message (SMTP replies can be long).
@@ -27,11 +27,12 @@ const MAX_ERROR: usize = 500;
 /// A message to queue.
 #[derive(Debug, Clone)]
 pub struct NewMessage {
-    pub org_id: String,
+    pub org_id: Option<String>,
+    pub user_id: Option<String>,
     pub award_id: Option<String>,
     pub recipient: String,
     pub locale: String,
-    pub kind: &'static str,
+    pub kind: MailKind,
     pub created_by: Option<String>,
 }
 
@@ -39,12 +40,28 @@ impl NewMessage {
     /// The e-mail telling an award's recipient about it.
     pub fn award(award: &Award, locale: &str) -> NewMessage {
         NewMessage {
-            org_id: award.org_id.clone(),
+            org_id: Some(award.org_id.clone()),
+            user_id: None,
             award_id: Some(award.id.clone()),
             recipient: award.recipient_email.clone(),
             locale: locale.to_owned(),
-            kind: "award",
+            kind: MailKind::Award,
             created_by: award.created_by.clone(),
+        }
+    }
+
+    /// An e-mail about the account `user_id` (confirming `recipient`, a
+    /// password reset, a sign-in link), sent to `recipient`. Its single-use
+    /// link is made when the message is sent.
+    pub fn account(kind: MailKind, user_id: &str, recipient: &str, locale: &str) -> NewMessage {
+        NewMessage {
+            org_id: None,
+            user_id: Some(user_id.to_owned()),
+            award_id: None,
+            recipient: recipient.to_owned(),
+            locale: locale.to_owned(),
+            kind,
+            created_by: None,
         }
     }
 }
@@ -57,7 +74,7 @@ pub async fn enqueue_in(tx: &mut Tx, message: &NewMessage) -> Result<String, Sto
         .ok_or_else(|| StoreError::Corrupt("no message was queued".into()))
 }
 
-/// Rows per multi-row INSERT (9 values each, well under either engine's
+/// Rows per multi-row INSERT (10 values each, well under either engine's
 /// limit on bound parameters).
 const INSERT_ROWS: usize = 500;
 
@@ -72,9 +89,9 @@ pub async fn enqueue_many_in(
     for part in messages.chunks(INSERT_ROWS) {
         let rows: Vec<String> = (0..part.len())
             .map(|i| {
-                let p = i * 9;
+                let p = i * 10;
                 format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, 'queued', 0, ${}, NULL, NULL, NULL, NULL, ${}, ${}, NULL)",
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, 'queued', 0, ${}, NULL, NULL, NULL, NULL, ${}, ${}, NULL)",
                     p + 1,
                     p + 2,
                     p + 3,
@@ -83,7 +100,8 @@ pub async fn enqueue_many_in(
                     p + 6,
                     p + 7,
                     p + 8,
-                    p + 9
+                    p + 9,
+                    p + 10
                 )
             })
             .collect();
@@ -98,10 +116,11 @@ pub async fn enqueue_many_in(
                 q = q
                     .bind(id)
                     .bind(&message.org_id)
+                    .bind(&message.user_id)
                     .bind(&message.award_id)
                     .bind(&message.recipient)
                     .bind(&message.locale)
-                    .bind(message.kind)
+                    .bind(message.kind.as_str())
                     .bind(t)
                     .bind(&message.created_by)
                     .bind(t);
@@ -171,6 +190,10 @@ async fn event(
     kind: &str,
     at: i64,
 ) -> Result<(), StoreError> {
+    // Account e-mails belong to no organisation and have no event log.
+    if message.org_id.is_none() {
+        return Ok(());
+    }
     on_tx!(tx, |c| sqlx::query(
         "INSERT INTO events (org_id, award_id, kind, at) VALUES ($1, $2, $3, $4)"
     )

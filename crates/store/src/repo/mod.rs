@@ -3,6 +3,7 @@
 //! with others inside the caller's transaction.
 
 pub mod awards;
+pub mod backpack;
 pub mod badges;
 pub mod bulk;
 pub mod issuers;
@@ -11,4 +12,5 @@ pub mod mail;
 pub mod orgs;
 pub mod outbox;
 pub mod status;
+pub mod throttle;
 pub mod users;

@@ -71,7 +71,8 @@ pub async fn spawn_configured(
     if worker {
         insignia_server::jobs::spawn_worker(Arc::clone(&state));
     }
-    let app = insignia_server::app(Arc::clone(&state));
+    let app = insignia_server::app(Arc::clone(&state))
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move {
         axum::serve(listener, app).await.unwrap();
     });
@@ -123,7 +124,9 @@ pub fn location(response: &reqwest::Response) -> String {
         .to_owned()
 }
 
-/// Signs up a new user and returns their client and CSRF token.
+/// Signs up a new user, confirms the address (as its e-mailed link would;
+/// the link itself is tested in `accounts.rs`), signs in and returns the
+/// client and CSRF token.
 pub async fn sign_up(app: &App, email: &str) -> (reqwest::Client, String) {
     let client = app.client();
     let r = client
@@ -136,7 +139,15 @@ pub async fn sign_up(app: &App, email: &str) -> (reqwest::Client, String) {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 303, "sign-up of {email}");
+    assert_eq!(r.status(), 200, "sign-up of {email}");
+    let user = insignia_store::repo::users::by_email(&app.state.store, email)
+        .await
+        .unwrap()
+        .expect("the new account");
+    insignia_store::repo::users::mark_email_verified(&app.state.store, &user.id, email)
+        .await
+        .unwrap();
+    sign_in(app, &client, email, "correct horse battery").await;
     let page = client
         .get(app.url("/dashboard"))
         .send()
@@ -147,6 +158,17 @@ pub async fn sign_up(app: &App, email: &str) -> (reqwest::Client, String) {
         .unwrap();
     let token = csrf(&page);
     (client, token)
+}
+
+/// Signs `client` in with a password (asserting it works).
+pub async fn sign_in(app: &App, client: &reqwest::Client, email: &str, password: &str) {
+    let r = client
+        .post(app.url("/login"))
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "sign-in of {email}");
 }
 
 /// Creates an organisation, an issuer and an active badge; returns (org, badge) ids.
@@ -279,7 +301,8 @@ pub async fn spawn_pair_on_postgres() -> Option<(App, App)> {
         };
         let state = insignia_server::prepare(config).await.unwrap();
         insignia_server::jobs::spawn_worker(Arc::clone(&state));
-        let app = insignia_server::app(Arc::clone(&state));
+        let app = insignia_server::app(Arc::clone(&state))
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
