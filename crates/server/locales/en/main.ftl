@@ -789,3 +789,27 @@ profile-signature-lead = A strip of your public badges linking to your profile, 
 profile-signature-code = Signature HTML
 profile-signature-link = My verified badges
 claim-bound-elsewhere = This badge was already accepted into another account's backpack.
+
+## API tokens (VC-API)
+api-tokens-title = API tokens
+api-tokens-open = API tokens
+api-tokens-intro = Programs use an API token to issue badges of this organisation through the VC-API (POST /credentials/issue). Send it as "Authorization: Bearer …". Anyone holding a token can use it: revoke one as soon as it is no longer needed.
+api-tokens-new = New token
+api-tokens-name = Name
+api-tokens-scopes = Scopes
+api-tokens-scope-read = read: read the organisation's records
+api-tokens-scope-issue = issue: sign credentials with the organisation's issuers
+api-tokens-scope-revoke = revoke: revoke and suspend awards
+api-tokens-scope-admin = admin: everything above
+api-tokens-create = Create token
+api-tokens-created = The token "{ $name }" was created:
+api-tokens-shown-once = Copy it now: it is shown only this once, and only its fingerprint is kept.
+api-tokens-list = Tokens
+api-tokens-created-at = Created
+api-tokens-last-used = Last used
+api-tokens-never-used = never
+api-tokens-revoked = revoked
+api-tokens-revoke = Revoke
+api-tokens-none = No token yet.
+api-tokens-error-name = Please give the token a name (at most 100 characters).
+api-tokens-error-scopes = Please choose at least one scope.

@@ -593,3 +593,27 @@ profile-signature-lead = Una franja de tus badges públicos que lleva a tu perfi
 profile-signature-code = HTML de la firma
 profile-signature-link = Mis badges verificados
 claim-bound-elsewhere = Este badge ya se aceptó en la mochila de otra cuenta.
+
+## Tokens de API (VC-API)
+api-tokens-title = Tokens de API
+api-tokens-open = Tokens de API
+api-tokens-intro = Los programas usan un token de API para emitir las insignias de esta organización mediante la VC-API (POST /credentials/issue). Envíelo como «Authorization: Bearer …». Quien tenga un token puede usarlo: revóquelo en cuanto deje de necesitarlo.
+api-tokens-new = Nuevo token
+api-tokens-name = Nombre
+api-tokens-scopes = Permisos
+api-tokens-scope-read = read: leer los datos de la organización
+api-tokens-scope-issue = issue: firmar credenciales con los emisores de la organización
+api-tokens-scope-revoke = revoke: revocar y suspender insignias
+api-tokens-scope-admin = admin: todo lo anterior
+api-tokens-create = Crear token
+api-tokens-created = Se ha creado el token «{ $name }»:
+api-tokens-shown-once = Cópielo ahora: solo se muestra esta vez y solo se guarda su huella.
+api-tokens-list = Tokens
+api-tokens-created-at = Creado
+api-tokens-last-used = Último uso
+api-tokens-never-used = nunca
+api-tokens-revoked = revocado
+api-tokens-revoke = Revocar
+api-tokens-none = Todavía no hay tokens.
+api-tokens-error-name = Dé un nombre al token (100 caracteres como máximo).
+api-tokens-error-scopes = Elija al menos un permiso.

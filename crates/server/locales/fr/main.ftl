@@ -789,3 +789,27 @@ profile-signature-lead = Une bande de vos badges publics menant à votre profil,
 profile-signature-code = HTML de la signature
 profile-signature-link = Mes badges vérifiés
 claim-bound-elsewhere = Ce badge a déjà été accepté dans le sac d’un autre compte.
+
+## Jetons d'API (VC-API)
+api-tokens-title = Jetons d'API
+api-tokens-open = Jetons d'API
+api-tokens-intro = Les programmes utilisent un jeton d'API pour émettre les badges de cette organisation par la VC-API (POST /credentials/issue). Envoyez-le sous la forme « Authorization: Bearer … ». Quiconque détient un jeton peut s'en servir : révoquez-le dès qu'il n'est plus utile.
+api-tokens-new = Nouveau jeton
+api-tokens-name = Nom
+api-tokens-scopes = Droits
+api-tokens-scope-read = read : lire les données de l'organisation
+api-tokens-scope-issue = issue : signer des attestations avec les émetteurs de l'organisation
+api-tokens-scope-revoke = revoke : révoquer et suspendre des badges
+api-tokens-scope-admin = admin : tout ce qui précède
+api-tokens-create = Créer le jeton
+api-tokens-created = Le jeton « { $name } » a été créé :
+api-tokens-shown-once = Copiez-le maintenant : il n'est affiché qu'une fois, seule son empreinte est conservée.
+api-tokens-list = Jetons
+api-tokens-created-at = Créé le
+api-tokens-last-used = Dernière utilisation
+api-tokens-never-used = jamais
+api-tokens-revoked = révoqué
+api-tokens-revoke = Révoquer
+api-tokens-none = Aucun jeton pour l'instant.
+api-tokens-error-name = Donnez un nom au jeton (100 caractères au plus).
+api-tokens-error-scopes = Choisissez au moins un droit.

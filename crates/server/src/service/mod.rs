@@ -9,9 +9,13 @@
 //!   public verify page does it (our own awards against our records, anything
 //!   else online through the SSRF-safe fetcher);
 //! * [`backpack`]: the earner's backpack (awards appearing by themselves,
-//!   imports, re-checks, curation, sharing, export, account deletion).
+//!   imports, re-checks, curation, sharing, export, account deletion);
+//! * [`api_tokens`]: organisations' bearer tokens for the APIs;
+//! * [`vcapi`]: the W3C VC-API (issue, verify credentials and presentations).
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod backpack;
 pub mod outbox;
+pub mod vcapi;
 pub mod verification;
