@@ -126,6 +126,18 @@ pub async fn issue(state: &Shared, token: &ApiToken, body: &Value) -> Result<Val
         ));
     }
     let mut credential = Value::Object(credential.clone());
+    // An issuer the credential names must be a URL (the one signing is then
+    // put in its place); only a missing issuer is filled in silently.
+    let named: Vec<_> = insignia_model::vc_rules::check_credential(&credential)
+        .into_iter()
+        .filter(|p| p.code == "issuer-not-url")
+        .collect();
+    if !named.is_empty() {
+        return Err(VcApiError::Unprocessable(
+            named[0].to_string(),
+            problems_json(&named),
+        ));
+    }
     let (issuer, did) = choose_issuer(state, &token.org_id, &credential, &options).await?;
     match credential.get_mut("issuer") {
         Some(Value::Object(o)) => {

@@ -164,6 +164,18 @@ async fn vc_api_issues_and_verifies_with_organisation_tokens() {
             .collect();
         assert!(codes.contains(&"credential-subject-missing"), "{refused}");
         assert!(codes.contains(&"date-time-stamp"), "{refused}");
+        // An issuer that is not a URL is refused, not replaced.
+        let mut not_url = unsigned();
+        not_url["issuer"] = json!("not a url");
+        let (status, refused) = post(
+            &api,
+            issue.clone(),
+            Some(&secret),
+            &json!({"credential": not_url}),
+        )
+        .await;
+        assert_eq!(status, 422, "{refused}");
+        assert_eq!(refused["errors"][0]["code"], "issuer-not-url");
         // Malformed input: 400.
         assert_eq!(
             post(

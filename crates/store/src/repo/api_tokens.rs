@@ -102,9 +102,8 @@ pub async fn authenticate(store: &Store, token: &str) -> Result<Option<ApiToken>
 
 /// Revokes a token of the organisation; false when there is no such live token.
 pub async fn revoke(store: &Store, org_id: &str, id: &str) -> Result<bool, StoreError> {
-    let n =
-        on_db!(store, |pool| {
-            sqlx::query(
+    let n = on_db!(store, |pool| {
+        sqlx::query(
         "UPDATE api_tokens SET revoked_at = $1 WHERE org_id = $2 AND id = $3 AND revoked_at IS NULL"
     )
     .bind(now())
@@ -113,6 +112,6 @@ pub async fn revoke(store: &Store, org_id: &str, id: &str) -> Result<bool, Store
     .execute(pool)
     .await
     .map(|r| r.rows_affected())?
-        });
+    });
     Ok(n == 1)
 }
