@@ -461,9 +461,18 @@ pub(crate) async fn compose_email(
             ));
         }
     };
-    let token =
-        users::create_account_token(&state.store, &user.id, purpose, &message.recipient, ttl)
-            .await?;
+    // Derived from the message (as claim links are): a message sent again
+    // after a crash carries the same link, not a second valid one.
+    let token = state.master.token_for(purpose.as_str(), &message.id);
+    users::add_account_token(
+        &state.store,
+        &token,
+        &user.id,
+        purpose,
+        &message.recipient,
+        ttl,
+    )
+    .await?;
     let base = &state.config.base_url;
     let ctx = context! {
         kind => key, name => user.name, link => format!("{base}{path}{token}"), site => base,

@@ -29,6 +29,8 @@ pub async fn run(app: &App, browser: &Browser, record: &mut Record) {
         .fill(&t("field-password"), "correct horse battery")
         .await;
     browser.press(&t("signup-submit")).await;
+    assert_eq!(browser.text("h1").await, t("inbox-title"));
+    crate::journey::confirm_address(app, browser, "amira@example.org").await;
 
     // The award is in her backpack by itself.
     browser.follow(&t("nav-backpack")).await;

@@ -63,24 +63,7 @@ pub async fn run(app: &App, browser: &Browser, record: &mut Record) {
     // The account waits for its address to be confirmed.
     assert_eq!(browser.text("h1").await, t("inbox-title"));
     record.page(browser, "check-inbox").await;
-    // The link of the confirmation e-mail (this server has no SMTP: the token
-    // is made here as the mailer makes it when it sends the message).
-    let user = insignia_store::repo::users::by_email(&app.state.store, "nadia@academy.example.org")
-        .await
-        .unwrap()
-        .unwrap();
-    let token = insignia_store::repo::users::create_account_token(
-        &app.state.store,
-        &user.id,
-        insignia_store::repo::users::TokenPurpose::ConfirmEmail,
-        &user.email,
-        3600,
-    )
-    .await
-    .unwrap();
-    browser
-        .goto(&format!("{base}/account/confirm/{token}"))
-        .await;
+    confirm_address(app, browser, "nadia@academy.example.org").await;
     assert_eq!(browser.path().await, "/dashboard");
     assert!(browser.text("main").await.contains("Nadia Benali"));
     record.page(browser, "dashboard-empty").await;
@@ -274,14 +257,49 @@ pub async fn run(app: &App, browser: &Browser, record: &mut Record) {
     browser.press(Locale::En.native_name()).await;
     assert!(browser.text("main").await.contains(&t("public-awarded-to")));
 
-    // The recipient's claim link, as the award e-mail carries it; then the
-    // same link once expired, with its "send me a new link" button.
-    let claim_token = "JourneyClaimLink7h3r3Is0nlyOne";
-    let claim_hash = insignia_store::token::token_hash(claim_token);
-    insignia_store::repo::mail::add_claim_token(&app.state.store, &award, &claim_hash)
+    // This server has no SMTP: the award e-mail goes to its outbox, which
+    // the organisation's owner reads as the recipient would; the claim link
+    // in it works. Then the same link once expired, with its "send me a new
+    // link" button.
+    let delivered =
+        insignia_server::mail::run_next(&app.state, &insignia_server::mail::MailOptions::default())
+            .await
+            .unwrap();
+    assert!(
+        delivered >= 1,
+        "the award e-mail was delivered to the outbox"
+    );
+    browser.goto(&format!("{base}{award_path}")).await;
+    browser.follow(&t("outbox-open")).await;
+    assert_eq!(browser.path().await, format!("{org_path}/outbox"));
+    assert_eq!(browser.text("h1").await, t("outbox-title"));
+    record.page(browser, "outbox").await;
+    let message = browser
+        .client
+        .find(Locator::Css("tbody a[href*='/outbox/']"))
         .await
-        .unwrap();
-    let claim_url = format!("{base}/claim/{claim_token}");
+        .expect("the message is listed");
+    assert!(
+        message
+            .text()
+            .await
+            .unwrap()
+            .contains("Data Analysis with Python")
+    );
+    message.click().await.unwrap();
+    assert!(browser.text("main").await.contains("amira@example.net"));
+    record.page(browser, "outbox-message").await;
+    let claim_url = browser
+        .client
+        .find(Locator::Css("ul.plain a[href*='/claim/']"))
+        .await
+        .expect("the claim link is listed")
+        .prop("href")
+        .await
+        .unwrap()
+        .expect("an address");
+    let claim_token = claim_url.rsplit('/').next().unwrap().to_owned();
+    let claim_hash = insignia_store::token::token_hash(&claim_token);
     browser.goto(&claim_url).await;
     assert_eq!(browser.text("h1").await, t("claim-title"));
     record.page(browser, "claim").await;
@@ -414,4 +432,25 @@ pub fn screenshot_dir() -> PathBuf {
         .join("screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Opens the link of the confirmation e-mail sent to `email` (made here as
+/// the mailer makes it when it sends the message), which signs the browser in.
+pub async fn confirm_address(app: &App, browser: &Browser, email: &str) {
+    let user = insignia_store::repo::users::by_email(&app.state.store, email)
+        .await
+        .unwrap()
+        .unwrap();
+    let token = insignia_store::repo::users::create_account_token(
+        &app.state.store,
+        &user.id,
+        insignia_store::repo::users::TokenPurpose::ConfirmEmail,
+        &user.email,
+        3600,
+    )
+    .await
+    .unwrap();
+    browser
+        .goto(&format!("{}/account/confirm/{token}", app.base))
+        .await;
 }

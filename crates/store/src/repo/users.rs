@@ -471,12 +471,28 @@ pub async fn create_account_token(
     ttl: i64,
 ) -> Result<String, StoreError> {
     let token = random_id(32);
+    add_account_token(store, &token, user_id, purpose, email, ttl).await?;
+    Ok(token)
+}
+
+/// Stores the hash of `token` (made by the caller, e.g. derived from the
+/// message that carries it) for `purpose`; a token already stored is left as
+/// it is (a message sent again after a crash carries the same link, which
+/// keeps its first expiry).
+pub async fn add_account_token(
+    store: &Store,
+    token: &str,
+    user_id: &str,
+    purpose: TokenPurpose,
+    email: &str,
+    ttl: i64,
+) -> Result<(), StoreError> {
     let t = now();
     on_db!(store, |pool| sqlx::query(
         "INSERT INTO account_tokens (token_hash, user_id, purpose, email, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)"
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (token_hash) DO NOTHING"
     )
-    .bind(token_hash(&token))
+    .bind(token_hash(token))
     .bind(user_id)
     .bind(purpose.as_str())
     .bind(email.trim().to_lowercase())
@@ -485,7 +501,7 @@ pub async fn create_account_token(
     .execute(pool)
     .await
     .map(|r| r.rows_affected())?);
-    Ok(token)
+    Ok(())
 }
 
 /// The token if it is valid for `purpose`, without using it up.
