@@ -280,17 +280,28 @@ pub fn bake(svg: &str, standard: Standard, payload: &Payload) -> Result<String, 
         out.push_str(&scan.root_name);
         out.push('>');
         out.push_str(slice(svg, cut, svg.len())?);
-        return Ok(out);
+    } else {
+        out.push_str(slice(svg, 0, cut)?);
+        out.push_str(&element);
+        let mut pos = cut;
+        for el in &scan.payloads {
+            out.push_str(slice(svg, pos, el.start.max(pos))?);
+            pos = pos.max(el.end);
+        }
+        out.push_str(slice(svg, pos, svg.len())?);
     }
-    out.push_str(slice(svg, 0, cut)?);
-    out.push_str(&element);
-    let mut pos = cut;
-    for el in &scan.payloads {
-        out.push_str(slice(svg, pos, el.start.max(pos))?);
-        pos = pos.max(el.end);
+    // A malformed document can hide a payload element from the first scan
+    // that the reader sees once the splice moved it (found by fuzzing, see
+    // tests/it/fuzz_regressions.rs): never hand back an image that does not
+    // extract to exactly the payload just baked.
+    if scan_payload_count(&out)? != 1 {
+        return Err(BakeError::TwoPayloads);
     }
-    out.push_str(slice(svg, pos, svg.len())?);
     Ok(out)
+}
+
+fn scan_payload_count(svg: &str) -> Result<usize, BakeError> {
+    Ok(scan(svg)?.payloads.len())
 }
 
 /// `svg[from..to]`, or an error if the reader's positions do not fall on

@@ -8,6 +8,9 @@ pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let headline = match report.verdict {
         Verdict::Valid => "VALID: this credential is authentic and in force",
+        Verdict::ValidWithWarnings => {
+            "AUTHENTIC, WITH CONFORMANCE PROBLEMS: the signature, issuer key, validity period and status check out, but the credential breaks Open Badges rules (marked [FAIL] below)"
+        }
         Verdict::Invalid => "NOT VALID: at least one check failed",
         Verdict::Indeterminate => {
             "NOT VERIFIED: nothing failed, but not everything could be checked"
@@ -18,6 +21,7 @@ pub fn render(report: &Report) -> String {
     for endorsement in &report.endorsements {
         let verdict = match endorsement.verdict {
             Verdict::Valid => "valid",
+            Verdict::ValidWithWarnings => "authentic, with conformance problems",
             Verdict::Invalid => "FAILED",
             Verdict::Indeterminate => "not verified",
         };
@@ -69,6 +73,9 @@ pub fn render_presentation(report: &PresentationReport) -> String {
     let mut out = String::new();
     let headline = match report.verdict {
         Verdict::Valid => "VALID: the presentation and every credential in it verify",
+        Verdict::ValidWithWarnings => {
+            "AUTHENTIC, WITH CONFORMANCE PROBLEMS: everything verifies, but a data model rule is broken"
+        }
         Verdict::Invalid => "NOT VALID: at least one check failed",
         Verdict::Indeterminate => {
             "NOT VERIFIED: nothing failed, but not everything could be checked"

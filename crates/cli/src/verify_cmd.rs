@@ -12,7 +12,7 @@ use insignia_proofs::jwk::Jwk;
 use insignia_proofs::keys::{KeyPair, PublicKey};
 use insignia_verify::presentation::{is_presentation_bytes, verify_presentation_bytes};
 use insignia_verify::{
-    KeyResolver, OfflineResolver, PresentationExpectations, Report, SuppliedKey, Verifier,
+    KeyResolver, OfflineResolver, PresentationExpectations, Report, SuppliedKey, Verdict, Verifier,
     VerifyOptions, verify_bytes,
 };
 
@@ -75,11 +75,17 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
     } else {
         print!("{}", text_report::render(&report));
     }
-    Ok(if report.valid {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(exit_status(&report))
+}
+
+/// `0` valid, `3` authentic with conformance problems, `1` invalid or
+/// indeterminate (`2` is the command failing to run, see `main`).
+pub fn exit_status(report: &Report) -> ExitCode {
+    match report.verdict {
+        Verdict::Valid => ExitCode::SUCCESS,
+        Verdict::ValidWithWarnings => ExitCode::from(3),
+        Verdict::Invalid | Verdict::Indeterminate => ExitCode::from(1),
+    }
 }
 
 /// A Verifiable Presentation: the holder's proof and every credential in it.
@@ -115,10 +121,10 @@ fn verify_presentation_file(
     } else {
         print!("{}", text_report::render_presentation(&report));
     }
-    Ok(if report.valid {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    Ok(match report.verdict {
+        Verdict::Valid => ExitCode::SUCCESS,
+        Verdict::ValidWithWarnings => ExitCode::from(3),
+        Verdict::Invalid | Verdict::Indeterminate => ExitCode::from(1),
     })
 }
 

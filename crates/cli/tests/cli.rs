@@ -59,6 +59,41 @@ fn every_command_has_help() {
 }
 
 #[test]
+fn an_authentic_badge_with_conformance_problems_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("issuer-key.json");
+    let out = insignia(&["keys", "generate", "--out", s(&key)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Open Badges 3.0 wants the subject named by `id` or `identifier`.
+    let mut credential: Value =
+        serde_json::from_str(&std::fs::read_to_string(example()).unwrap()).unwrap();
+    credential["credentialSubject"]
+        .as_object_mut()
+        .unwrap()
+        .remove("identifier");
+    let unsigned = dir.path().join("anonymous.json");
+    std::fs::write(&unsigned, credential.to_string()).unwrap();
+    let signed = dir.path().join("signed.json");
+    let out = insignia(&["sign", s(&unsigned), "--key", s(&key), "-o", s(&signed)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let out = insignia(&["verify", s(&signed), "--offline"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("AUTHENTIC, WITH CONFORMANCE PROBLEMS"),
+        "{text}"
+    );
+    assert!(text.contains("[FAIL] Credential types"), "{text}");
+
+    let out = insignia(&["verify", s(&signed), "--offline", "--json"]);
+    assert_eq!(out.status.code(), Some(3));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["verdict"], "valid_with_warnings", "{report:#}");
+    assert_eq!(report["valid"], Value::Bool(true));
+}
+
+#[test]
 fn the_readme_example_works() {
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("issuer-key.json");

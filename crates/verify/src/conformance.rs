@@ -4,8 +4,7 @@
 
 use serde_json::Value;
 
-use crate::credential::{failed, passed};
-use crate::report::{Check, CheckKind};
+use crate::report::{Check, CheckKind, failed, passed};
 
 /// How many problems the message lists before summing up the rest.
 const SHOWN: usize = 8;

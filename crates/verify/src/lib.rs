@@ -4,22 +4,38 @@
 //! Architecture invariant: the report's verdict is derived from its checks
 //! ([`Report::new`]); nothing sets "valid" by hand. "Could not check" is its own
 //! outcome and never counts as passed.
+//!
+//! Modules depend only downward, top to bottom:
+//! - [`online`]: gather the documents, then check;
+//! - `dispatch`: bytes → image payload / JSON / JWT → the path for its standard,
+//!   plus the endorsements;
+//! - `ob3` (Data Integrity and VC-JWT proof paths) and `ob2` (hosted and signed
+//!   Open Badges 2.0);
+//! - `checks`: one module per check (contexts, types, schema, key binding,
+//!   validity window, [`status`], recipient);
+//! - [`material`], [`resolve`], `summary`, `fields` (plain JSON lookups),
+//!   `options`, and [`report`] (the report and the `Check` constructors).
 
+mod checks;
 mod conformance;
-pub mod credential;
+mod dispatch;
+mod fields;
 pub mod material;
 mod ob2;
+mod ob3;
 pub mod online;
+mod options;
 pub mod presentation;
 mod proof_chain;
-mod recipient;
 pub mod report;
 pub mod resolve;
-pub mod status;
+mod summary;
 
-pub use credential::{VerifyOptions, verify_bytes, verify_json};
+pub use checks::status;
+pub use dispatch::{verify_bytes, verify_json};
 pub use material::{Material, MaterialResolver, Retrieved};
 pub use online::Verifier;
+pub use options::VerifyOptions;
 pub use presentation::{PresentationExpectations, PresentationReport, verify_presentation};
 pub use report::{Check, CheckKind, CredentialFormat, Outcome, Report, Summary, Verdict};
 pub use resolve::{KeyResolver, OfflineResolver, Resolution, SuppliedKey};

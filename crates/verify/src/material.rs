@@ -8,6 +8,7 @@
 //! the network is reported as "could not check".
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use insignia_fetch::Fetched;
 use insignia_proofs::did::{self, DidDocument};
@@ -27,23 +28,32 @@ pub enum Retrieved {
 /// Documents fetched for one verification, keyed by URL (without fragment).
 #[derive(Debug, Clone, Default)]
 pub struct Material {
-    entries: HashMap<String, Retrieved>,
+    entries: HashMap<String, Entry>,
     /// Map `did:web` to `http://` URLs (local testing only, follows
     /// [`insignia_fetch::FetchPolicy::allow_http`]).
     did_web_over_http: bool,
 }
 
-/// A document looked up in the material, as the checks see it.
+/// One fetched URL, with its body parsed as JSON the first time a check
+/// reads it (gathering rounds and checks read the same documents repeatedly).
 #[derive(Debug, Clone)]
-pub(crate) enum Doc {
+struct Entry {
+    retrieved: Retrieved,
+    /// The body as JSON (`None`: not JSON), once parsed.
+    json: OnceLock<Option<Value>>,
+}
+
+/// A document looked up in the material, as the checks see it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Doc<'a> {
     /// Never fetched (offline, or beyond the fetch budget).
     Missing,
     /// The fetch failed: a network problem, not the issuer's answer.
-    Unreachable(String),
+    Unreachable(&'a str),
     /// The server answered with a non-2xx status.
     Status(u16),
     /// A 2xx answer that is a JSON value.
-    Json(Value),
+    Json(&'a Value),
     /// A 2xx answer that is not JSON.
     Text,
 }
@@ -59,7 +69,11 @@ impl Material {
 
     /// Records what fetching `url` gave.
     pub fn insert(&mut self, url: &str, retrieved: Retrieved) {
-        self.entries.insert(document_url(url).to_owned(), retrieved);
+        let entry = Entry {
+            retrieved,
+            json: OnceLock::new(),
+        };
+        self.entries.insert(document_url(url).to_owned(), entry);
     }
 
     /// Records a successful `200 OK` JSON answer (for callers that already
@@ -78,7 +92,7 @@ impl Material {
 
     /// What fetching `url` gave, if it was fetched.
     pub fn get(&self, url: &str) -> Option<&Retrieved> {
-        self.entries.get(document_url(url))
+        self.entries.get(document_url(url)).map(|e| &e.retrieved)
     }
 
     /// Whether `url` was fetched (successfully or not).
@@ -105,15 +119,23 @@ impl Material {
         Some(url)
     }
 
-    pub(crate) fn doc(&self, url: &str) -> Doc {
-        match self.get(url) {
-            None => Doc::Missing,
-            Some(Retrieved::Failed(why)) => Doc::Unreachable(why.clone()),
-            Some(Retrieved::Fetched(f)) if !(200..300).contains(&f.status) => Doc::Status(f.status),
-            Some(Retrieved::Fetched(f)) => match serde_json::from_slice::<Value>(&f.body) {
-                Ok(v) => Doc::Json(v),
-                Err(_) => Doc::Text,
-            },
+    /// The document at `url`; a body is parsed as JSON once, on first read.
+    pub(crate) fn doc(&self, url: &str) -> Doc<'_> {
+        let Some(entry) = self.entries.get(document_url(url)) else {
+            return Doc::Missing;
+        };
+        match &entry.retrieved {
+            Retrieved::Failed(why) => Doc::Unreachable(why),
+            Retrieved::Fetched(f) if !(200..300).contains(&f.status) => Doc::Status(f.status),
+            Retrieved::Fetched(f) => {
+                let json = entry
+                    .json
+                    .get_or_init(|| serde_json::from_slice::<Value>(&f.body).ok());
+                match json {
+                    Some(v) => Doc::Json(v),
+                    None => Doc::Text,
+                }
+            }
         }
     }
 }
@@ -148,8 +170,8 @@ impl KeyResolver for MaterialResolver<'_> {
     }
 }
 
-impl MaterialResolver<'_> {
-    fn fetched_json(&self, what: &str, url: &str) -> Result<Value, Box<Resolution>> {
+impl<'a> MaterialResolver<'a> {
+    fn fetched_json(&self, what: &str, url: &str) -> Result<&'a Value, Box<Resolution>> {
         let problem = match self.material.doc(url) {
             Doc::Json(v) => return Ok(v),
             Doc::Missing => Resolution::Unavailable(format!("the {what} at {url} was not fetched")),
@@ -176,7 +198,7 @@ impl MaterialResolver<'_> {
             Ok(v) => v,
             Err(r) => return *r,
         };
-        let doc = DidDocument(json);
+        let doc = DidDocument(json.clone());
         if doc.id() != Some(did) {
             return Resolution::Invalid(format!(
                 "the DID document at {url} is for {}, not {did}",
@@ -214,7 +236,7 @@ impl MaterialResolver<'_> {
         };
         // A bare JWK: controlled by whoever controls the URL.
         if json.get("kty").is_some() {
-            return match insignia_proofs::jwk::Jwk::from_value(&json)
+            return match insignia_proofs::jwk::Jwk::from_value(json)
                 .and_then(|jwk| insignia_proofs::keys::PublicKey::from_jwk(&jwk))
             {
                 Ok(key) => Resolution::Found {
@@ -227,7 +249,7 @@ impl MaterialResolver<'_> {
         // A verification method document, or a document (profile) listing it.
         let listed = DidDocument(json.clone());
         let method = if json.get("id").and_then(Value::as_str) == Some(vm) {
-            Some(&json)
+            Some(json)
         } else {
             listed.verification_method(vm)
         };

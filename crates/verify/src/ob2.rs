@@ -8,25 +8,33 @@ use insignia_proofs::jose;
 use insignia_proofs::keys::PublicKey;
 use serde_json::Value;
 
-use crate::credential::{
-    VerifyOptions, could_not, failed, not_applicable, passed, summarize, validity_check,
-};
+use crate::checks::recipient::recipient_check;
+use crate::checks::status::find_revoked;
+use crate::checks::validity::validity_check;
+use crate::fields::payload_creator;
 use crate::material::{Doc, Material, document_url};
-use crate::recipient::recipient_check;
-use crate::report::{Check, CheckKind, CredentialFormat, Report, Summary};
+use crate::options::VerifyOptions;
+use crate::report::{
+    Check, CheckKind, CredentialFormat, Report, Summary, could_not, failed, not_applicable, passed,
+};
 use crate::resolve::{Resolution, SUPPLIED_CONTROLLER};
-use crate::status::find_revoked;
+use crate::summary::summarize;
 
 /// A document an Open Badges 2.0 object links to: embedded, or fetched by URL.
-enum Linked {
-    Found(Value),
+enum Linked<'a> {
+    Found(&'a Value),
     /// Why it is not available, as a check outcome to report.
     Missing(Check),
 }
 
-fn linked(value: Option<&Value>, what: &str, kind: CheckKind, material: &Material) -> Linked {
+fn linked<'a>(
+    value: Option<&'a Value>,
+    what: &str,
+    kind: CheckKind,
+    material: &'a Material,
+) -> Linked<'a> {
     match value {
-        Some(Value::Object(_)) => Linked::Found(value.cloned().unwrap_or(Value::Null)),
+        Some(object @ Value::Object(_)) => Linked::Found(object),
         Some(Value::String(url)) => match material.doc(url) {
             Doc::Json(v) => Linked::Found(v),
             Doc::Missing => Linked::Missing(could_not(
@@ -52,12 +60,12 @@ fn linked(value: Option<&Value>, what: &str, kind: CheckKind, material: &Materia
 }
 
 /// The BadgeClass and the issuer Profile of an assertion.
-struct Chain {
-    badge: Linked,
-    profile: Linked,
+struct Chain<'a> {
+    badge: Linked<'a>,
+    profile: Linked<'a>,
 }
 
-fn chain(assertion: &Value, kind: CheckKind, material: &Material) -> Chain {
+fn chain<'a>(assertion: &'a Value, kind: CheckKind, material: &'a Material) -> Chain<'a> {
     let badge = linked(assertion.get("badge"), "BadgeClass", kind, material);
     let profile = match &badge {
         Linked::Found(b) => linked(b.get("issuer"), "issuer profile", kind, material),
@@ -66,7 +74,7 @@ fn chain(assertion: &Value, kind: CheckKind, material: &Material) -> Chain {
     Chain { badge, profile }
 }
 
-fn ob2_summary(assertion: &Value, chain: &Chain) -> Summary {
+fn ob2_summary(assertion: &Value, chain: &Chain<'_>) -> Summary {
     let mut summary = summarize(assertion);
     let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
     if let Linked::Found(badge) = &chain.badge {
@@ -115,12 +123,12 @@ pub(crate) fn verify_hosted(
                     CheckKind::HostedCopy,
                     format!("the document at {id} has a different id"),
                 ));
-            } else if &fetched != given {
+            } else if fetched != given {
                 checks.push(failed(
                     CheckKind::HostedCopy,
                     format!(
                         "the assertion the issuer publishes at {id} differs from the one given{}",
-                        first_difference(given, &fetched, String::new())
+                        first_difference(given, fetched, String::new())
                             .map(|p| format!(" (at {p})"))
                             .unwrap_or_default()
                     ),
@@ -168,17 +176,17 @@ pub(crate) fn verify_hosted(
             return Report::new(CredentialFormat::Ob2Hosted, summarize(given), checks);
         }
     };
-    let chain = chain(&trusted, CheckKind::Scope, material);
+    let chain = chain(trusted, CheckKind::Scope, material);
     checks.push(match &chain.profile {
         Linked::Found(profile) => scope_check(id, profile),
         Linked::Missing(c) => c.clone(),
     });
-    checks.push(ob2_status(&trusted, id, &chain, material));
-    checks.push(validity_check(&trusted, options.now));
-    checks.push(recipient_check(&trusted, options.recipient));
+    checks.push(ob2_status(trusted, id, &chain, material));
+    checks.push(validity_check(trusted, options.now));
+    checks.push(recipient_check(trusted, options.recipient));
     Report::new(
         CredentialFormat::Ob2Hosted,
-        ob2_summary(&trusted, &chain),
+        ob2_summary(trusted, &chain),
         checks,
     )
 }
@@ -302,7 +310,7 @@ fn scope_check(assertion_url: &str, profile: &Value) -> Check {
 }
 
 /// `revoked: true` on the assertion, or its id in the issuer's revocation list.
-fn ob2_status(assertion: &Value, id: &str, chain: &Chain, material: &Material) -> Check {
+fn ob2_status(assertion: &Value, id: &str, chain: &Chain<'_>, material: &Material) -> Check {
     if assertion.get("revoked").and_then(Value::as_bool) == Some(true) {
         let reason = assertion
             .get("revocationReason")
@@ -323,8 +331,9 @@ fn ob2_status(assertion: &Value, id: &str, chain: &Chain, material: &Material) -
     let Some(list_url) = profile.get("revocationList").and_then(Value::as_str) else {
         return not_applicable(CheckKind::Status, "the issuer publishes no revocation list");
     };
+    let list_url_value = Value::String(list_url.to_owned());
     let list = match linked(
-        Some(&Value::String(list_url.to_owned())),
+        Some(&list_url_value),
         "revocation list",
         CheckKind::Status,
         material,
@@ -379,12 +388,8 @@ pub(crate) fn verify_signed(
         ));
         return Report::new(CredentialFormat::Ob2Signed, summary, checks);
     };
-    let key_doc = match linked(
-        Some(&Value::String(creator.to_owned())),
-        "public key",
-        CheckKind::Proof,
-        material,
-    ) {
+    let creator_url = Value::String(creator.to_owned());
+    let key_doc = match linked(Some(&creator_url), "public key", CheckKind::Proof, material) {
         Linked::Found(k) => k,
         Linked::Missing(c) => {
             // A key the user supplied (`--key`) still checks the signature.
@@ -438,7 +443,7 @@ pub(crate) fn verify_signed(
             return Report::new(CredentialFormat::Ob2Signed, summary, checks);
         }
     }
-    checks.push(signed_key_binding(creator, &key_doc, &chain));
+    checks.push(signed_key_binding(creator, key_doc, &chain));
     let id = payload
         .get("id")
         .and_then(Value::as_str)
@@ -450,7 +455,7 @@ pub(crate) fn verify_signed(
 }
 
 /// The key's `owner` is the issuer, and the issuer's profile lists the key.
-fn signed_key_binding(creator: &str, key_doc: &Value, chain: &Chain) -> Check {
+fn signed_key_binding(creator: &str, key_doc: &Value, chain: &Chain<'_>) -> Check {
     if key_doc.get("id").and_then(Value::as_str).map(document_url) != Some(document_url(creator)) {
         return failed(
             CheckKind::KeyBinding,
@@ -500,4 +505,51 @@ fn key_id(v: &Value) -> Option<&str> {
         Value::Object(o) => o.get("id").and_then(Value::as_str),
         _ => None,
     }
+}
+
+/// An Open Badges 2.0 signed assertion verified offline: its key is in the
+/// issuer's hosted profile, so only a key the resolver knows (e.g. one the
+/// user supplied) can check the signature, and the key binding needs the
+/// online verifier.
+pub(crate) fn verify_signed_offline(
+    token: &str,
+    payload: &Value,
+    options: &VerifyOptions<'_>,
+) -> Report {
+    let summary = summarize(payload);
+    let mut checks = vec![passed(
+        CheckKind::Parse,
+        "an Open Badges 2.0 signed assertion (JWS)",
+    )];
+    match options
+        .resolver
+        .resolve(payload_creator(payload).unwrap_or_default())
+    {
+        Resolution::Found { key, controller } => match jose::verify_ob2_assertion(token, &key) {
+            Ok(_) => {
+                checks.push(passed(
+                    CheckKind::Proof,
+                    "the signature is intact and matches the key",
+                ));
+                checks.push(could_not(
+                    CheckKind::KeyBinding,
+                    if controller == SUPPLIED_CONTROLLER {
+                        "the key was supplied by you; whether the issuer's profile lists it was not checked"
+                    } else {
+                        "whether the issuer's hosted profile lists this key needs the online verifier"
+                    },
+                ));
+            }
+            Err(e) => checks.push(failed(
+                CheckKind::Proof,
+                format!("the signature is not valid: {e}"),
+            )),
+        },
+        _ => checks.push(could_not(
+            CheckKind::Proof,
+            "an Open Badges 2.0 signed assertion is checked with the public key the issuer publishes, which this offline check does not fetch",
+        )),
+    }
+    checks.push(validity_check(payload, options.now));
+    Report::new(CredentialFormat::Ob2Signed, summary, checks)
 }

@@ -15,9 +15,11 @@
 //!    (a status list names its own signing key, an assertion its BadgeClass)
 //!    until nothing new is needed, at most [`MAX_ROUNDS`] rounds and
 //!    [`Verifier::max_fetches`] URLs. Every answer, failures included, goes
-//!    into a [`Material`].
-//! 2. **Check** (sync, CPU-bound, [`Verifier::check`]): the offline checks of
-//!    [`crate::credential`] run unchanged, with a [`MaterialResolver`] as
+//!    into a [`Material`]. The input is read (image extracted, JSON or JWT
+//!    decoded) once, before the first round; every fetched document is
+//!    parsed once, when first read ([`Material`] keeps the parsed value).
+//! 2. **Check** (sync, CPU-bound, [`Verifier::check`]): the offline checks
+//!    (`crate::dispatch` and below) run unchanged, with a [`MaterialResolver`] as
 //!    their key resolver and the material for status lists and Open Badges
 //!    2.0 documents. There is one implementation of every check; offline
 //!    verification is the same code with no material.
@@ -43,12 +45,13 @@ use insignia_proofs::keys::PublicKey;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::credential::{
-    VerifyOptions, could_not, endorsement_sources, failed, is_ob2, jose_credential, looks_like_jws,
-    payload_creator, verify_bytes,
+use crate::dispatch::{Baked, Input, verify_input};
+use crate::fields::{
+    endorsement_sources, is_ob2, is_ob2_payload, jose_credential, payload_creator,
 };
 use crate::material::{Doc, Material, MaterialResolver, Retrieved, document_url};
-use crate::report::{CheckKind, CredentialFormat, Report, Summary};
+use crate::options::VerifyOptions;
+use crate::report::{CheckKind, CredentialFormat, Report, Summary, could_not, failed};
 use crate::resolve::{KeyResolver, SuppliedKey};
 
 /// Most gathering rounds (each round fetches what the previous one revealed).
@@ -108,8 +111,10 @@ impl Verifier {
 
     /// Verifies a credential given as bytes (JSON, JWT, or a baked PNG/SVG).
     pub async fn verify_bytes(&self, input: &[u8]) -> Report {
-        let material = self.gather(input).await;
-        self.check(input, &material)
+        let input = Input::read(input, self.max_bytes);
+        let mut material = self.empty_material();
+        self.gather_input(&input, &mut material).await;
+        self.check_input(&input, &material)
     }
 
     /// Fetches a credential, assertion or baked image from `url` and verifies it.
@@ -143,11 +148,11 @@ impl Verifier {
             )];
             return Report::new(CredentialFormat::Unknown, summary, checks);
         }
-        let body = fetched.body.clone();
+        let input = Input::read(&fetched.body, self.max_bytes);
         let mut material = self.empty_material();
         material.insert(url, Retrieved::Fetched(fetched));
-        self.gather_into(&body, &mut material).await;
-        self.check(&body, &material)
+        self.gather_input(&input, &mut material).await;
+        self.check_input(&input, &material)
     }
 
     fn empty_material(&self) -> Material {
@@ -157,14 +162,12 @@ impl Verifier {
     /// Phase 1: fetches everything verifying `input` will need.
     pub async fn gather(&self, input: &[u8]) -> Material {
         let mut material = self.empty_material();
-        self.gather_into(input, &mut material).await;
+        self.gather_input(&Input::read(input, self.max_bytes), &mut material)
+            .await;
         material
     }
 
-    async fn gather_into(&self, input: &[u8], material: &mut Material) {
-        if input.len() > self.max_bytes {
-            return;
-        }
+    async fn gather_input(&self, input: &Input, material: &mut Material) {
         for _round in 0..MAX_ROUNDS {
             let mut wants = Vec::new();
             discover_input(input, material, &mut wants);
@@ -222,6 +225,10 @@ impl Verifier {
 
     /// Phase 2: the checks, on `input` and what was gathered for it.
     pub fn check(&self, input: &[u8], material: &Material) -> Report {
+        self.check_input(&Input::read(input, self.max_bytes), material)
+    }
+
+    fn check_input(&self, input: &Input, material: &Material) -> Report {
         let from_material = MaterialResolver { material };
         let supplied;
         let resolver: &dyn KeyResolver = match &self.supplied_key {
@@ -241,37 +248,29 @@ impl Verifier {
         options.max_bytes = self.max_bytes;
         options.material = Some(material);
         options.recipient = self.recipient.as_deref();
-        verify_bytes(input, &options)
+        verify_input(input, &options)
     }
 }
 
 /// The URLs verifying `input` needs, given what was fetched so far.
-fn discover_input(input: &[u8], material: &Material, out: &mut Vec<Want>) {
-    if insignia_bake::detect(input).is_some() {
-        if let Ok(Some(baked)) = insignia_bake::extract(input) {
-            match &baked.payload {
-                insignia_bake::Payload::Url(url) => {
-                    want(out, url, ACCEPT_OB2);
-                    if let Doc::Json(assertion) = material.doc(url) {
-                        discover_json(&assertion, material, 0, out);
-                    }
-                }
-                other => discover_text(other.as_str(), material, out),
+fn discover_input(input: &Input, material: &Material, out: &mut Vec<Want>) {
+    match input {
+        Input::Unreadable(_) => {}
+        Input::Json(doc) => discover_json(doc, material, 0, out),
+        Input::Jwt { decoded, .. } => {
+            if let Ok((header, payload)) = decoded {
+                discover_jwt_parts(header, payload, material, 0, out);
             }
         }
-        return;
-    }
-    if let Ok(text) = std::str::from_utf8(input) {
-        discover_text(text, material, out);
-    }
-}
-
-fn discover_text(text: &str, material: &Material, out: &mut Vec<Want>) {
-    let text = text.trim();
-    if looks_like_jws(text) {
-        discover_jwt(text, material, 0, out);
-    } else if let Ok(doc) = serde_json::from_str::<Value>(text) {
-        discover_json(&doc, material, 0, out);
+        Input::Image { baked, .. } => match baked {
+            Baked::Hosted { url, .. } => {
+                want(out, url, ACCEPT_OB2);
+                if let Doc::Json(assertion) = material.doc(url) {
+                    discover_json(assertion, material, 0, out);
+                }
+            }
+            Baked::Embedded(inner) => discover_input(inner, material, out),
+        },
     }
 }
 
@@ -307,7 +306,7 @@ fn discover_json(doc: &Value, material: &Material, depth: u8, out: &mut Vec<Want
         if let Some(id) = doc.get("id").and_then(Value::as_str) {
             want(out, id, ACCEPT_OB2);
             if let Doc::Json(fetched) = material.doc(id) {
-                discover_ob2_chain(&fetched, material, out);
+                discover_ob2_chain(fetched, material, out);
             }
         }
         return;
@@ -324,7 +323,7 @@ fn discover_json(doc: &Value, material: &Material, depth: u8, out: &mut Vec<Want
                 id.strip_prefix("data:")
                     .and_then(|rest| rest.split_once(','))
             }) {
-                Some((_, payload)) => discover_text(payload, material, out),
+                Some((_, payload)) => discover_jwt(payload.trim(), material, 0, out),
                 None => discover_json(vc, material, 0, out),
             }
         }
@@ -340,7 +339,7 @@ fn discover_credential(doc: &Value, material: &Material, depth: u8, out: &mut Ve
             if let Some(url) = entry.get("statusListCredential").and_then(Value::as_str) {
                 want(out, url, ACCEPT_CREDENTIAL);
                 if let Doc::Json(list) = material.doc(url) {
-                    discover_json(&list, material, depth + 1, out);
+                    discover_json(list, material, depth + 1, out);
                 }
             } else if let Some(url) = entry.get("id").and_then(Value::as_str) {
                 want(out, url, ACCEPT_CREDENTIAL);
@@ -358,25 +357,38 @@ fn discover_credential(doc: &Value, material: &Material, depth: u8, out: &mut Ve
 }
 
 fn discover_jwt(token: &str, material: &Material, depth: u8, out: &mut Vec<Want>) {
-    let Ok((header, payload)) = insignia_proofs::jose::decode_unverified(token) else {
-        return;
-    };
-    if is_ob2(&payload) || (payload.get("@context").is_none() && payload.get("vc").is_none()) {
-        if let Some(creator) = payload_creator(&payload) {
+    if let Ok((header, payload)) = insignia_proofs::jose::decode_unverified(token) {
+        discover_jwt_parts(&header, &payload, material, depth, out);
+    }
+}
+
+fn discover_jwt_parts(
+    header: &insignia_proofs::jose::Header,
+    payload: &Value,
+    material: &Material,
+    depth: u8,
+    out: &mut Vec<Want>,
+) {
+    if is_ob2_payload(payload) {
+        if let Some(creator) = payload_creator(payload) {
             want(out, creator, ACCEPT_OB2);
         }
-        discover_ob2_chain(&payload, material, out);
+        discover_ob2_chain(payload, material, out);
         return;
     }
     if let Some(kid) = header.kid.as_deref() {
         want_key(out, kid, material);
     }
-    discover_credential(&jose_credential(&payload), material, depth, out);
+    discover_credential(&jose_credential(payload), material, depth, out);
 }
 
 /// An Open Badges 2.0 assertion's BadgeClass, issuer Profile and revocation list.
 fn discover_ob2_chain(assertion: &Value, material: &Material, out: &mut Vec<Want>) {
-    let linked = |v: Option<&Value>, out: &mut Vec<Want>| -> Option<Value> {
+    fn linked<'a>(
+        v: Option<&'a Value>,
+        material: &'a Material,
+        out: &mut Vec<Want>,
+    ) -> Option<&'a Value> {
         match v? {
             Value::String(url) => {
                 want(out, url, ACCEPT_OB2);
@@ -385,14 +397,14 @@ fn discover_ob2_chain(assertion: &Value, material: &Material, out: &mut Vec<Want
                     _ => None,
                 }
             }
-            obj @ Value::Object(_) => Some(obj.clone()),
+            obj @ Value::Object(_) => Some(obj),
             _ => None,
         }
-    };
-    let Some(badge) = linked(assertion.get("badge"), out) else {
+    }
+    let Some(badge) = linked(assertion.get("badge"), material, out) else {
         return;
     };
-    let Some(profile) = linked(badge.get("issuer"), out) else {
+    let Some(profile) = linked(badge.get("issuer"), material, out) else {
         return;
     };
     if let Some(list) = profile.get("revocationList").and_then(Value::as_str) {

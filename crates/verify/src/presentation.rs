@@ -9,10 +9,11 @@ use insignia_proofs::data_integrity::{self, Expected};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::credential::{
-    VerifyOptions, could_not, failed, not_applicable, passed, verify_bytes, verify_json,
+use crate::dispatch::{verify_bytes, verify_json};
+use crate::options::VerifyOptions;
+use crate::report::{
+    Check, CheckKind, Outcome, Report, Verdict, could_not, failed, not_applicable, passed,
 };
-use crate::report::{Check, CheckKind, Outcome, Report, Verdict};
 use crate::resolve::{Resolution, SUPPLIED_CONTROLLER, controller_of};
 
 /// What the verifier asked the holder to sign.
@@ -27,7 +28,7 @@ pub struct PresentationExpectations<'a> {
 /// The report for one presentation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PresentationReport {
-    /// `true` exactly when the verdict is [`Verdict::Valid`].
+    /// `true` when the verdict is [`Verdict::Valid`] or [`Verdict::ValidWithWarnings`].
     pub valid: bool,
     pub verdict: Verdict,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,18 +43,28 @@ pub struct PresentationReport {
 impl PresentationReport {
     fn new(holder: Option<String>, checks: Vec<Check>, credentials: Vec<Report>) -> Self {
         let any = |o: Outcome| checks.iter().any(|c| c.outcome == o);
-        let verdict =
-            if any(Outcome::Failed) || credentials.iter().any(|r| r.verdict == Verdict::Invalid) {
-                Verdict::Invalid
-            } else if any(Outcome::CouldNotCheck)
-                || credentials.iter().any(|r| r.verdict != Verdict::Valid)
-            {
-                Verdict::Indeterminate
-            } else {
-                Verdict::Valid
-            };
+        // The presentation's own conformance problems and its credentials'
+        // "authentic, with conformance problems" verdicts make it the same.
+        let failed_authenticity = checks
+            .iter()
+            .any(|c| c.outcome == Outcome::Failed && !c.check.is_conformance());
+        let verdict = if failed_authenticity
+            || credentials.iter().any(|r| r.verdict == Verdict::Invalid)
+        {
+            Verdict::Invalid
+        } else if any(Outcome::CouldNotCheck)
+            || credentials
+                .iter()
+                .any(|r| r.verdict == Verdict::Indeterminate)
+        {
+            Verdict::Indeterminate
+        } else if any(Outcome::Failed) || credentials.iter().any(|r| r.verdict != Verdict::Valid) {
+            Verdict::ValidWithWarnings
+        } else {
+            Verdict::Valid
+        };
         PresentationReport {
-            valid: verdict == Verdict::Valid,
+            valid: matches!(verdict, Verdict::Valid | Verdict::ValidWithWarnings),
             verdict,
             holder,
             checks,

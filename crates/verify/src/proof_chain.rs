@@ -7,8 +7,9 @@
 use insignia_proofs::data_integrity::{self, Expected};
 use serde_json::Value;
 
-use crate::credential::{VerifyOptions, could_not, failed, key_binding, passed};
-use crate::report::{Check, CheckKind, Outcome};
+use crate::checks::key_binding::key_binding;
+use crate::options::VerifyOptions;
+use crate::report::{Check, CheckKind, Outcome, could_not, failed, passed};
 use crate::resolve::Resolution;
 
 /// The proof and key-binding checks of a document whose proof set has a chain.

@@ -65,6 +65,19 @@ impl CheckKind {
             CheckKind::Recipient => "Recipient",
         }
     }
+
+    /// Whether this check is about conformance to the Open Badges rules
+    /// rather than authenticity: the credential's types and its JSON Schema.
+    /// A failed conformance check makes the verdict
+    /// [`Verdict::ValidWithWarnings`] (never [`Verdict::Invalid`]) when every
+    /// authenticity check passed. Contexts are not among them: a property
+    /// the contexts do not define is left out of what the signature covers.
+    pub fn is_conformance(self) -> bool {
+        matches!(
+            self,
+            CheckKind::Types | CheckKind::Schema | CheckKind::Conformance
+        )
+    }
 }
 
 /// One check with its outcome and a one-line explanation for a person.
@@ -81,7 +94,14 @@ pub struct Check {
 pub enum Verdict {
     /// Every applicable check passed.
     Valid,
-    /// At least one check failed.
+    /// Authentic, with conformance problems: the signature, the key binding,
+    /// the validity window and the status (and every other check about
+    /// authenticity) passed, but the credential breaks an Open Badges rule
+    /// that is not about authenticity (a [`CheckKind::is_conformance`] check
+    /// failed; those checks list the problems).
+    ValidWithWarnings,
+    /// A check about authenticity failed (signature, key binding, validity
+    /// window, status, the issuer's copy, the recipient asked about, …).
     Invalid,
     /// Nothing failed, but something could not be checked.
     Indeterminate,
@@ -127,7 +147,8 @@ pub struct Summary {
 /// The full report for one credential.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
-    /// `true` exactly when the verdict is [`Verdict::Valid`].
+    /// `true` exactly when the credential is authentic and in force: the
+    /// verdict is [`Verdict::Valid`] or [`Verdict::ValidWithWarnings`].
     pub valid: bool,
     pub verdict: Verdict,
     pub format: CredentialFormat,
@@ -143,7 +164,12 @@ pub struct Report {
 impl Report {
     /// Builds a report; the verdict is derived from the checks, never set by hand.
     pub fn new(format: CredentialFormat, summary: Summary, checks: Vec<Check>) -> Self {
-        let verdict = if checks.iter().any(|c| c.outcome == Outcome::Failed) {
+        let failed = |c: &&Check| c.outcome == Outcome::Failed;
+        let verdict = if checks
+            .iter()
+            .filter(failed)
+            .any(|c| !c.check.is_conformance())
+        {
             Verdict::Invalid
         } else if checks.is_empty()
             || checks.iter().any(|c| c.outcome == Outcome::CouldNotCheck)
@@ -155,11 +181,14 @@ impl Report {
             // No passed signature (or, for hosted Open Badges 2.0, no copy
             // fetched from the issuer) means nothing was proven.
             Verdict::Indeterminate
+        } else if checks.iter().any(|c| failed(&c)) {
+            // Only conformance checks failed.
+            Verdict::ValidWithWarnings
         } else {
             Verdict::Valid
         };
         Report {
-            valid: verdict == Verdict::Valid,
+            valid: matches!(verdict, Verdict::Valid | Verdict::ValidWithWarnings),
             verdict,
             format,
             summary,
@@ -179,9 +208,53 @@ impl Report {
         self.checks.iter().find(|c| c.outcome == Outcome::Failed)
     }
 
+    /// The conformance problems: failed checks that are not about
+    /// authenticity ([`CheckKind::is_conformance`]).
+    pub fn conformance_problems(&self) -> impl Iterator<Item = &Check> {
+        self.checks
+            .iter()
+            .filter(|c| c.outcome == Outcome::Failed && c.check.is_conformance())
+    }
+
     /// The check of a kind, if it ran.
     pub fn check(&self, kind: CheckKind) -> Option<&Check> {
         self.checks.iter().find(|c| c.check == kind)
+    }
+}
+
+/// A check that passed.
+pub(crate) fn passed(check: CheckKind, message: impl Into<String>) -> Check {
+    Check {
+        check,
+        outcome: Outcome::Passed,
+        message: message.into(),
+    }
+}
+
+/// A check that failed.
+pub(crate) fn failed(check: CheckKind, message: impl Into<String>) -> Check {
+    Check {
+        check,
+        outcome: Outcome::Failed,
+        message: message.into(),
+    }
+}
+
+/// A check that could not be run.
+pub(crate) fn could_not(check: CheckKind, message: impl Into<String>) -> Check {
+    Check {
+        check,
+        outcome: Outcome::CouldNotCheck,
+        message: message.into(),
+    }
+}
+
+/// A check that does not apply.
+pub(crate) fn not_applicable(check: CheckKind, message: impl Into<String>) -> Check {
+    Check {
+        check,
+        outcome: Outcome::NotApplicable,
+        message: message.into(),
     }
 }
 
@@ -239,5 +312,46 @@ mod tests {
         );
         assert_eq!(unproven.verdict, Verdict::Indeterminate);
         assert!(!unproven.valid);
+    }
+
+    #[test]
+    fn conformance_problems_do_not_make_an_authentic_badge_invalid() {
+        let authentic = |extra: Vec<Check>| {
+            let mut checks = vec![
+                check(CheckKind::Parse, Outcome::Passed),
+                check(CheckKind::Types, Outcome::Failed),
+                check(CheckKind::Schema, Outcome::Failed),
+                check(CheckKind::Proof, Outcome::Passed),
+                check(CheckKind::KeyBinding, Outcome::Passed),
+            ];
+            checks.extend(extra);
+            Report::new(
+                CredentialFormat::Ob3DataIntegrity,
+                Summary::default(),
+                checks,
+            )
+        };
+        let warned = authentic(vec![]);
+        assert_eq!(warned.verdict, Verdict::ValidWithWarnings);
+        assert!(warned.valid);
+        assert_eq!(warned.conformance_problems().count(), 2);
+
+        // Any failed authenticity check still makes it invalid…
+        for kind in [
+            CheckKind::Proof,
+            CheckKind::KeyBinding,
+            CheckKind::ValidityWindow,
+            CheckKind::Status,
+            CheckKind::Contexts,
+            CheckKind::Recipient,
+        ] {
+            let report = authentic(vec![check(kind, Outcome::Failed)]);
+            assert_eq!(report.verdict, Verdict::Invalid, "{kind:?}");
+            assert!(!report.valid);
+        }
+        // …and anything unchecked leaves it indeterminate.
+        let unsure = authentic(vec![check(CheckKind::Status, Outcome::CouldNotCheck)]);
+        assert_eq!(unsure.verdict, Verdict::Indeterminate);
+        assert!(!unsure.valid);
     }
 }

@@ -4,6 +4,7 @@
 
 mod common;
 mod fixtures;
+mod fuzz_regressions;
 mod png;
 mod prop;
 mod svg;

@@ -304,6 +304,7 @@ verify-checks = Checks
 verify-json = Technical report (JSON)
 verify-error-empty = Choose a file or paste a credential first.
 verify-verdict-valid = Valid: this badge is authentic, unchanged and in force.
+verify-verdict-valid-with-warnings = Authentic, with conformance problems: the signature, the issuer's key, the validity period and the status check out, but the badge breaks Open Badges rules (listed below).
 verify-verdict-invalid = Not valid: at least one check failed.
 verify-verdict-indeterminate = Could not be fully verified: nothing failed, but some checks could not be made.
 check-parse = Format
@@ -327,6 +328,7 @@ check-hosted-copy = Issuer's copy
 check-scope = Issuer's website
 check-outcome-passed = passed
 check-outcome-failed = failed
+check-outcome-nonconforming = does not follow the Open Badges rules
 check-outcome-could-not-check = could not be checked
 check-outcome-not-applicable = does not apply
 

@@ -132,6 +132,7 @@ verify-checks = Comprobaciones
 verify-json = Informe técnico (JSON)
 verify-error-empty = Primero elija un archivo o pegue una credencial.
 verify-verdict-valid = Válida: esta insignia es auténtica, está intacta y en vigor.
+verify-verdict-valid-with-warnings = Auténtica, con problemas de conformidad: la firma, la clave del emisor, el periodo de validez y el estado son correctos, pero la insignia incumple reglas de Open Badges (indicadas abajo).
 verify-verdict-invalid = No válida: al menos una comprobación falló.
 verify-verdict-indeterminate = No se pudo verificar por completo: nada falló, pero algunas comprobaciones no pudieron hacerse.
 check-parse = Formato
@@ -155,6 +156,7 @@ check-hosted-copy = Copia del emisor
 check-scope = Sitio del emisor
 check-outcome-passed = superada
 check-outcome-failed = fallida
+check-outcome-nonconforming = no respeta las reglas de Open Badges
 check-outcome-could-not-check = no se pudo comprobar
 check-outcome-not-applicable = no se aplica
 

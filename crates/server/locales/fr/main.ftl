@@ -304,6 +304,7 @@ verify-checks = Contrôles
 verify-json = Rapport technique (JSON)
 verify-error-empty = Choisissez d'abord un fichier ou collez une attestation.
 verify-verdict-valid = Valide : ce badge est authentique, intact et en vigueur.
+verify-verdict-valid-with-warnings = Authentique, avec des problèmes de conformité : la signature, la clé de l'émetteur, la période de validité et le statut sont corrects, mais le badge enfreint des règles Open Badges (indiquées ci-dessous).
 verify-verdict-invalid = Non valide : au moins un contrôle a échoué.
 verify-verdict-indeterminate = Vérification incomplète : rien n'a échoué, mais certains contrôles n'ont pas pu être faits.
 check-parse = Format
@@ -327,6 +328,7 @@ check-hosted-copy = Copie de l'émetteur
 check-scope = Site de l'émetteur
 check-outcome-passed = réussi
 check-outcome-failed = échoué
+check-outcome-nonconforming = ne respecte pas les règles Open Badges
 check-outcome-could-not-check = n'a pas pu être contrôlé
 check-outcome-not-applicable = ne s'applique pas
 

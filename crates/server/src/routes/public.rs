@@ -193,10 +193,16 @@ pub(crate) fn check_lines(
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default();
-            let outcome = serde_json::to_value(c.outcome)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
+            // A failed conformance rule is not a failed authenticity check.
+            let outcome =
+                if c.outcome == insignia_verify::Outcome::Failed && c.check.is_conformance() {
+                    "nonconforming".to_owned()
+                } else {
+                    serde_json::to_value(c.outcome)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default()
+                };
             let kind_key = format!("check-{}", kind.replace('_', "-"));
             let outcome_key = format!("check-outcome-{}", outcome.replace('_', "-"));
             context! {
@@ -212,6 +218,7 @@ pub(crate) fn check_lines(
 fn verdict_key(report: &Report) -> &'static str {
     match report.verdict {
         insignia_verify::Verdict::Valid => "verify-verdict-valid",
+        insignia_verify::Verdict::ValidWithWarnings => "verify-verdict-valid-with-warnings",
         insignia_verify::Verdict::Invalid => "verify-verdict-invalid",
         insignia_verify::Verdict::Indeterminate => "verify-verdict-indeterminate",
     }
@@ -220,6 +227,7 @@ fn verdict_key(report: &Report) -> &'static str {
 pub(crate) fn verdict_name(report: &Report) -> &'static str {
     match report.verdict {
         insignia_verify::Verdict::Valid => "valid",
+        insignia_verify::Verdict::ValidWithWarnings => "valid-with-warnings",
         insignia_verify::Verdict::Invalid => "invalid",
         insignia_verify::Verdict::Indeterminate => "indeterminate",
     }

@@ -1143,3 +1143,59 @@ async fn issuer_logo_appears_in_pages_and_credentials() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn verify_page_tells_authentic_badges_with_conformance_problems_apart() {
+    use insignia_proofs::data_integrity::{self, Cryptosuite, SignOptions};
+    use insignia_proofs::keys::{Algorithm, KeyPair};
+
+    let key = KeyPair::generate(Algorithm::Ed25519).unwrap();
+    let mut credential: Value = serde_json::from_str(include_str!(
+        "../../../../examples/ob3-achievement-credential.json"
+    ))
+    .unwrap();
+    credential["issuer"]["id"] = Value::from(key.did_key().unwrap());
+    // Open Badges 3.0 wants the subject named by `id` or `identifier`.
+    credential["credentialSubject"]
+        .as_object_mut()
+        .unwrap()
+        .remove("identifier");
+    let options = SignOptions {
+        cryptosuite: Cryptosuite::EddsaRdfc2022,
+        verification_method: key.verification_method_id().unwrap(),
+        created: Some("2026-01-01T00:00:00Z".into()),
+    };
+    let signed = data_integrity::sign(&credential, &key, &options).unwrap();
+    on_both(|app| {
+        let signed = signed.clone();
+        async move {
+            let form = reqwest::multipart::Form::new().text("text", signed.to_string());
+            let page = app
+                .client()
+                .post(app.url("/verify"))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+                .replace("&#x27;", "'");
+            assert!(
+                page.contains("class=\"verdict valid-with-warnings\""),
+                "{page}"
+            );
+            assert!(
+                page.contains("Authentic, with conformance problems"),
+                "{page}"
+            );
+            assert!(page.contains("class=\"nonconforming\""), "{page}");
+            assert!(
+                page.contains("does not follow the Open Badges rules"),
+                "{page}"
+            );
+            app
+        }
+    })
+    .await;
+}

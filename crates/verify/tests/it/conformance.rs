@@ -40,7 +40,14 @@ fn a_signed_credential_breaking_the_rules_is_not_valid() {
         let check = report.check(CheckKind::Conformance).expect("the check ran");
         assert_eq!(check.outcome, Outcome::Failed, "{patch}: {report:#?}");
         assert!(check.message.contains(code), "{code} in {}", check.message);
-        assert_eq!(report.verdict, Verdict::Invalid, "{patch}");
+        // Authentic, with conformance problems; a date the validity check
+        // cannot read also fails that check, so that one is invalid.
+        let expected = if code.contains("validUntil") {
+            Verdict::Invalid
+        } else {
+            Verdict::ValidWithWarnings
+        };
+        assert_eq!(report.verdict, expected, "{patch}");
     }
 }
 

@@ -11,3 +11,4 @@ mod proof_sets_and_legacy;
 mod samples;
 mod spec_examples;
 mod tampering;
+mod verdicts;

@@ -16,9 +16,14 @@ use std::io::Read as _;
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
-use crate::credential::{VerifyOptions, could_not, failed, not_applicable, passed, verify_nested};
 use crate::material::Doc;
-use crate::report::{Check, CheckKind, Outcome};
+use crate::options::VerifyOptions;
+use crate::report::{Check, CheckKind, Outcome, Report, could_not, failed, not_applicable, passed};
+
+/// Verifies a status list credential with the full checks, one level deeper
+/// (given by the proof path that calls the status check, so that this module
+/// does not depend on it).
+pub(crate) type VerifyList<'a> = &'a dyn Fn(&Value) -> Report;
 
 /// W3C Bitstring Status List v1.0: the smallest list, in entries.
 pub const MIN_STATUS_LIST_ENTRIES: u64 = 131_072;
@@ -28,7 +33,11 @@ const MAX_BITSTRING_BYTES: u64 = 16 * 1024 * 1024;
 /// Status checks go no deeper than this (a status list's own status is not followed).
 const MAX_STATUS_DEPTH: u8 = 2;
 
-pub(crate) fn status_check(doc: &Value, options: &VerifyOptions<'_>) -> Check {
+pub(crate) fn status_check(
+    doc: &Value,
+    options: &VerifyOptions<'_>,
+    verify_list: VerifyList<'_>,
+) -> Check {
     let entries: Vec<&Value> = match doc.get("credentialStatus") {
         None => {
             return not_applicable(
@@ -53,7 +62,7 @@ pub(crate) fn status_check(doc: &Value, options: &VerifyOptions<'_>) -> Check {
     }
     let results: Vec<Check> = entries
         .into_iter()
-        .map(|entry| entry_check(doc, entry, options))
+        .map(|entry| entry_check(doc, entry, options, verify_list))
         .collect();
     combine(results)
 }
@@ -79,7 +88,12 @@ fn combine(results: Vec<Check>) -> Check {
     passed(CheckKind::Status, messages.join("; "))
 }
 
-fn entry_check(credential: &Value, entry: &Value, options: &VerifyOptions<'_>) -> Check {
+fn entry_check(
+    credential: &Value,
+    entry: &Value,
+    options: &VerifyOptions<'_>,
+    verify_list: VerifyList<'_>,
+) -> Check {
     let Some(entry) = entry.as_object() else {
         return failed(
             CheckKind::Status,
@@ -92,7 +106,7 @@ fn entry_check(credential: &Value, entry: &Value, options: &VerifyOptions<'_>) -
         _ => Vec::new(),
     };
     if types.contains(&"BitstringStatusListEntry") {
-        bitstring_entry(entry, options)
+        bitstring_entry(entry, options, verify_list)
     } else if types.contains(&"1EdTechRevocationList") {
         revocation_list_entry(credential, entry, options)
     } else {
@@ -116,7 +130,11 @@ fn str_field<'a>(entry: &'a Map<String, Value>, name: &str) -> Result<&'a str, C
 }
 
 /// A status source as JSON, or the check that explains why not.
-fn fetched_list(url: &str, what: &str, options: &VerifyOptions<'_>) -> Result<Value, Check> {
+fn fetched_list<'m>(
+    url: &str,
+    what: &str,
+    options: &VerifyOptions<'m>,
+) -> Result<&'m Value, Check> {
     let Some(material) = options.material else {
         return Err(could_not(
             CheckKind::Status,
@@ -144,7 +162,11 @@ fn fetched_list(url: &str, what: &str, options: &VerifyOptions<'_>) -> Result<Va
     }
 }
 
-fn bitstring_entry(entry: &Map<String, Value>, options: &VerifyOptions<'_>) -> Check {
+fn bitstring_entry(
+    entry: &Map<String, Value>,
+    options: &VerifyOptions<'_>,
+    verify_list: VerifyList<'_>,
+) -> Check {
     let purpose = match str_field(entry, "statusPurpose") {
         Ok(p) => p,
         Err(c) => return c,
@@ -180,7 +202,7 @@ fn bitstring_entry(entry: &Map<String, Value>, options: &VerifyOptions<'_>) -> C
         Ok(v) => v,
         Err(c) => return c,
     };
-    if let Err(check) = verified_list(&list, list_url, options) {
+    if let Err(check) = verified_list(list, list_url, verify_list) {
         return check;
     }
     let subject = list.get("credentialSubject").and_then(Value::as_object);
@@ -270,7 +292,7 @@ fn bitstring_entry(entry: &Map<String, Value>, options: &VerifyOptions<'_>) -> C
 }
 
 /// The status list credential itself must verify: signature, key binding, contexts.
-fn verified_list(list: &Value, url: &str, options: &VerifyOptions<'_>) -> Result<(), Check> {
+fn verified_list(list: &Value, url: &str, verify_list: VerifyList<'_>) -> Result<(), Check> {
     let list_types: Vec<&str> = match list.get("type") {
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
         Some(Value::String(s)) => vec![s.as_str()],
@@ -282,7 +304,7 @@ fn verified_list(list: &Value, url: &str, options: &VerifyOptions<'_>) -> Result
             format!("the document at {url} is not a BitstringStatusListCredential"),
         ));
     }
-    let report = verify_nested(list, options);
+    let report = verify_list(list);
     for kind in [
         CheckKind::Parse,
         CheckKind::Contexts,

@@ -7,8 +7,7 @@
 use insignia_model::identity::identity_matches;
 use serde_json::Value;
 
-use crate::credential::{failed, not_applicable, passed};
-use crate::report::{Check, CheckKind};
+use crate::report::{Check, CheckKind, failed, not_applicable, passed};
 
 pub(crate) fn recipient_check(doc: &Value, claimed: Option<&str>) -> Check {
     let Some(claimed) = claimed else {

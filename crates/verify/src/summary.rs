@@ -1,0 +1,58 @@
+//! The facts about a credential a person reads first (name, issuer,
+//! recipient, dates), taken from its JSON without judging it.
+
+use serde_json::{Map, Value};
+
+use crate::fields::issuer_id;
+use crate::report::Summary;
+
+pub(crate) fn summarize(doc: &Value) -> Summary {
+    let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+    let subject = doc
+        .get("credentialSubject")
+        .or_else(|| doc.get("recipient"));
+    let achievement = subject.and_then(|s| s.get("achievement"));
+    let issuer = doc.get("issuer");
+    let issuer_obj: Option<&Map<String, Value>> = issuer.and_then(Value::as_object);
+    let recipient = subject.and_then(|sub| {
+        s(sub.get("name"))
+            .or_else(|| s(sub.get("id")))
+            .or_else(|| {
+                sub.get("identifier")
+                    .and_then(|i| i.as_array().and_then(|a| a.first()).or(Some(i)))
+                    .and_then(|i| {
+                        let hash = s(i.get("identityHash"))?;
+                        let what = match i.get("identityType").and_then(Value::as_str) {
+                            Some("emailAddress") => "an e-mail address",
+                            Some("url") => "a URL",
+                            Some("phoneNumber") => "a phone number",
+                            _ => "an identity",
+                        };
+                        let hashed = i.get("hashed").and_then(Value::as_bool).unwrap_or(false);
+                        Some(if hashed {
+                            let short: String = hash.chars().take(19).collect();
+                            format!("{what}, hashed ({short}…)")
+                        } else {
+                            hash
+                        })
+                    })
+            })
+            .or_else(|| s(sub.get("identity")))
+    });
+    Summary {
+        id: s(doc.get("id")),
+        name: s(doc.get("name")).or_else(|| achievement.and_then(|a| s(a.get("name")))),
+        description: achievement
+            .and_then(|a| s(a.get("description")))
+            .or_else(|| s(doc.get("description"))),
+        issuer_id: issuer_id(doc).map(str::to_owned),
+        issuer_name: issuer_obj.and_then(|o| s(o.get("name"))),
+        recipient,
+        issued: s(doc.get("validFrom"))
+            .or_else(|| s(doc.get("issuanceDate")))
+            .or_else(|| s(doc.get("issuedOn"))),
+        expires: s(doc.get("validUntil"))
+            .or_else(|| s(doc.get("expirationDate")))
+            .or_else(|| s(doc.get("expires"))),
+    }
+}
