@@ -40,7 +40,8 @@ enum Command {
     Bake(bake_cmd::BakeArgs),
     /// Extract the credential baked into a PNG or SVG badge image.
     Extract(bake_cmd::ExtractArgs),
-    /// Verify a signed credential (JSON, JWT, or a baked PNG/SVG) and explain the result.
+    /// Verify a signed credential (JSON, JWT, or a baked PNG/SVG) or a Verifiable
+    /// Presentation (the holder's proof and every credential in it), and explain the result.
     ///
     /// Exit status: 0 valid, 1 not valid (invalid or not provably valid), 2 could not run.
     Verify(verify_cmd::VerifyArgs),

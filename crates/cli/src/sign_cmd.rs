@@ -196,6 +196,7 @@ fn sign_file(signer: &Signer, path: &Path) -> Result<String> {
         return Ok(jose::sign_ob2_assertion(&credential, &signer.key)?);
     }
     set_issuer(signer, &mut credential);
+    refuse_nonconforming(&credential, path)?;
     match signer.format {
         ProofFormat::Jwt | ProofFormat::Ob2Jws => {
             let kid = signer.verification_method.as_deref();
@@ -225,6 +226,21 @@ fn sign_file(signer: &Signer, path: &Path) -> Result<String> {
             Ok(serde_json::to_string_pretty(&signed)?)
         }
     }
+}
+
+/// A credential that breaks a rule of the VC Data Model is never signed: the
+/// error names each rule (its code) and where it is broken (a JSON pointer).
+fn refuse_nonconforming(credential: &Value, path: &Path) -> Result<()> {
+    let problems = insignia_model::vc_rules::check_credential(credential);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
+    bail!(
+        "{} does not conform to the Verifiable Credentials Data Model, so it was not signed:\n{}",
+        path.display(),
+        list.join("\n")
+    )
 }
 
 /// Puts the issuer id in place: `--issuer`, else the key's DID instead of a

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use insignia_verify::{CredentialFormat, Outcome, Report, Verdict};
+use insignia_verify::{Check, CredentialFormat, Outcome, PresentationReport, Report, Verdict};
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
@@ -65,7 +65,42 @@ fn render_body(report: &Report, indent: &str, out: &mut String) {
     fact("Expires:", s.expires.as_deref());
     fact("Id:", s.id.as_deref());
     let _ = writeln!(out);
-    for check in &report.checks {
+    render_checks(&report.checks, indent, out);
+}
+
+/// A presentation: its own checks, then each credential's report.
+pub fn render_presentation(report: &PresentationReport) -> String {
+    let mut out = String::new();
+    let headline = match report.verdict {
+        Verdict::Valid => "VALID: the presentation and every credential in it verify",
+        Verdict::ValidWithWarnings => {
+            "AUTHENTIC, WITH CONFORMANCE PROBLEMS: everything verifies, but a data model rule is broken"
+        }
+        Verdict::Invalid => "NOT VALID: at least one check failed",
+        Verdict::Indeterminate => {
+            "NOT VERIFIED: nothing failed, but not everything could be checked"
+        }
+    };
+    let _ = writeln!(out, "{headline}");
+    if let Some(holder) = &report.holder {
+        let _ = writeln!(out, "  {:<12} {holder}", "Holder:");
+    }
+    let _ = writeln!(out);
+    render_checks(&report.checks, "  ", &mut out);
+    let count = report.credentials.len();
+    for (index, credential) in report.credentials.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "\nCredential {} of {count}: {}",
+            index + 1,
+            render(credential)
+        );
+    }
+    out
+}
+
+fn render_checks(checks: &[Check], indent: &str, out: &mut String) {
+    for check in checks {
         let mark = match check.outcome {
             Outcome::Passed => "[ok]  ",
             Outcome::Failed => "[FAIL]",

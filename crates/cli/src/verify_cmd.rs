@@ -10,9 +10,10 @@ use clap::Args;
 use insignia_fetch::{FetchPolicy, Fetcher};
 use insignia_proofs::jwk::Jwk;
 use insignia_proofs::keys::{KeyPair, PublicKey};
+use insignia_verify::presentation::{is_presentation_bytes, verify_presentation_bytes};
 use insignia_verify::{
-    KeyResolver, OfflineResolver, Report, SuppliedKey, Verdict, Verifier, VerifyOptions,
-    verify_bytes,
+    KeyResolver, OfflineResolver, PresentationExpectations, Report, SuppliedKey, Verdict, Verifier,
+    VerifyOptions, verify_bytes,
 };
 
 use crate::text_report;
@@ -41,11 +42,23 @@ pub struct VerifyArgs {
     /// issuer is then reported as not checked.
     #[arg(long)]
     key: Option<std::path::PathBuf>,
+    /// For a presentation: the challenge its holder's proof must carry.
+    #[arg(long)]
+    challenge: Option<String>,
+    /// For a presentation: the domain its holder's proof must name.
+    #[arg(long)]
+    domain: Option<String>,
 }
 
 pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
     let supplied = args.key.as_deref().map(load_public_key).transpose()?;
     let is_url = args.input.starts_with("https://") || args.input.starts_with("http://");
+    if !is_url {
+        let input = read_input(Path::new(&args.input))?;
+        if is_presentation_bytes(&input) {
+            return verify_presentation_file(&input, args, supplied);
+        }
+    }
     let report = if args.offline {
         if is_url {
             bail!(
@@ -73,6 +86,61 @@ pub fn exit_status(report: &Report) -> ExitCode {
         Verdict::ValidWithWarnings => ExitCode::from(3),
         Verdict::Invalid | Verdict::Indeterminate => ExitCode::from(1),
     }
+}
+
+/// A Verifiable Presentation: the holder's proof and every credential in it.
+fn verify_presentation_file(
+    input: &[u8],
+    args: &VerifyArgs,
+    supplied: Option<PublicKey>,
+) -> Result<ExitCode> {
+    let expected = PresentationExpectations {
+        challenge: args.challenge.as_deref(),
+        domain: args.domain.as_deref(),
+    };
+    let report = if args.offline {
+        let with_key;
+        let resolver: &dyn KeyResolver = match supplied {
+            Some(key) => {
+                with_key = SuppliedKey {
+                    key,
+                    inner: OfflineResolver,
+                };
+                &with_key
+            }
+            None => &OfflineResolver,
+        };
+        verify_presentation_bytes(input, &VerifyOptions::new(resolver), &expected)
+    } else {
+        let (runtime, mut verifier) = online_verifier(args)?;
+        verifier.supplied_key = supplied;
+        runtime.block_on(verifier.verify_presentation(input, &expected))
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", text_report::render_presentation(&report));
+    }
+    Ok(match report.verdict {
+        Verdict::Valid => ExitCode::SUCCESS,
+        Verdict::ValidWithWarnings => ExitCode::from(3),
+        Verdict::Invalid | Verdict::Indeterminate => ExitCode::from(1),
+    })
+}
+
+fn online_verifier(args: &VerifyArgs) -> Result<(tokio::runtime::Runtime, Verifier)> {
+    let policy = FetchPolicy {
+        allow_http: args.allow_http,
+        allow_loopback: args.allow_http,
+        ..FetchPolicy::default()
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the network runtime")?;
+    let fetcher = runtime.block_on(async { Fetcher::new(policy) })?;
+    let verifier = Verifier::new(Arc::new(fetcher)).with_recipient(args.recipient.clone());
+    Ok((runtime, verifier))
 }
 
 /// Reads at most one byte past the verifier's limit: a 100 MB file is refused without loading it.

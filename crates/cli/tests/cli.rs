@@ -261,6 +261,83 @@ fn signing_a_directory_signs_every_file() {
 }
 
 #[test]
+fn a_nonconforming_credential_is_not_signed() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = generate(dir.path(), "ed25519");
+    let mut credential: Value =
+        serde_json::from_str(&std::fs::read_to_string(example()).unwrap()).unwrap();
+    let map = credential.as_object_mut().unwrap();
+    map.remove("credentialSubject");
+    map.insert("validFrom".into(), Value::from("2026-01-01T00:00:00"));
+    map.insert(
+        "evidence".into(),
+        serde_json::json!([{"id": "https://example.org/evidence/1"}]),
+    );
+    let input = dir.path().join("bad.json");
+    std::fs::write(&input, credential.to_string()).unwrap();
+    let output = dir.path().join("signed.json");
+    let out = insignia(&["sign", s(&input), "--key", s(&key), "-o", s(&output)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let message = stderr(&out);
+    for expected in [
+        "credential-subject-missing at /credentialSubject",
+        "date-time-stamp at /validFrom",
+        "type-missing at /evidence/0/type",
+    ] {
+        assert!(message.contains(expected), "{expected} in {message}");
+    }
+    assert!(!output.exists(), "nothing is written");
+    // The same file with the JWT format is refused too.
+    let out = insignia(&["sign", s(&input), "--key", s(&key), "--proof", "jwt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("credential-subject-missing"));
+}
+
+#[test]
+fn a_presentation_verifies_with_its_credentials() {
+    use insignia_proofs::data_integrity::{Cryptosuite, ProofSpec, add_proof};
+    let dir = tempfile::tempdir().unwrap();
+    let key = generate(dir.path(), "ed25519");
+    let signed = dir.path().join("signed.json");
+    let out = insignia(&["sign", s(&example()), "--key", s(&key), "-o", s(&signed)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let credential: Value =
+        serde_json::from_str(&std::fs::read_to_string(&signed).unwrap()).unwrap();
+    let holder = insignia_proofs::keys::KeyPair::load(&key).unwrap();
+    let vp = serde_json::json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": holder.did_key().unwrap(),
+        "verifiableCredential": [credential]
+    });
+    let mut spec = ProofSpec::new(
+        Cryptosuite::EddsaRdfc2022,
+        holder.verification_method_id().unwrap(),
+    );
+    spec.purpose = "authentication".into();
+    spec.challenge = Some("abc".into());
+    let vp = add_proof(&vp, &holder, &spec).unwrap();
+    let path = dir.path().join("vp.json");
+    std::fs::write(&path, vp.to_string()).unwrap();
+    let out = insignia(&["verify", s(&path), "--offline", "--challenge", "abc"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Credential 1 of 1"), "{text}");
+    let out = insignia(&[
+        "verify",
+        s(&path),
+        "--offline",
+        "--challenge",
+        "other",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["valid"], false);
+    assert_eq!(report["credentials"][0]["valid"], true);
+}
+
+#[test]
 fn keys_public_prints_no_private_material() {
     let dir = tempfile::tempdir().unwrap();
     for alg in ["ed25519", "p256", "rsa"] {

@@ -7,6 +7,7 @@
 //!   including key order.
 //! * [`schema`] — validation ([`validate_ob3`], [`validate_ob2_assertion`], …).
 //! * [`identity`] — `sha256$…` recipient hashes.
+//! * [`vc_rules`] — the VC Data Model 2.0 rules (credentials and presentations).
 //!
 //! The library does no I/O: the schemas are compiled into the binary.
 //!
@@ -55,6 +56,7 @@ pub mod ob2;
 pub mod ob3;
 mod parsed;
 pub mod schema;
+pub mod vc_rules;
 
 pub use common::{Context, ContextEntry, IdOrObject, Identified, OneOrMany, VcDataModel};
 pub use error::ModelError;

@@ -554,6 +554,280 @@ pub fn jcs(document: &Value) -> Result<Vec<u8>, DiError> {
     serde_json_canonicalizer::to_vec(document).map_err(|e| DiError::Jcs(e.to_string()))
 }
 
+/// What a verifier expects of a proof beyond its signature: the purpose it
+/// was made for (`assertionMethod` for credentials, `authentication` for a
+/// presentation) and, for a presentation, the `challenge` and `domain` the
+/// verifier gave the holder.
+#[derive(Debug, Clone, Copy)]
+pub struct Expected<'a> {
+    pub purpose: &'a str,
+    pub challenge: Option<&'a str>,
+    pub domain: Option<&'a str>,
+}
+
+impl Expected<'_> {
+    /// A credential's proof: `assertionMethod`, no challenge or domain.
+    pub const ASSERTION: Expected<'static> = Expected {
+        purpose: "assertionMethod",
+        challenge: None,
+        domain: None,
+    };
+}
+
+/// A new proof, possibly one of several (a proof set) or chained after
+/// earlier ones (`previous_proofs`: their `id`s, vc-data-integrity §2.1.2).
+#[derive(Debug, Clone)]
+pub struct ProofSpec {
+    pub cryptosuite: Cryptosuite,
+    pub verification_method: String,
+    pub created: Option<String>,
+    pub purpose: String,
+    /// The proof's own `id` (needed for a later proof to chain after it).
+    pub id: Option<String>,
+    pub previous_proofs: Vec<String>,
+    pub challenge: Option<String>,
+    pub domain: Option<String>,
+}
+
+impl ProofSpec {
+    pub fn new(cryptosuite: Cryptosuite, verification_method: impl Into<String>) -> Self {
+        ProofSpec {
+            cryptosuite,
+            verification_method: verification_method.into(),
+            created: None,
+            purpose: "assertionMethod".into(),
+            id: None,
+            previous_proofs: Vec::new(),
+            challenge: None,
+            domain: None,
+        }
+    }
+}
+
+/// The proofs of a document, as a list (one object or an array).
+fn proof_list(doc: &Map<String, Value>) -> Result<Vec<&Map<String, Value>>, DiError> {
+    match doc.get("proof") {
+        None => Err(DiError::NoProof),
+        Some(Value::Object(p)) => Ok(vec![p]),
+        Some(Value::Array(items)) if !items.is_empty() => items
+            .iter()
+            .map(|p| p.as_object().ok_or(DiError::ProofNotAnObject))
+            .collect(),
+        Some(_) => Err(DiError::ProofNotAnObject),
+    }
+}
+
+/// The ids a proof's `previousProof` names (a string or a list of strings).
+fn previous_ids(proof: &Map<String, Value>) -> Result<Vec<&str>, DiError> {
+    match proof.get("previousProof") {
+        None => Ok(Vec::new()),
+        Some(Value::String(id)) => Ok(vec![id.as_str()]),
+        Some(Value::Array(ids)) => ids
+            .iter()
+            .map(|id| id.as_str().ok_or(DiError::MissingProperty("previousProof")))
+            .collect(),
+        Some(_) => Err(DiError::MissingProperty("previousProof")),
+    }
+}
+
+/// The document a chained proof signs: the unsecured document with, as its
+/// `proof`, the previous proof(s) it names (each found by `id` in `proofs`).
+fn chained_document(
+    doc: &Map<String, Value>,
+    proofs: &[&Map<String, Value>],
+    previous: &[&str],
+) -> Result<Value, DiError> {
+    let mut found = Vec::with_capacity(previous.len());
+    for id in previous {
+        let matching = proofs
+            .iter()
+            .find(|p| p.get("id").and_then(Value::as_str) == Some(id))
+            .ok_or_else(|| {
+                DiError::Unsignable(format!(
+                    "the proof's previousProof {id} is not the id of a proof of the set"
+                ))
+            })?;
+        found.push(Value::Object((*matching).clone()));
+    }
+    let mut copy = doc.clone();
+    let value = if found.len() == 1 {
+        found.remove(0)
+    } else {
+        Value::Array(found)
+    };
+    copy.insert("proof".into(), value);
+    Ok(Value::Object(copy))
+}
+
+/// Adds a proof described by `spec` to `document`: the first proof, a further
+/// member of a proof set, or a proof chained after earlier ones.
+pub fn add_proof(document: &Value, key: &KeyPair, spec: &ProofSpec) -> Result<Value, DiError> {
+    let suite = spec.cryptosuite;
+    if matches!(
+        suite,
+        Cryptosuite::EddsaJcs2022 | Cryptosuite::Ed25519Signature2020
+    ) {
+        return Err(DiError::Unsignable(format!(
+            "Insignia verifies {} proofs but signs with eddsa-rdfc-2022 or ecdsa-rdfc-2019",
+            suite.name()
+        )));
+    }
+    check_key(suite, key.algorithm())?;
+    let mut document = with_data_integrity_context(document).into_owned();
+    let doc = document.as_object().ok_or(DiError::NotAnObject)?;
+    let existing: Vec<Map<String, Value>> = match doc.get("proof") {
+        None => Vec::new(),
+        Some(_) => proof_list(doc)?.into_iter().cloned().collect(),
+    };
+    let mut unsecured = doc.clone();
+    unsecured.remove("proof");
+    let mut proof = Map::new();
+    if let Some(id) = &spec.id {
+        proof.insert("id".into(), Value::from(id.as_str()));
+    }
+    proof.insert("type".into(), Value::from("DataIntegrityProof"));
+    proof.insert("cryptosuite".into(), Value::from(suite.name()));
+    if let Some(created) = &spec.created {
+        proof.insert("created".into(), Value::from(created.as_str()));
+    }
+    proof.insert(
+        "verificationMethod".into(),
+        Value::from(spec.verification_method.as_str()),
+    );
+    proof.insert("proofPurpose".into(), Value::from(spec.purpose.as_str()));
+    if let Some(challenge) = &spec.challenge {
+        proof.insert("challenge".into(), Value::from(challenge.as_str()));
+    }
+    if let Some(domain) = &spec.domain {
+        proof.insert("domain".into(), Value::from(domain.as_str()));
+    }
+    let signed_document = match spec.previous_proofs.as_slice() {
+        [] => Value::Object(unsecured.clone()),
+        [one] => {
+            proof.insert("previousProof".into(), Value::from(one.as_str()));
+            let refs: Vec<&Map<String, Value>> = existing.iter().collect();
+            chained_document(&unsecured, &refs, &[one.as_str()])?
+        }
+        many => {
+            proof.insert(
+                "previousProof".into(),
+                Value::Array(many.iter().map(|id| Value::from(id.as_str())).collect()),
+            );
+            let refs: Vec<&Map<String, Value>> = existing.iter().collect();
+            let ids: Vec<&str> = many.iter().map(String::as_str).collect();
+            chained_document(&unsecured, &refs, &ids)?
+        }
+    };
+    let hash = hash_data(suite, &signed_document, &proof, true, None)?;
+    let signature = key.sign(&hash)?;
+    proof.insert("proofValue".into(), Value::from(multibase_58(&signature)));
+    let mut all: Vec<Value> = existing.into_iter().map(Value::Object).collect();
+    all.push(Value::Object(proof));
+    let value = if all.len() == 1 {
+        all.remove(0)
+    } else {
+        Value::Array(all)
+    };
+    let map = document.as_object_mut().ok_or(DiError::NotAnObject)?;
+    map.insert("proof".into(), value);
+    Ok(document)
+}
+
+/// The number of proofs on a document (0 when it has none).
+pub fn proof_count(document: &Value) -> usize {
+    document
+        .as_object()
+        .and_then(|doc| proof_list(doc).ok())
+        .map_or(0, |list| list.len())
+}
+
+/// Reads proof `index` of the document's proof set without checking it.
+pub fn read_proof_at(document: &Value, index: usize) -> Result<ProofInfo, DiError> {
+    let doc = document.as_object().ok_or(DiError::NotAnObject)?;
+    let proofs = proof_list(doc)?;
+    let proof = proofs.get(index).ok_or(DiError::NoProof)?;
+    let (suite, _) = proof_suite(proof)?;
+    Ok(ProofInfo {
+        cryptosuite: suite,
+        verification_method: string_prop(proof, "verificationMethod")?.to_owned(),
+        proof_purpose: string_prop(proof, "proofPurpose")?.to_owned(),
+        created: proof
+            .get("created")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    })
+}
+
+/// Verifies proof `index` of the document's proof set with `key`, as
+/// vc-data-integrity §4.2 has it: a proof naming a `previousProof` signs
+/// the document together with the proof(s) it names (found by `id` in the
+/// same set), any other proof the document alone. The proof's purpose,
+/// `challenge` and `domain` must be the expected ones.
+pub fn verify_proof_at(
+    document: &Value,
+    index: usize,
+    key: &PublicKey,
+    expected: &Expected<'_>,
+) -> Result<VerifiedProof, DiError> {
+    let doc = document.as_object().ok_or(DiError::NotAnObject)?;
+    let proofs = proof_list(doc)?;
+    let proof = *proofs.get(index).ok_or(DiError::NoProof)?;
+    let (suite, _) = proof_suite(proof)?;
+    let purpose = string_prop(proof, "proofPurpose")?;
+    if purpose != expected.purpose {
+        return Err(DiError::Unsignable(format!(
+            "the proof's purpose is '{purpose}', but '{}' was expected",
+            expected.purpose
+        )));
+    }
+    if let Some(challenge) = expected.challenge {
+        if proof.get("challenge").and_then(Value::as_str) != Some(challenge) {
+            return Err(DiError::Unsignable(
+                "the proof's challenge is not the one the verifier gave".into(),
+            ));
+        }
+    }
+    if let Some(domain) = expected.domain {
+        let matches = match proof.get("domain") {
+            Some(Value::String(d)) => d == domain,
+            Some(Value::Array(list)) => list.iter().any(|d| d.as_str() == Some(domain)),
+            _ => false,
+        };
+        if !matches {
+            return Err(DiError::Unsignable(
+                "the proof's domain is not the one the verifier gave".into(),
+            ));
+        }
+    }
+    check_key(suite, key.algorithm())?;
+    let verification_method = string_prop(proof, "verificationMethod")?.to_owned();
+    let signature = string_prop(proof, "proofValue")?
+        .strip_prefix('z')
+        .and_then(decode_base58)
+        .ok_or(DiError::BadProofValue)?;
+    let mut config = proof.clone();
+    config.remove("proofValue");
+    let mut unsecured = doc.clone();
+    unsecured.remove("proof");
+    let previous = previous_ids(proof)?;
+    let signed_document = if previous.is_empty() {
+        Value::Object(unsecured)
+    } else {
+        chained_document(&unsecured, &proofs, &previous)?
+    };
+    let hash = hash_data(suite, &signed_document, &config, false, None)?;
+    key.verify(&hash, &signature)
+        .map_err(|_| DiError::BadSignature)?;
+    Ok(VerifiedProof {
+        cryptosuite: suite,
+        verification_method,
+        created: proof
+            .get("created")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

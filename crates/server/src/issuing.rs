@@ -320,6 +320,20 @@ pub fn sign(
         .map_err(|e| ServerError::Signing(e.to_string()))
 }
 
+/// Refuses a credential that breaks a rule of the VC Data Model: the server
+/// never signs one (the VC-API issue endpoint and awards go through here).
+pub fn ensure_conforming(credential: &Value) -> Result<(), ServerError> {
+    let problems = insignia_model::vc_rules::check_credential(credential);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    Err(ServerError::Signing(format!(
+        "the credential does not conform to the Verifiable Credentials Data Model: {}",
+        list.join("; ")
+    )))
+}
+
 /// Builds and signs one award (CPU work: call it off the async threads).
 /// The result is not stored yet.
 #[allow(clippy::too_many_arguments)]
@@ -349,6 +363,7 @@ pub fn issue_sync(
         expires_at,
         input,
     )?;
+    ensure_conforming(&unsigned)?;
     let jwt = if input.with_jwt {
         Some(
             insignia_proofs::jose::sign_vc_jwt(&unsigned, pair, Some(verification_method), false)

@@ -41,6 +41,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "bulk_job.html",
     "claim.html",
     "outbox.html",
+    "api_tokens.html",
     "outbox_message.html",
     "email_award.html",
     "email_award.txt",

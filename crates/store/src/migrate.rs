@@ -46,6 +46,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_backpack.sql"),
     ),
     (
+        8,
+        "api_tokens",
+        include_str!("../migrations/sqlite/0008_api_tokens.sql"),
+    ),
+    (
         9,
         "status_indexes",
         include_str!("../migrations/sqlite/0009_status_indexes.sql"),
@@ -92,6 +97,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         7,
         "backpack",
         include_str!("../migrations/postgres/0007_backpack.sql"),
+    ),
+    (
+        8,
+        "api_tokens",
+        include_str!("../migrations/postgres/0008_api_tokens.sql"),
     ),
     (
         9,

@@ -17,6 +17,7 @@
 //!   `options`, and [`report`] (the report and the `Check` constructors).
 
 mod checks;
+mod conformance;
 mod dispatch;
 mod fields;
 pub mod material;
@@ -24,6 +25,8 @@ mod ob2;
 mod ob3;
 pub mod online;
 mod options;
+pub mod presentation;
+mod proof_chain;
 pub mod report;
 pub mod resolve;
 mod summary;
@@ -33,5 +36,6 @@ pub use dispatch::{verify_bytes, verify_json};
 pub use material::{Material, MaterialResolver, Retrieved};
 pub use online::Verifier;
 pub use options::VerifyOptions;
+pub use presentation::{PresentationExpectations, PresentationReport, verify_presentation};
 pub use report::{Check, CheckKind, CredentialFormat, Outcome, Report, Summary, Verdict};
 pub use resolve::{KeyResolver, OfflineResolver, Resolution, SuppliedKey};

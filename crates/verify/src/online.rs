@@ -193,6 +193,36 @@ impl Verifier {
         }
     }
 
+    /// Verifies a presentation (gather, then check).
+    pub async fn verify_presentation(
+        &self,
+        input: &[u8],
+        expected: &crate::presentation::PresentationExpectations<'_>,
+    ) -> crate::presentation::PresentationReport {
+        let material = self.gather(input).await;
+        let from_material = MaterialResolver {
+            material: &material,
+        };
+        let supplied;
+        let resolver: &dyn KeyResolver = match &self.supplied_key {
+            Some(key) => {
+                supplied = SuppliedKey {
+                    key: key.clone(),
+                    inner: from_material,
+                };
+                &supplied
+            }
+            None => &from_material,
+        };
+        let mut options = VerifyOptions::new(resolver);
+        if let Some(now) = self.now {
+            options.now = now;
+        }
+        options.max_bytes = self.max_bytes;
+        options.material = Some(&material);
+        crate::presentation::verify_presentation_bytes(input, &options, expected)
+    }
+
     /// Phase 2: the checks, on `input` and what was gathered for it.
     pub fn check(&self, input: &[u8], material: &Material) -> Report {
         self.check_input(&Input::read(input, self.max_bytes), material)
@@ -285,6 +315,19 @@ fn discover_json(doc: &Value, material: &Material, depth: u8, out: &mut Vec<Want
         if let Some(vm) = proof.get("verificationMethod").and_then(Value::as_str) {
             want_key(out, vm, material);
         }
+    }
+    // A presentation: what each of its credentials needs.
+    if depth == 0 && crate::presentation::is_presentation(doc) {
+        for vc in one_or_many(doc.get("verifiableCredential")) {
+            match vc.get("id").and_then(Value::as_str).and_then(|id| {
+                id.strip_prefix("data:")
+                    .and_then(|rest| rest.split_once(','))
+            }) {
+                Some((_, payload)) => discover_jwt(payload.trim(), material, 0, out),
+                None => discover_json(vc, material, 0, out),
+            }
+        }
+        return;
     }
     discover_credential(doc, material, depth, out);
 }

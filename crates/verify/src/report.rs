@@ -29,6 +29,8 @@ pub enum CheckKind {
     Types,
     /// The credential validates against the official JSON Schema.
     Schema,
+    /// The credential follows the VC Data Model's rules (`insignia_model::vc_rules`).
+    Conformance,
     /// The signature is intact and made with the stated key.
     Proof,
     /// The signing key belongs to the issuer.
@@ -53,6 +55,7 @@ impl CheckKind {
             CheckKind::Contexts => "JSON-LD contexts",
             CheckKind::Types => "Credential types",
             CheckKind::Schema => "Schema",
+            CheckKind::Conformance => "Data model rules",
             CheckKind::Proof => "Signature",
             CheckKind::KeyBinding => "Issuer key",
             CheckKind::ValidityWindow => "Validity period",
@@ -70,7 +73,10 @@ impl CheckKind {
     /// authenticity check passed. Contexts are not among them: a property
     /// the contexts do not define is left out of what the signature covers.
     pub fn is_conformance(self) -> bool {
-        matches!(self, CheckKind::Types | CheckKind::Schema)
+        matches!(
+            self,
+            CheckKind::Types | CheckKind::Schema | CheckKind::Conformance
+        )
     }
 }
 

@@ -10,3 +10,4 @@ mod project_example;
 mod round_trip;
 mod schema_ob2;
 mod schema_ob3;
+mod vc_rules;

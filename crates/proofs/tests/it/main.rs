@@ -2,6 +2,7 @@
 //! The integration tests of `insignia-proofs`, one module per area, linked
 //! into one test binary (one link instead of one per file).
 
+mod chains;
 mod data_integrity_vectors;
 mod did;
 mod jose;

@@ -13,6 +13,7 @@ mod ob2;
 mod orgs;
 mod outbox;
 pub(crate) mod public;
+mod vcapi;
 mod verify;
 
 use axum::Router;
@@ -102,6 +103,11 @@ pub fn router(state: Shared) -> Router {
         .route("/ob2/issuers/{slug}/keys/{key}", get(ob2::key))
         .route("/ob2/issuers/{slug}/revocations", get(ob2::revocations))
         .route("/verify", get(verify::form).post(verify::submit))
+        .route("/credentials/issue", post(vcapi::issue))
+        .route("/credentials/verify", post(vcapi::verify_credential))
+        .route("/presentations/verify", post(vcapi::verify_presentation))
+        .route("/orgs/{org}/api-tokens", get(vcapi::list).post(vcapi::create))
+        .route("/orgs/{org}/api-tokens/{id}/revoke", post(vcapi::revoke))
         .route("/backpack", get(backpack::list))
         .route("/backpack/import", post(backpack::import))
         .route("/backpack/export.zip", get(backpack::export_all))

@@ -11,10 +11,14 @@
 //! * [`awards`]: an award's status (revoke with a reason, suspend, reinstate,
 //!   undo a revocation within 30 days), recorded in its history;
 //! * [`backpack`]: the earner's backpack (awards appearing by themselves,
-//!   imports, re-checks, curation, sharing, export, account deletion).
+//!   imports, re-checks, curation, sharing, export, account deletion);
+//! * [`api_tokens`]: organisations' bearer tokens for the APIs;
+//! * [`vcapi`]: the W3C VC-API (issue, verify credentials and presentations).
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod awards;
 pub mod backpack;
 pub mod outbox;
+pub mod vcapi;
 pub mod verification;

@@ -16,3 +16,4 @@ mod pages;
 mod recovery;
 mod security;
 mod smtp_tls;
+mod vcapi;

@@ -2,6 +2,7 @@
 //! transaction). Functions taking a [`crate::Tx`] are meant to be combined
 //! with others inside the caller's transaction.
 
+pub mod api_tokens;
 pub mod awards;
 pub mod backpack;
 pub mod badges;

@@ -109,8 +109,8 @@ fn data_integrity_checks(
 /// A proof set (VC Data Integrity 1.0, "Proof Sets"): several proofs made
 /// independently over the same unsecured document. Every proof must verify;
 /// at least one of them must be made with a key of the issuer (the others
-/// may be a third party's). Proof chains (`previousProof`) are not supported
-/// and say so.
+/// may be a third party's). Proof chains (`previousProof`) go to
+/// [`crate::proof_chain`].
 fn proof_set_checks(
     doc: &Value,
     proofs: &[Value],
@@ -119,12 +119,7 @@ fn proof_set_checks(
 ) -> Vec<Check> {
     let count = proofs.len();
     if proofs.iter().any(|p| p.get("previousProof").is_some()) {
-        return vec![could_not(
-            CheckKind::Proof,
-            format!(
-                "the credential carries a proof chain ({count} proofs linked by 'previousProof'), which Insignia cannot check"
-            ),
-        )];
+        return crate::proof_chain::chain_checks(doc, options);
     }
     let mut proof_results = Vec::with_capacity(count);
     let mut bindings = Vec::new();

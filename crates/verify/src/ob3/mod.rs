@@ -23,7 +23,12 @@ use crate::report::{Check, Report};
 fn content_checks(doc: &Value) -> (Vec<Check>, Option<String>) {
     let (contexts, canonical) = contexts_check(doc);
     (
-        vec![contexts, types_check(doc), schema_check(doc)],
+        vec![
+            contexts,
+            types_check(doc),
+            schema_check(doc),
+            crate::conformance::conformance_check(doc, false),
+        ],
         canonical,
     )
 }

@@ -4,7 +4,9 @@
 
 mod bad_input;
 mod common;
+mod conformance;
 mod online;
+mod presentation;
 mod proof_sets_and_legacy;
 mod samples;
 mod spec_examples;

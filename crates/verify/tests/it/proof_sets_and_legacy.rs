@@ -9,7 +9,7 @@ use crate::common;
 use std::sync::LazyLock;
 
 use common::{KEY, example, sign, verify_value};
-use insignia_proofs::data_integrity::{self, Cryptosuite, SignOptions};
+use insignia_proofs::data_integrity::{self, Cryptosuite, ProofSpec, SignOptions};
 use insignia_proofs::keys::{Algorithm, KeyPair};
 use insignia_verify::{CheckKind, CredentialFormat, Outcome, Report, Verdict};
 use serde_json::{Value, json};
@@ -113,17 +113,61 @@ fn a_proof_set_with_no_proof_by_the_issuer_is_not_bound_to_it() {
     assert_eq!(report.verdict, Verdict::Invalid);
 }
 
+/// The issuer's proof, then another key's proof chained after it.
+fn chain(unsigned: &Value) -> Value {
+    let mut first = ProofSpec::new(
+        Cryptosuite::EddsaRdfc2022,
+        KEY.verification_method_id().unwrap(),
+    );
+    first.id = Some("urn:uuid:first".into());
+    let doc = data_integrity::add_proof(unsigned, &KEY, &first).unwrap();
+    let mut second = ProofSpec::new(
+        Cryptosuite::EcdsaRdfc2019,
+        OTHER.verification_method_id().unwrap(),
+    );
+    second.previous_proofs = vec!["urn:uuid:first".into()];
+    data_integrity::add_proof(&doc, &OTHER, &second).unwrap()
+}
+
 #[test]
-fn a_proof_chain_is_reported_as_not_checkable() {
-    let unsigned = example();
-    let first = sign(&unsigned);
-    let mut second = sign_with_other(&unsigned);
-    second["proof"]["previousProof"] = json!("urn:uuid:first");
-    let report = verify_value(&proof_set(&first, &second));
+fn a_proof_chain_is_verified_in_order() {
+    let doc = chain(&example());
+    let report = verify_value(&doc);
     let proof = report.check(CheckKind::Proof).unwrap();
-    assert_eq!(proof.outcome, Outcome::CouldNotCheck, "{report:#?}");
+    assert_eq!(proof.outcome, Outcome::Passed, "{report:#?}");
     assert!(proof.message.contains("proof chain"), "{}", proof.message);
-    assert_eq!(report.verdict, Verdict::Indeterminate);
+    assert_eq!(outcome(&report, CheckKind::KeyBinding), Outcome::Passed);
+    assert_eq!(report.verdict, Verdict::Valid, "{report:#?}");
+}
+
+#[test]
+fn a_tampered_or_broken_chain_fails() {
+    let doc = chain(&example());
+    // The chained proof covers the first one: changing it breaks the chain.
+    let mut tampered = doc.clone();
+    tampered["proof"][0]["created"] = json!("2020-01-01T00:00:00Z");
+    let report = verify_value(&tampered);
+    assert_eq!(
+        outcome(&report, CheckKind::Proof),
+        Outcome::Failed,
+        "{report:#?}"
+    );
+    assert_eq!(report.verdict, Verdict::Invalid);
+    // A chained proof naming a proof that is not in the set.
+    let mut dangling = doc.clone();
+    dangling["proof"][1]["previousProof"] = json!("urn:uuid:elsewhere");
+    let report = verify_value(&dangling);
+    let proof = report.check(CheckKind::Proof).unwrap();
+    assert_eq!(proof.outcome, Outcome::Failed, "{report:#?}");
+    assert!(
+        proof.message.contains("urn:uuid:elsewhere"),
+        "{}",
+        proof.message
+    );
+    // The credential changed under both proofs.
+    let mut changed = doc.clone();
+    changed["credentialSubject"]["achievement"]["name"] = json!("Something else");
+    assert_eq!(verify_value(&changed).verdict, Verdict::Invalid);
 }
 
 #[test]
