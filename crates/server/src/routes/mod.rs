@@ -203,11 +203,14 @@ async fn error_pages(State(state): State<Shared>, request: Request, next: Next) 
     let page = match response.extensions().get::<ErrorPage>().cloned() {
         Some(page) => page,
         None => {
-            let is_html = response
+            // Only the framework's own bare answers (plain text or no body
+            // type) become pages: HTML pages and the APIs' JSON bodies (the
+            // VC-API's 400/422 with their errors) pass as they are.
+            let passes_through = response
                 .headers()
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
-                .is_some_and(|c| c.starts_with("text/html"));
+                .is_some_and(|c| !c.starts_with("text/plain"));
             let title_key = match response.status() {
                 StatusCode::PAYLOAD_TOO_LARGE => "error-too-large",
                 StatusCode::BAD_REQUEST
@@ -216,7 +219,7 @@ async fn error_pages(State(state): State<Shared>, request: Request, next: Next) 
                 StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => "error-not-found",
                 _ => return response,
             };
-            if is_html {
+            if passes_through {
                 return response;
             }
             let detail = (title_key == "error-too-large")

@@ -47,6 +47,12 @@ pub async fn take_status_indexes(
         if candidates.is_empty() {
             break;
         }
+        // In ascending order: two processes inserting overlapping places then
+        // take them in the same order, so one waits for the other instead of
+        // both waiting for each other (PostgreSQL reports a deadlock when
+        // speculative insertions cross).
+        let mut candidates = candidates;
+        candidates.sort_unstable();
         let t = now();
         for part in candidates.chunks(1_000) {
             let rows: Vec<String> = (0..part.len())
