@@ -283,6 +283,31 @@ struct Shareable<'a> {
     by: &'a str,
 }
 
+/// A backpack item's public page, image and share links (its own page and
+/// the public one show the same).
+async fn item_sharing(
+    state: &Shared,
+    l: Locale,
+    item: &Item,
+) -> Result<(String, Option<String>, Value), AppError> {
+    let page_url = item_page_url(state, &item.id);
+    let image = item_image_url(state, item);
+    let share = sharing(
+        state,
+        l,
+        Shareable {
+            kind: "item",
+            id: &item.id,
+            page_url: &page_url,
+            title: &item.name,
+            image_url: image.as_deref(),
+            by: &item.issuer_name,
+        },
+    )
+    .await?;
+    Ok((page_url, image, share))
+}
+
 async fn sharing(state: &Shared, l: Locale, target: Shareable<'_>) -> Result<Value, AppError> {
     let Shareable {
         kind,
@@ -338,21 +363,7 @@ pub async fn item_page(
     let mut item = owned(&state, &member.user, &id).await?;
     service::refresh_stale(&state, std::slice::from_mut(&mut item)).await?;
     let evidence = repo::evidence(&state.store, &item.id).await?;
-    let page_url = item_page_url(&state, &item.id);
-    let image = item_image_url(&state, &item);
-    let share = sharing(
-        &state,
-        l,
-        Shareable {
-            kind: "item",
-            id: &item.id,
-            page_url: &page_url,
-            title: &item.name,
-            image_url: image.as_deref(),
-            by: &item.issuer_name,
-        },
-    )
-    .await?;
+    let (_, _, share) = item_sharing(&state, l, &item).await?;
     let visibilities: Vec<Value> = VISIBILITIES
         .iter()
         .map(|v| context! { value => v, label => text(&state, l, &format!("backpack-visibility-{v}")), hint => text(&state, l, &format!("backpack-visibility-{v}-hint")) })
@@ -879,21 +890,7 @@ async fn shared_item_render(
     service::refresh_stale(&state, std::slice::from_mut(&mut item)).await?;
     let evidence = repo::evidence(&state.store, &item.id).await?;
     let owner = repo::profile(&state.store, &item.user_id).await?;
-    let page_url = item_page_url(&state, &item.id);
-    let image = item_image_url(&state, &item);
-    let share = sharing(
-        &state,
-        l,
-        Shareable {
-            kind: "item",
-            id: &item.id,
-            page_url: &page_url,
-            title: &item.name,
-            image_url: image.as_deref(),
-            by: &item.issuer_name,
-        },
-    )
-    .await?;
+    let (page_url, image, share) = item_sharing(&state, l, &item).await?;
     let is_owner = visitor.user.as_ref().is_some_and(|u| u.id == item.user_id);
     let award_url = item
         .award_id
