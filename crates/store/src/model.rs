@@ -1,7 +1,7 @@
 //! Rows as they are stored.
 
 use serde::Serialize;
-use sqlx::FromRow;
+use sqlx_macros::FromRow;
 
 #[derive(Debug, Clone, FromRow, Serialize)]
 pub struct User {

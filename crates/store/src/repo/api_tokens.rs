@@ -2,7 +2,7 @@
 //! SHA-256 of the token, with their scopes; revoked, never deleted.
 
 use serde::Serialize;
-use sqlx::FromRow;
+use sqlx_macros::FromRow;
 
 use crate::token::token_hash;
 use crate::{Store, StoreError, now, on_db};

@@ -5,7 +5,7 @@
 //! names the owner (`user_id`), so one account never reaches another's.
 
 use serde::Serialize;
-use sqlx::FromRow;
+use sqlx_macros::FromRow;
 
 use crate::token::random_id;
 use crate::{Store, StoreError, Tx, now, on_db, on_tx};
