@@ -91,3 +91,19 @@ fn upload_svg() -> String {
 </svg>"##
     )
 }
+
+/// A 1200×627 share image with the badge's 512 px PNG painted on it.
+#[divan::bench]
+fn share_card_png(bencher: Bencher) {
+    let badge = design_png_512();
+    bencher.bench(|| {
+        insignia_artwork::render_share_png(black_box(&insignia_artwork::ShareCard {
+            image: Some(&badge),
+            title: "Data Science Foundations",
+            lines: &["Issued by Insignia Academy", "Earned by Ada Lovelace"],
+            footer: "badges.example.org",
+            accent: "#1e3a8a".parse().unwrap(),
+        }))
+        .unwrap()
+    });
+}

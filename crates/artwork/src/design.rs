@@ -569,7 +569,7 @@ fn rosette(cx: f32, cy: f32, inner: f32, outer: f32, bumps: usize) -> String {
 
 /// Advance width of `text` in the bundled font at 1 px, without kerning
 /// (which only narrows it).
-fn text_width(text: &str) -> f32 {
+pub(crate) fn text_width(text: &str) -> f32 {
     let Ok(font) = skrifa::FontRef::new(FONT) else {
         // Cannot happen with the bundled font; a rough estimate keeps going.
         return text.chars().count() as f32 * 0.7;

@@ -6,6 +6,8 @@
 //! - [`upload`]: checks an uploaded badge image (PNG or SVG), bounding its size
 //!   and dimensions, resizing PNGs and sanitising SVGs, and always producing a
 //!   PNG rendition.
+//! - [`share`]: the 1200×627 share image (Open Graph) of a badge, a
+//!   collection or a profile.
 //! - [`render_png`]: any SVG (ours or a sanitised upload) to a square PNG.
 //!
 //! The crate is pure: it reads nothing but what it is given and the data
@@ -15,8 +17,10 @@
 pub mod design;
 pub mod icons;
 mod render;
+pub mod share;
 pub mod upload;
 
 pub use design::{BadgeDesign, Colour, DesignError, IconId, Shape};
 pub use render::{MAX_RENDER_SIZE, MIN_RENDER_SIZE, RenderError, render_png};
+pub use share::{SHARE_HEIGHT, SHARE_WIDTH, ShareCard, render_share_png};
 pub use upload::{CheckedImage, Removed, Sanitized, UploadError, UploadKind};

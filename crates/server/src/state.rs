@@ -43,6 +43,9 @@ pub struct AppState {
     /// one made by another process shows here within the second. Status
     /// lists, revocation lists and JSON are always read live.
     pub status_cache: TtlCache<insignia_store::model::AwardStatus>,
+    /// Share images (`service::share_images`), keyed by a digest of what
+    /// they show, so an entry is never stale.
+    pub share_cache: TtlCache<axum::body::Bytes>,
     /// Wakes this process's job worker when a job is queued here (other
     /// processes find it by polling).
     pub jobs_wakeup: tokio::sync::Notify,

@@ -838,6 +838,16 @@ share-embed = Embed on your site
 share-embed-hint = plain HTML, no script
 share-counts = Shared:
 share-private = This badge is private. Make it unlisted or public to share it.
+share-image-issued-by = Issued by { $issuer }
+share-image-earned-by = Earned by { $name }
+share-image-collected-by = Collected by { $name }
+share-image-badge-count = { $count ->
+    [one] One badge
+   *[other] { $count } badges
+}
+share-image-badge = Verifiable Open Badge
+share-image-badges = Verifiable Open Badges
+share-image-alt = { $title }: share image
 shared-owner-manage = Manage this in your backpack
 shared-earned-by = Earned by
 shared-checked = verified { $date }

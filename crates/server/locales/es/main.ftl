@@ -831,6 +831,16 @@ share-embed = Insertar en tu sitio
 share-embed-hint = HTML simple, sin scripts
 share-counts = Compartido:
 share-private = Este badge es privado. Hazlo no listado o público para compartirlo.
+share-image-issued-by = Emitido por { $issuer }
+share-image-earned-by = Obtenido por { $name }
+share-image-collected-by = Colección de { $name }
+share-image-badge-count = { $count ->
+    [one] Un badge
+   *[other] { $count } badges
+}
+share-image-badge = Open Badge verificable
+share-image-badges = Open Badges verificables
+share-image-alt = { $title }: imagen para compartir
 shared-owner-manage = Gestionar en tu mochila
 shared-earned-by = Obtenido por
 shared-checked = verificado { $date }

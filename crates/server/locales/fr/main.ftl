@@ -838,6 +838,16 @@ share-embed = Intégrer à votre site
 share-embed-hint = HTML simple, sans script
 share-counts = Partagé :
 share-private = Ce badge est privé. Rendez-le non répertorié ou public pour le partager.
+share-image-issued-by = Délivré par { $issuer }
+share-image-earned-by = Obtenu par { $name }
+share-image-collected-by = Collection de { $name }
+share-image-badge-count = { $count ->
+    [one] Un badge
+   *[other] { $count } badges
+}
+share-image-badge = Open Badge vérifiable
+share-image-badges = Open Badges vérifiables
+share-image-alt = { $title } : image de partage
 shared-owner-manage = Gérer dans votre sac
 shared-earned-by = Obtenu par
 shared-checked = vérifié { $date }

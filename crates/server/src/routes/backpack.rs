@@ -863,6 +863,19 @@ fn meta(title: &str, description: &str, url: &str, image: Option<&str>) -> Value
     context! { title => title, description => description, url => url, image => image }
 }
 
+/// Link-preview tags naming the page's 1200×627 share image
+/// (`service::share_images`), with the image's size and text alternative.
+fn meta_with_card(state: &Shared, l: Locale, title: &str, description: &str, url: &str) -> Value {
+    let alt = state
+        .catalog
+        .text(l, "share-image-alt", &[("title", title.to_owned().into())]);
+    context! {
+        title => title, description => description, url => url,
+        image => format!("{url}/share.png"), card => true, image_alt => alt,
+        image_width => insignia_artwork::SHARE_WIDTH, image_height => insignia_artwork::SHARE_HEIGHT,
+    }
+}
+
 pub async fn shared_item(
     State(state): State<Shared>,
     visitor: Visitor,
@@ -890,7 +903,7 @@ async fn shared_item_render(
     service::refresh_stale(&state, std::slice::from_mut(&mut item)).await?;
     let evidence = repo::evidence(&state.store, &item.id).await?;
     let owner = repo::profile(&state.store, &item.user_id).await?;
-    let (page_url, image, share) = item_sharing(&state, l, &item).await?;
+    let (page_url, _, share) = item_sharing(&state, l, &item).await?;
     let is_owner = visitor.user.as_ref().is_some_and(|u| u.id == item.user_id);
     let award_url = item
         .award_id
@@ -906,7 +919,7 @@ async fn shared_item_render(
             checks => report_lines(&state, l, &item.report), evidence => evidence,
             owner => owner.filter(|_| item.visibility == "public" || is_owner), share => share,
             is_owner => is_owner, award_url => award_url,
-            meta => meta(&item.name, &description, &page_url, image.as_deref()),
+            meta => meta_with_card(&state, l, &item.name, &description, &page_url),
         },
     )?;
     // Unlisted pages are not for search engines.
@@ -984,7 +997,7 @@ pub async fn shared_collection(
         context! {
             user => visitor.user, csrf => visitor.csrf, collection => collection, items => shown,
             owner => owner.filter(|_| collection.visibility == "public" || is_owner), share => share, is_owner => is_owner,
-            meta => meta(&collection.name, &description, &page_url, image.as_deref()),
+            meta => meta_with_card(&state, l, &collection.name, &description, &page_url),
         },
     )?);
     if collection.visibility != "public" {

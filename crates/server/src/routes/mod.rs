@@ -13,6 +13,7 @@ mod ob2;
 mod orgs;
 mod outbox;
 pub(crate) mod public;
+mod share_images;
 mod vcapi;
 mod verify;
 
@@ -127,7 +128,9 @@ pub fn router(state: Shared) -> Router {
         .route("/s/{id}", get(backpack::shared_item))
         .route("/s/{id}/print", get(backpack::shared_item_print))
         .route("/s/{id}/image.png", get(backpack::shared_item_image))
+        .route("/s/{id}/share.png", get(share_images::item))
         .route("/c/{id}", get(backpack::shared_collection))
+        .route("/c/{id}/share.png", get(share_images::collection))
         .route("/u/{handle}", get(backpack::profile_public))
         .route("/u/{handle}/photo.png", get(backpack::profile_photo))
         .route("/share/{kind}/{id}/{channel}", get(backpack::share))

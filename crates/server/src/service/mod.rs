@@ -13,6 +13,7 @@
 //! * [`backpack`]: the earner's backpack (awards appearing by themselves,
 //!   imports, re-checks, curation, sharing, export, account deletion);
 //! * [`api_tokens`]: organisations' bearer tokens for the APIs;
+//! * [`share_images`]: the 1200×627 link-preview images of public pages;
 //! * [`vcapi`]: the W3C VC-API (issue, verify credentials and presentations).
 
 pub mod accounts;
@@ -20,5 +21,6 @@ pub mod api_tokens;
 pub mod awards;
 pub mod backpack;
 pub mod outbox;
+pub mod share_images;
 pub mod vcapi;
 pub mod verification;

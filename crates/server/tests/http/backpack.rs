@@ -308,6 +308,7 @@ async fn awards_appear_and_imports_go_through_the_verifier() {
             for path in [
                 format!("/s/{item}"),
                 format!("/s/{item}/image.png"),
+                format!("/s/{item}/share.png"),
                 format!("/s/{item}/print"),
                 format!("/backpack/items/{item}/credential"),
                 format!("/share/item/{item}/linkedin"),
@@ -357,11 +358,43 @@ async fn awards_appear_and_imports_go_through_the_verifier() {
             page.contains("property=\"og:title\" content=\"Data Analysis with Python\""),
             "{page}"
         );
-        assert!(page.contains("name=\"twitter:card\""));
+        assert!(page.contains("name=\"twitter:card\" content=\"summary_large_image\""));
         assert!(page.contains(&format!(
-            "property=\"og:image\" content=\"{}/s/{item}/image.png\"",
+            "property=\"og:image\" content=\"{}/s/{item}/share.png\"",
             app.base
         )));
+        assert!(page.contains("property=\"og:image:width\" content=\"1200\""));
+        assert!(page.contains("property=\"og:image:height\" content=\"627\""));
+        assert!(page.contains(
+            "property=\"og:image:alt\" content=\"Data Analysis with Python: share image\""
+        ));
+        // The share image: a 1200×627 PNG, cached by its entity tag.
+        let r = anonymous
+            .get(app.url(&format!("/s/{item}/share.png")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "image/png");
+        assert_eq!(r.headers()["cache-control"], "public, max-age=300");
+        let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+        let card = r.bytes().await.unwrap();
+        assert_eq!(png_size(&card), (1200, 627));
+        let again = anonymous
+            .get(app.url(&format!("/s/{item}/share.png")))
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304);
+        // A French reader gets the French lines: a different picture.
+        let french = anonymous
+            .get(app.url(&format!("/s/{item}/share.png")))
+            .header("accept-language", "fr")
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(french.headers()["etag"].to_str().unwrap(), etag);
         assert!(
             page.contains("name=\"robots\" content=\"noindex\""),
             "unlisted is not indexed"
@@ -425,6 +458,13 @@ async fn awards_appear_and_imports_go_through_the_verifier() {
         app
     })
     .await;
+}
+
+/// Width and height from a PNG's header.
+fn png_size(png: &[u8]) -> (u32, u32) {
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let be = |b: &[u8]| u32::from_be_bytes(b.try_into().unwrap());
+    (be(&png[16..20]), be(&png[20..24]))
 }
 
 fn query_of(url: &str) -> HashMap<String, String> {
@@ -589,6 +629,12 @@ async fn collections_profile_evidence_and_sharing() {
                 .0,
             404
         );
+        assert_eq!(
+            text(&anonymous, &app.url(&format!("/c/{collection}/share.png")))
+                .await
+                .0,
+            404
+        );
         let (other, other_token) = support::sign_up(&app, "other@example.org").await;
         assert_eq!(
             text(&other, &app.url(&format!("/c/{collection}"))).await.0,
@@ -634,6 +680,18 @@ async fn collections_profile_evidence_and_sharing() {
         let (status, page) = text(&anonymous, &app.url(&format!("/c/{collection}"))).await;
         assert_eq!(status, 200);
         assert!(page.contains("property=\"og:title\" content=\"Data skills\""));
+        assert!(page.contains(&format!(
+            "property=\"og:image\" content=\"{}/c/{collection}/share.png\"",
+            app.base
+        )));
+        let card = anonymous
+            .get(app.url(&format!("/c/{collection}/share.png")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(card.status(), 200);
+        let one_badge = card.headers()["etag"].to_str().unwrap().to_owned();
+        assert_eq!(png_size(&card.bytes().await.unwrap()), (1200, 627));
         // Every link of its share panel leads somewhere.
         for href in page
             .split("href=\"")
@@ -662,6 +720,16 @@ async fn collections_profile_evidence_and_sharing() {
         let (_, page) = text(&anonymous, &app.url(&format!("/c/{collection}"))).await;
         assert!(page.contains(&format!("/s/{item}\"")));
         assert!(!page.contains(&format!("/s/{second}\"")));
+        let card = anonymous
+            .get(app.url(&format!("/c/{collection}/share.png")))
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(
+            card.headers()["etag"].to_str().unwrap(),
+            one_badge,
+            "the badge made public now counts and shows"
+        );
 
         // The public profile.
         let r = post(
