@@ -91,6 +91,7 @@ pub fn router(state: Shared) -> Router {
         .route("/a/{award}/credential.jwt", get(public::award_jwt))
         .route("/a/{award}/badge.png", get(public::award_png))
         .route("/a/{award}/badge.svg", get(public::award_svg))
+        .route("/a/{award}/share.png", get(share_images::award))
         .route("/b/{badge}", get(public::badge_page))
         .route("/b/{badge}/v/{version}", get(public::achievement))
         .route("/b/{badge}/v/{version}/{file}", get(public::badge_image))

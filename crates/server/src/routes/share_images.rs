@@ -65,3 +65,14 @@ pub async fn collection(
         service::collection(&state, visitor.user.as_ref(), &id, visitor.locale).await?;
     Ok(answer(&headers, image, audience))
 }
+
+/// `/a/{award}/share.png`
+pub async fn award(
+    State(state): State<Shared>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(award_id): Path<String>,
+) -> Result<Response, AppError> {
+    let image = service::award(&state, &award_id, visitor.locale).await?;
+    Ok(answer(&headers, image, Audience::Anyone))
+}

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use fluent_bundle::FluentValue;
 use insignia_store::model::User;
 use insignia_store::repo::backpack as repo;
+use insignia_store::repo::badges;
 
 use crate::error::AppError;
 use crate::i18n::Locale;
@@ -197,6 +198,63 @@ pub async fn collection(
         render(state, image, text).await?,
         audience(&collection.visibility),
     ))
+}
+
+/// The share image of a public award page: the badge, its name, the issuer
+/// and the recipient as the page names them, and, for an award that is no
+/// longer valid, which way it is not (so a preview never looks current when
+/// the page says otherwise).
+pub async fn award(state: &Shared, award_id: &str, l: Locale) -> Result<ShareImage, AppError> {
+    let view = crate::routes::public::load_award(state, award_id).await?;
+    let image = badges::version(&state.store, &view.version.badge_id, view.version.version)
+        .await?
+        .and_then(|v| v.image_png);
+    let award = &view.award;
+    let recipient = serde_json::from_str::<serde_json::Value>(&award.credential)
+        .ok()
+        .and_then(|c| {
+            c.pointer("/credentialSubject/name")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        })
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| award.recipient_name.clone());
+    let mut lines = Vec::new();
+    let expired = award
+        .expires_at
+        .is_some_and(|at| at <= insignia_store::now());
+    let withdrawn = match award.state.as_str() {
+        "revoked" => Some("share-image-revoked"),
+        "suspended" => Some("share-image-suspended"),
+        _ if expired => Some("share-image-expired"),
+        _ => None,
+    };
+    if let Some(key) = withdrawn {
+        lines.push(state.catalog.text(l, key, &[]));
+    }
+    lines.push(say(
+        state,
+        l,
+        "share-image-issued-by",
+        ("issuer", view.issuer.name.clone().into()),
+    ));
+    if !recipient.trim().is_empty() {
+        lines.push(say(
+            state,
+            l,
+            "share-image-earned-by",
+            ("name", recipient.into()),
+        ));
+    }
+    let text = CardText {
+        title: view.design.name.clone(),
+        lines,
+        footer: footer(
+            &state.config.base_url,
+            &state.catalog.text(l, "share-image-badge", &[]),
+        ),
+    };
+    render(state, image, text).await
 }
 
 /// The footer every share image carries: the site's host name and what the

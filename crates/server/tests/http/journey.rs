@@ -190,7 +190,40 @@ async fn issue_show_verify_and_revoke() {
         assert!(page.contains("Amira Haddad"));
         assert!(page.contains("Data Analysis with Python"));
         assert!(page.contains("class=\"verdict valid\""), "{page}");
-        assert!(page.contains("og:image"), "Open Graph tags");
+        assert!(
+            page.contains(&format!(
+                "property=\"og:image\" content=\"{}/a/{award}/share.png\"",
+                app.base
+            )),
+            "Open Graph tags name the share image"
+        );
+        assert!(page.contains("name=\"twitter:card\" content=\"summary_large_image\""));
+        let card = anonymous
+            .get(app.url(&format!("/a/{award}/share.png")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(card.status(), 200);
+        assert_eq!(card.headers()["content-type"], "image/png");
+        let valid_card = card.headers()["etag"].to_str().unwrap().to_owned();
+        let png = card.bytes().await.unwrap();
+        assert_eq!(&png[..4], b"\x89PNG");
+        assert_eq!(
+            (
+                u32::from_be_bytes(png[16..20].try_into().unwrap()),
+                u32::from_be_bytes(png[20..24].try_into().unwrap())
+            ),
+            (1200, 627)
+        );
+        assert_eq!(
+            anonymous
+                .get(app.url("/a/no-such-award/share.png"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
         assert!(page.contains("linkedin.com/profile/add"));
         assert!(
             page.contains("<strong>all six</strong>"),
@@ -402,6 +435,16 @@ async fn issue_show_verify_and_revoke() {
             .replace("&#x2f;", "/");
         assert!(page.contains("class=\"verdict invalid\""));
         assert!(page.contains("Issued by mistake"));
+        let card = anonymous
+            .get(app.url(&format!("/a/{award}/share.png")))
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(
+            card.headers()["etag"].to_str().unwrap(),
+            valid_card,
+            "a revoked award's preview says so: a different picture"
+        );
         let gone = anonymous
             .get(app.url(&format!("/ob2/assertions/{award}")))
             .send()
