@@ -268,15 +268,15 @@ pub async fn is_suppressed(
     if message.org_id.is_none() {
         return Ok(false);
     }
-    let found: Option<i64> = on_db!(store, |pool| sqlx::query_scalar(
-        "SELECT 1 FROM mail_outbox m JOIN mail_unsubscribes u ON u.org_id = m.org_id \
+    let found: i64 = on_db!(store, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_outbox m JOIN mail_unsubscribes u ON u.org_id = m.org_id \
          WHERE m.id = $1 AND m.on_request = 0 AND u.email = $2"
     )
     .bind(&message.id)
     .bind(email)
-    .fetch_optional(pool)
+    .fetch_one(pool)
     .await?);
-    Ok(found.is_some())
+    Ok(found > 0)
 }
 
 /// Records that `message` was not sent (state `suppressed`, and a

@@ -150,9 +150,8 @@ pub async fn queue_reminder(
     message.kind = MailKind::Reminder;
     message.created_by = None;
     let id = mail::enqueue_in(&mut tx, &message).await?;
-    let n =
-        on_tx!(&mut tx, |c| {
-            sqlx::query(
+    let n = on_tx!(&mut tx, |c| {
+        sqlx::query(
         "INSERT INTO award_reminders (award_id, days, message_id, source_message_id, created_at) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (award_id, days) DO NOTHING"
     )
@@ -164,7 +163,7 @@ pub async fn queue_reminder(
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected())?
-        });
+    });
     if n != 1 {
         // Dropping the transaction rolls the message back.
         return Ok(None);
