@@ -134,6 +134,7 @@ pub async fn serve_on(
         mail::spawn_worker(state.clone()),
         lifecycle::spawn_heartbeat(state.clone()),
         service::backpack::spawn_rechecker(state.clone()),
+        service::reminders::spawn_worker(state.clone()),
     ];
     let stopping = state.clone();
     let served = axum::serve(

@@ -19,10 +19,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
-use insignia_store::model::{Award, OutboxMessage};
-use insignia_store::repo::{awards, badges, issuers, mail, outbox};
+use insignia_store::model::{Award, AwardState, MailKind, OutboxMessage};
+use insignia_store::repo::{awards, badges, issuers, mail, mail_prefs, orgs, outbox};
 use insignia_store::token::{random_id, token_hash};
 use insignia_store::{StoreError, now};
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -33,6 +34,8 @@ use crate::ServerError;
 use crate::config::SmtpConfig;
 use crate::i18n::Locale;
 use crate::issuing::Urls;
+use crate::service::mail_templates::{self, Names, TemplateKind, Wording};
+use crate::service::unsubscribe;
 use crate::state::{AppState, Shared};
 
 /// How often an idle mailer looks for messages queued by other processes
@@ -410,6 +413,9 @@ enum Outcome {
     Stopping,
     Retry(String),
     Failed(String),
+    /// Not sent: the recipient unsubscribed from the organisation, or (the
+    /// note) a reminder is no longer needed.
+    Suppressed(Option<String>),
 }
 
 async fn deliver(
@@ -437,6 +443,9 @@ async fn deliver(
                 at,
             )
             .await?;
+        }
+        Outcome::Suppressed(note) => {
+            mail::mark_suppressed(&state.store, message, owner, note.as_deref(), at).await?;
         }
         Outcome::Failed(error) => {
             tracing::warn!(message = %message.id, "e-mail failed: {error}");
@@ -472,8 +481,21 @@ async fn attempt(
     if let Some(error) = known_unreachable(unreachable) {
         return Ok(Outcome::Retry(error));
     }
+    // The recipient's choice, for every message of an organisation they
+    // did not ask for themselves (`service::unsubscribe`).
+    if !message.kind.is_account()
+        && mail::is_suppressed(
+            &state.store,
+            message,
+            &unsubscribe::normalise(&message.recipient),
+        )
+        .await?
+    {
+        return Ok(Outcome::Suppressed(None));
+    }
     let email = match compose(state, mailer, message).await {
         Ok(email) => email,
+        Err(Compose::NotNeeded(note)) => return Ok(Outcome::Suppressed(Some(note))),
         Err(Compose::Address(e) | Compose::Gone(e)) => return Ok(Outcome::Failed(e)),
         // Our own data or templates: worth another try after a fix.
         Err(Compose::Other(e)) => return Ok(Outcome::Retry(e)),
@@ -527,6 +549,8 @@ enum Compose {
     /// What the message was about is gone (the award, the account) or it
     /// has nothing left to say: it never goes.
     Gone(String),
+    /// A reminder whose award no longer needs one (accepted, revoked…).
+    NotNeeded(String),
     Other(String),
     Server(ServerError),
 }
@@ -551,9 +575,24 @@ async fn claim_path(
     message: &OutboxMessage,
     award_id: &str,
 ) -> Result<String, StoreError> {
-    let token = state.master.token_for("claim", &message.id);
+    let source = claim_source(state, message).await?;
+    let token = state.master.token_for("claim", &source);
     mail::add_claim_token(&state.store, award_id, &token_hash(&token)).await?;
     Ok(format!("/claim/{token}"))
+}
+
+/// The message whose id the claim link's token is derived from: a reminder
+/// repeats the link of the award e-mail it follows (`award_reminders`), or,
+/// when that link would expire too soon (no source recorded), has its own.
+async fn claim_source(state: &AppState, message: &OutboxMessage) -> Result<String, StoreError> {
+    if message.kind == MailKind::Reminder {
+        if let Some(source) = mail_prefs::reminder_source(&state.store, &message.id).await? {
+            if !source.is_empty() {
+                return Ok(source);
+            }
+        }
+    }
+    Ok(message.id.clone())
 }
 
 impl From<crate::service::accounts::AccountMailError> for Compose {
@@ -585,15 +624,117 @@ async fn compose(
     let Some(award) = award else {
         return Err(Compose::Gone("the award no longer exists".into()));
     };
-    if award.state == "revoked" {
-        return Err(Compose::Gone(
-            "the award was revoked before the e-mail was sent".into(),
-        ));
+    match message.kind {
+        MailKind::Revocation if award.state != AwardState::Revoked.as_str() => {
+            return Err(Compose::NotNeeded(
+                "the revocation was undone before the e-mail was sent".into(),
+            ));
+        }
+        MailKind::Revocation => {}
+        MailKind::Reminder => {
+            if let Some(why) = reminder_not_needed(state, &award).await? {
+                return Err(Compose::NotNeeded(why.into()));
+            }
+        }
+        _ if award.state == AwardState::Revoked.as_str() => {
+            return Err(Compose::Gone(
+                "the award was revoked before the e-mail was sent".into(),
+            ));
+        }
+        _ => {}
     }
     compose_award(state, mailer, message, &award).await
 }
 
-/// Builds the message about `award` in the message's language.
+/// Why a reminder of `award` is no longer to be sent, if it is not.
+async fn reminder_not_needed(
+    state: &AppState,
+    award: &Award,
+) -> Result<Option<&'static str>, StoreError> {
+    if award.state != AwardState::Active.as_str() {
+        return Ok(Some("not needed: the award is no longer active"));
+    }
+    if award.replaced_by.is_some() {
+        return Ok(Some("not needed: the award was renewed"));
+    }
+    if award.expires_at.is_some_and(|e| e <= now()) {
+        return Ok(Some("not needed: the award has expired"));
+    }
+    let claimed = mail::claimed_at(&state.store, std::slice::from_ref(&award.id)).await?;
+    if claimed.contains_key(&award.id) {
+        return Ok(Some("not needed: the award was accepted"));
+    }
+    Ok(None)
+}
+
+/// What an organisation's message says, ready to render (the mailer fills it
+/// from the award; the templates page's preview from sample values).
+#[derive(Debug, Clone)]
+pub struct OrgMessage<'a> {
+    pub kind: TemplateKind,
+    pub wording: &'a Wording,
+    pub recipient_name: &'a str,
+    pub issuer_name: &'a str,
+    pub badge_name: &'a str,
+    pub description: &'a str,
+    pub org_name: &'a str,
+    pub image_url: String,
+    pub page_url: String,
+    /// The claim link (not in a revocation's message).
+    pub claim_url: Option<String>,
+    /// When the claim link stops working.
+    pub link_until: i64,
+    /// A revocation's reason.
+    pub reason: Option<&'a str>,
+    pub unsubscribe_url: &'a str,
+}
+
+/// The text and HTML bodies of an organisation's message in `locale`.
+pub fn render_org_message(
+    state: &AppState,
+    locale: Locale,
+    m: &OrgMessage<'_>,
+) -> Result<(String, String), minijinja::Error> {
+    let ctx = context! {
+        kind => m.kind.as_str(), opening => m.wording.opening, paragraphs => m.wording.paragraphs(),
+        recipient_name => m.recipient_name, issuer_name => m.issuer_name, badge_name => m.badge_name,
+        description => m.description, org_name => m.org_name, image_url => m.image_url,
+        page_url => m.page_url, claim_url => m.claim_url, link_until => m.link_until,
+        reason => m.reason, unsubscribe_url => m.unsubscribe_url, site => state.config.base_url,
+        renewed => m.kind == TemplateKind::Renewal, reminder => m.kind == TemplateKind::Reminder,
+    };
+    let name = if m.kind == TemplateKind::Revocation {
+        "email_revocation"
+    } else {
+        "email_award"
+    };
+    let text = state
+        .pages
+        .render(&format!("{name}.txt"), locale, ctx.clone())?;
+    let html = state.pages.render(&format!("{name}.html"), locale, ctx)?;
+    Ok((text, html))
+}
+
+/// The RFC 8058 one-click unsubscribe headers.
+fn unsubscribe_headers(
+    builder: lettre::message::MessageBuilder,
+    url: &str,
+) -> lettre::message::MessageBuilder {
+    // The URL is ours (base URL and a base58 token), but lettre encodes and
+    // folds the value anyway.
+    builder
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe"),
+            format!("<{url}>"),
+        ))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+            "List-Unsubscribe=One-Click".to_owned(),
+        ))
+}
+
+/// Builds the message about `award` in the message's language: the award
+/// (or renewal) e-mail, a reminder or a revocation notice.
 async fn compose_award(
     state: &Shared,
     mailer: &Mailer,
@@ -604,6 +745,9 @@ async fn compose_award(
     let issuer = issuers::by_id(&state.store, &award.issuer_id)
         .await?
         .ok_or_else(|| Compose::Other("the issuer no longer exists".into()))?;
+    let org = orgs::get(&state.store, &award.org_id)
+        .await?
+        .ok_or_else(|| Compose::Gone("the organisation no longer exists".into()))?;
     let version = badges::version_meta(&state.store, &award.badge_id, award.badge_version)
         .await?
         .ok_or_else(|| Compose::Other("the badge version no longer exists".into()))?;
@@ -616,43 +760,62 @@ async fn compose_award(
     let urls = Urls {
         base: &state.config.base_url,
     };
-    let claim_url = format!(
-        "{}{}",
-        state.config.base_url,
-        claim_path(state, message, &award.id).await?
-    );
-    // The link's token was made just now; it works until then.
-    let link_until = now() + state.config.claim_link_seconds();
-    // A renewal (the award replaces an earlier one) says so.
-    let renewed = awards::renewal_of(&state.store, &award.id).await?.is_some();
-    let badge_name = design.name.trim().to_owned();
-    let ctx = context! {
-        recipient_name => award.recipient_name, issuer_name => issuer.name, issuer_url => issuer.url,
-        badge_name => badge_name, description => design.description.trim(),
-        image_url => urls.badge_image(&version.badge_id, version.version, "png"),
-        claim_url => claim_url, page_url => urls.award_page(&award.id), site => state.config.base_url,
-        renewed => renewed, link_until => link_until,
+    let kind = match message.kind {
+        MailKind::Reminder => TemplateKind::Reminder,
+        MailKind::Revocation => TemplateKind::Revocation,
+        // A renewal (the award replaces an earlier one) says so.
+        _ if awards::renewal_of(&state.store, &award.id).await?.is_some() => TemplateKind::Renewal,
+        _ => TemplateKind::Award,
     };
-    let text = state
-        .pages
-        .render("email_award.txt", locale, ctx.clone())
+    let claim_url = if kind == TemplateKind::Revocation {
+        None
+    } else {
+        Some(format!(
+            "{}{}",
+            state.config.base_url,
+            claim_path(state, message, &award.id).await?
+        ))
+    };
+    // When the link's token was first made (a reminder repeats an earlier
+    // link), it works until then plus the link lifetime.
+    let link_until = match &claim_url {
+        Some(url) => {
+            let token = url.rsplit('/').next().unwrap_or_default();
+            let made = mail::claim_token(&state.store, &token_hash(token))
+                .await?
+                .map_or_else(now, |t| t.created_at);
+            made + state.config.claim_link_seconds()
+        }
+        None => 0,
+    };
+    let badge_name = design.name.trim().to_owned();
+    let names = Names {
+        recipient: award.recipient_name.trim(),
+        badge: &badge_name,
+        issuer: issuer.name.trim(),
+    };
+    let wording = mail_templates::for_org(state, &award.org_id, kind, locale, names).await?;
+    let unsubscribe_url = unsubscribe::link(state, &award.org_id, &message.recipient).await?;
+    let parts = OrgMessage {
+        kind,
+        wording: &wording,
+        recipient_name: &award.recipient_name,
+        issuer_name: &issuer.name,
+        badge_name: &badge_name,
+        description: design.description.trim(),
+        org_name: &org.name,
+        image_url: urls.badge_image(&version.badge_id, version.version, "png"),
+        page_url: urls.award_page(&award.id),
+        claim_url,
+        link_until,
+        reason: award
+            .state_reason
+            .as_deref()
+            .filter(|_| kind == TemplateKind::Revocation),
+        unsubscribe_url: &unsubscribe_url,
+    };
+    let (text, html) = render_org_message(state, locale, &parts)
         .map_err(|e| Compose::Other(format!("template: {e:#}")))?;
-    let html = state
-        .pages
-        .render("email_award.html", locale, ctx)
-        .map_err(|e| Compose::Other(format!("template: {e:#}")))?;
-    let subject = state.catalog.text(
-        locale,
-        if renewed {
-            "email-renewal-subject"
-        } else {
-            "email-award-subject"
-        },
-        &[
-            ("issuer", header_text(&issuer.name).into()),
-            ("badge", header_text(&badge_name).into()),
-        ],
-    );
     let host = url::Url::parse(&state.config.base_url)
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))
@@ -666,12 +829,13 @@ async fn compose_award(
             Some(header_text(&award.recipient_name)),
             to_address,
         ))
-        .subject(header_text(&subject))
+        .subject(header_text(&wording.subject))
         .message_id(Some(format!("<{}.{}@{host}>", message.id, random_id(8))))
         .date_now();
     if let Ok(reply_to) = issuer.email.trim().parse::<Address>() {
         builder = builder.reply_to(Mailbox::new(Some(header_text(&issuer.name)), reply_to));
     }
+    builder = unsubscribe_headers(builder, &unsubscribe_url);
     builder
         .multipart(MultiPart::alternative_plain_html(text, html))
         .map_err(|e| Compose::Other(format!("building the message: {e}")))

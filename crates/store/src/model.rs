@@ -44,6 +44,10 @@ pub struct SessionInfo {
 pub enum MailKind {
     /// A badge was awarded to the recipient (or renewed).
     Award,
+    /// A reminder of an award not yet accepted, with its claim link.
+    Reminder,
+    /// The award was revoked (with the reason), when the issuer chose to say so.
+    Revocation,
     /// Confirm that this address belongs to this account.
     ConfirmEmail,
     /// A link to choose a new password.
@@ -56,6 +60,8 @@ impl MailKind {
     pub fn as_str(self) -> &'static str {
         match self {
             MailKind::Award => "award",
+            MailKind::Reminder => "reminder",
+            MailKind::Revocation => "revocation",
             MailKind::ConfirmEmail => "confirm-email",
             MailKind::PasswordReset => "password-reset",
             MailKind::SignInLink => "sign-in-link",
@@ -65,6 +71,8 @@ impl MailKind {
     pub fn parse(s: &str) -> Option<MailKind> {
         Some(match s {
             "award" => MailKind::Award,
+            "reminder" => MailKind::Reminder,
+            "revocation" => MailKind::Revocation,
             "confirm-email" => MailKind::ConfirmEmail,
             "password-reset" => MailKind::PasswordReset,
             "sign-in-link" => MailKind::SignInLink,
@@ -74,7 +82,10 @@ impl MailKind {
 
     /// Whether the message is about an account (not an award).
     pub fn is_account(self) -> bool {
-        self != MailKind::Award
+        !matches!(
+            self,
+            MailKind::Award | MailKind::Reminder | MailKind::Revocation
+        )
     }
 }
 
@@ -365,7 +376,8 @@ pub struct OutboxMessage {
     pub locale: String,
     /// What the message says.
     pub kind: MailKind,
-    /// `queued`, `sent` or `failed`.
+    /// `queued`, `sent`, `failed` or `suppressed` (the recipient
+    /// unsubscribed from the organisation).
     pub state: String,
     pub attempts: i64,
     pub next_attempt_at: i64,
@@ -384,4 +396,6 @@ pub struct MailCounts {
     pub queued: i64,
     pub sent: i64,
     pub failed: i64,
+    /// Not sent: the recipient unsubscribed from the organisation.
+    pub suppressed: i64,
 }

@@ -246,10 +246,14 @@ pub struct StatusForm {
     action: String,
     #[serde(default)]
     reason: String,
+    /// "E-mail the recipient" on the revocation form.
+    #[serde(default)]
+    notify: Option<String>,
 }
 
 /// The page that asks to confirm a revocation, says what it does, and takes
 /// the (required) reason; shown again with the typed reason when refused.
+#[allow(clippy::too_many_arguments)]
 fn revoke_page(
     state: &Shared,
     member: &Member,
@@ -257,6 +261,7 @@ fn revoke_page(
     award: &Award,
     badge_name: &str,
     reason: &str,
+    notify: bool,
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let urls = Urls {
@@ -270,7 +275,7 @@ fn revoke_page(
         context! {
             user => member.user, csrf => member.csrf, org_id => org_id, award => award,
             badge_name => badge_name, public_url => urls.award_page(&award.id),
-            reason => reason, error => error, max_reason => service::MAX_REASON_CHARS,
+            reason => reason, notify => notify, error => error, max_reason => service::MAX_REASON_CHARS,
             undo_days => service::UNDO_WINDOW_SECONDS / 86_400,
         },
     )?;
@@ -292,7 +297,9 @@ pub async fn revoke_form(
         return Ok(see_other(&format!("/orgs/{org_id}/awards/{award_id}")));
     }
     let name = badge_name(&state, &award).await?;
-    revoke_page(&state, &member, &org_id, &award, &name, "", None)
+    // Ticked when the award was e-mailed.
+    let emailed = service::emailed_in(&state, &award).await?.is_some();
+    revoke_page(&state, &member, &org_id, &award, &name, "", emailed, None)
 }
 
 async fn badge_name(state: &Shared, award: &Award) -> Result<String, AppError> {
@@ -320,7 +327,18 @@ pub async fn change_status(
         role,
     };
     let outcome = match form.action.as_str() {
-        "revoke" => service::revoke(&state, &award, &form.reason, actor).await,
+        "revoke" => {
+            // In the language of the award's e-mail, else the issuer's.
+            let notify_in = match form.notify {
+                Some(_) => Some(
+                    service::emailed_in(&state, &award)
+                        .await?
+                        .unwrap_or_else(|| member.locale.code().to_owned()),
+                ),
+                None => None,
+            };
+            service::revoke(&state, &award, &form.reason, actor, notify_in.as_deref()).await
+        }
         "suspend" => service::suspend(&state, &award, &form.reason, actor).await,
         "reinstate" => service::reinstate(&state, &award, actor).await,
         _ => {
@@ -351,6 +369,7 @@ pub async fn change_status(
                     &award,
                     &name,
                     &form.reason,
+                    form.notify.is_some(),
                     Some(text),
                 );
             }

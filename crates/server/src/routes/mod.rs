@@ -9,11 +9,13 @@ mod badges;
 mod bulk;
 mod claim;
 mod issuers;
+mod mail_settings;
 mod ob2;
 mod orgs;
 mod outbox;
 pub(crate) mod public;
 mod share_images;
+mod unsubscribe;
 mod vcapi;
 mod verify;
 
@@ -59,6 +61,11 @@ pub fn router(state: Shared) -> Router {
         .route("/orgs", post(orgs::create))
         .route("/orgs/{org}", get(orgs::overview))
         .route("/orgs/{org}/members", post(orgs::set_member))
+        .route("/orgs/{org}/mail", get(mail_settings::page))
+        .route("/orgs/{org}/mail/reminders", post(mail_settings::save_reminders))
+        .route("/orgs/{org}/mail/templates", post(mail_settings::save_template))
+        .route("/orgs/{org}/mail/preview", get(mail_settings::preview))
+        .route("/unsubscribe/{token}", get(unsubscribe::page).post(unsubscribe::choose))
         .route("/orgs/{org}/issuers/new", get(issuers::new_page).post(issuers::create))
         .route("/orgs/{org}/issuers/{issuer}", get(issuers::edit_page).post(issuers::update))
         .route("/orgs/{org}/issuers/{issuer}/rotate-key", post(issuers::rotate_key))

@@ -455,7 +455,7 @@ pub(crate) async fn compose_email(
             "/login/email/",
             "sign-in",
         ),
-        MailKind::Award => {
+        MailKind::Award | MailKind::Reminder | MailKind::Revocation => {
             return Err(AccountMailError::Other(
                 "an award e-mail is not an account e-mail".into(),
             ));

@@ -4,8 +4,8 @@
 //! in the same transaction as the change itself, then the issuer's status
 //! lists are re-signed so verifiers see it at once.
 
-use insignia_store::model::{Award, AwardState, Role};
-use insignia_store::repo::{awards, issuers};
+use insignia_store::model::{Award, AwardState, MailKind, Role};
+use insignia_store::repo::{awards, issuers, mail};
 
 use crate::error::AppError;
 use crate::issuing;
@@ -112,6 +112,7 @@ pub fn checked_reason(reason: &str, required: bool) -> Result<Option<String>, Re
     Ok(Some(reason.to_owned()))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn apply(
     state: &Shared,
     award: &Award,
@@ -120,6 +121,7 @@ async fn apply(
     to: AwardState,
     reason: Option<&str>,
     actor: Actor<'_>,
+    notice: Option<&mail::NewMessage>,
 ) -> Result<(), StatusError> {
     let change = awards::StateChange {
         award_id: &award.id,
@@ -128,6 +130,7 @@ async fn apply(
         to,
         reason,
         actor_id: Some(actor.user_id),
+        notice,
     };
     let changed = awards::change_state(&state.store, &change).await?;
     state.status_cache.remove(&award.id);
@@ -145,18 +148,37 @@ async fn apply(
     Ok(())
 }
 
-/// Revokes an active or suspended award; the reason is required.
+/// Whether the award was e-mailed to its recipient (the revocation form
+/// then offers to tell them, ticked), and the language it was written in.
+pub async fn emailed_in(state: &Shared, award: &Award) -> Result<Option<String>, AppError> {
+    let messages = mail::for_award(&state.store, &award.id).await?;
+    Ok(messages
+        .iter()
+        .find(|m| m.kind == MailKind::Award)
+        .map(|m| m.locale.clone()))
+}
+
+/// Revokes an active or suspended award; the reason is required. With
+/// `notify_in` (a language), the recipient is e-mailed the reason: the
+/// message is queued in the same transaction as the change.
 pub async fn revoke(
     state: &Shared,
     award: &Award,
     reason: &str,
     actor: Actor<'_>,
+    notify_in: Option<&str>,
 ) -> Result<(), StatusError> {
     let from = current(award)?;
     if from == AwardState::Revoked {
         return Err(StatusError::Refused(Refusal::Revoked));
     }
     let reason = checked_reason(reason, true).map_err(StatusError::Refused)?;
+    let notice = notify_in.map(|locale| {
+        let mut message = mail::NewMessage::award(award, locale);
+        message.kind = MailKind::Revocation;
+        message.created_by = Some(actor.user_id.to_owned());
+        message
+    });
     apply(
         state,
         award,
@@ -165,8 +187,13 @@ pub async fn revoke(
         AwardState::Revoked,
         reason.as_deref(),
         actor,
+        notice.as_ref(),
     )
-    .await
+    .await?;
+    if notice.is_some() {
+        crate::mail::wake(state);
+    }
+    Ok(())
 }
 
 /// Suspends an active award (a hold that [`reinstate`] lifts).
@@ -183,7 +210,17 @@ pub async fn suspend(
     }
     let reason = checked_reason(reason, false).map_err(StatusError::Refused)?;
     let (from, to) = (AwardState::Active, AwardState::Suspended);
-    apply(state, award, "suspend", from, to, reason.as_deref(), actor).await
+    apply(
+        state,
+        award,
+        "suspend",
+        from,
+        to,
+        reason.as_deref(),
+        actor,
+        None,
+    )
+    .await
 }
 
 /// Lifts a suspension.
@@ -194,7 +231,7 @@ pub async fn reinstate(state: &Shared, award: &Award, actor: Actor<'_>) -> Resul
         AwardState::Active => return Err(StatusError::Refused(Refusal::NotApplicable)),
     }
     let (from, to) = (AwardState::Suspended, AwardState::Active);
-    apply(state, award, "reinstate", from, to, None, actor).await
+    apply(state, award, "reinstate", from, to, None, actor, None).await
 }
 
 /// Undoes a revocation made in error: owners and admins, within
@@ -238,6 +275,7 @@ pub async fn undo_revocation(
         before,
         earlier_reason.as_deref(),
         actor,
+        None,
     )
     .await
 }

@@ -14,13 +14,21 @@
 //!   imports, re-checks, curation, sharing, export, account deletion);
 //! * [`api_tokens`]: organisations' bearer tokens for the APIs;
 //! * [`share_images`]: the 1200×627 link-preview images of public pages;
-//! * [`vcapi`]: the W3C VC-API (issue, verify credentials and presentations).
+//! * [`vcapi`]: the W3C VC-API (issue, verify credentials and presentations);
+//! * [`reminders`]: reminder e-mails for unclaimed awards (per-organisation
+//!   days, the background pass every process runs);
+//! * [`unsubscribe`]: recipients' one-click unsubscribe per organisation;
+//! * [`mail_templates`]: an organisation's subject and opening text per
+//!   message kind and language.
 
 pub mod accounts;
 pub mod api_tokens;
 pub mod awards;
 pub mod backpack;
+pub mod mail_templates;
 pub mod outbox;
 pub mod share_images;
+pub mod reminders;
+pub mod unsubscribe;
 pub mod vcapi;
 pub mod verification;

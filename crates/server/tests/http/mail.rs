@@ -32,7 +32,7 @@ async fn spawn_mailing(postgres: bool, url: String) -> Option<App> {
 }
 
 /// Runs `test` on SQLite then PostgreSQL, each with a fresh test SMTP server.
-async fn on_both_with_sink<F, Fut>(test: F)
+pub(crate) async fn on_both_with_sink<F, Fut>(test: F)
 where
     F: Fn(App, Sink) -> Fut,
     Fut: std::future::Future<Output = App>,
@@ -889,7 +889,7 @@ async fn the_background_mailer_sends_when_woken() {
 }
 
 /// Runs SQL on the app's database (tests move clocks back this way).
-async fn execute(app: &App, sql: &str, bind: &str) {
+pub(crate) async fn execute(app: &App, sql: &str, bind: &str) {
     insignia_store::on_db!(&app.state.store, |pool| sqlx::query(sql)
         .bind(bind)
         .execute(pool)
@@ -898,7 +898,7 @@ async fn execute(app: &App, sql: &str, bind: &str) {
         .unwrap());
 }
 
-async fn post_form(
+pub(crate) async fn post_form(
     client: &reqwest::Client,
     url: &str,
     form: &[(&str, &str)],

@@ -12,6 +12,7 @@ mod backpack;
 mod bulk;
 mod journey;
 mod mail;
+mod mail_prefs;
 mod pages;
 mod recovery;
 mod security;

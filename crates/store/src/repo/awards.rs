@@ -304,6 +304,9 @@ pub struct StateChange<'a> {
     pub to: AwardState,
     pub reason: Option<&'a str>,
     pub actor_id: Option<&'a str>,
+    /// A message to queue with the change (the revocation e-mail), in the
+    /// same transaction.
+    pub notice: Option<&'a crate::repo::mail::NewMessage>,
 }
 
 /// Moves an award from `change.from` to `change.to` and records the change
@@ -343,6 +346,9 @@ pub async fn change_state(store: &Store, change: &StateChange<'_>) -> Result<boo
     .await
     .map(|r| r.rows_affected())?
     });
+    if let Some(notice) = change.notice {
+        crate::repo::mail::enqueue_in(&mut tx, notice).await?;
+    }
     tx.commit().await?;
     Ok(true)
 }

@@ -34,6 +34,9 @@ pub struct NewMessage {
     pub locale: String,
     pub kind: MailKind,
     pub created_by: Option<String>,
+    /// The recipient asked for this message (a new claim link): it goes even
+    /// to an address that unsubscribed from the organisation.
+    pub on_request: bool,
 }
 
 impl NewMessage {
@@ -47,6 +50,7 @@ impl NewMessage {
             locale: locale.to_owned(),
             kind: MailKind::Award,
             created_by: award.created_by.clone(),
+            on_request: false,
         }
     }
 
@@ -62,6 +66,7 @@ impl NewMessage {
             locale: locale.to_owned(),
             kind,
             created_by: None,
+            on_request: false,
         }
     }
 }
@@ -74,7 +79,7 @@ pub async fn enqueue_in(tx: &mut Tx, message: &NewMessage) -> Result<String, Sto
         .ok_or_else(|| StoreError::Corrupt("no message was queued".into()))
 }
 
-/// Rows per multi-row INSERT (10 values each, well under either engine's
+/// Rows per multi-row INSERT (11 values each, well under either engine's
 /// limit on bound parameters).
 const INSERT_ROWS: usize = 500;
 
@@ -89,9 +94,9 @@ pub async fn enqueue_many_in(
     for part in messages.chunks(INSERT_ROWS) {
         let rows: Vec<String> = (0..part.len())
             .map(|i| {
-                let p = i * 10;
+                let p = i * 11;
                 format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, 'queued', 0, ${}, NULL, NULL, NULL, NULL, ${}, ${}, NULL)",
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, 'queued', 0, ${}, NULL, NULL, NULL, NULL, ${}, ${}, NULL, ${})",
                     p + 1,
                     p + 2,
                     p + 3,
@@ -101,12 +106,13 @@ pub async fn enqueue_many_in(
                     p + 7,
                     p + 8,
                     p + 9,
-                    p + 10
+                    p + 10,
+                    p + 11
                 )
             })
             .collect();
         let sql = format!(
-            "INSERT INTO mail_outbox ({COLUMNS}) VALUES {}",
+            "INSERT INTO mail_outbox ({COLUMNS}, on_request) VALUES {}",
             rows.join(", ")
         );
         let part_ids: Vec<String> = part.iter().map(|_| random_id(12)).collect();
@@ -123,7 +129,8 @@ pub async fn enqueue_many_in(
                     .bind(message.kind.as_str())
                     .bind(t)
                     .bind(&message.created_by)
-                    .bind(t);
+                    .bind(t)
+                    .bind(i64::from(message.on_request));
             }
             q.execute(&mut **c).await.map(|r| r.rows_affected())?
         });
@@ -250,6 +257,57 @@ pub async fn mark_sent_in(
     event(tx, message, "delivered", at).await
 }
 
+/// Whether `message` is not to be sent: it belongs to an organisation its
+/// recipient (`email`, normalised) unsubscribed from, and they did not ask
+/// for it themselves.
+pub async fn is_suppressed(
+    store: &Store,
+    message: &OutboxMessage,
+    email: &str,
+) -> Result<bool, StoreError> {
+    if message.org_id.is_none() {
+        return Ok(false);
+    }
+    let found: i64 = on_db!(store, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_outbox m JOIN mail_unsubscribes u ON u.org_id = m.org_id \
+         WHERE m.id = $1 AND m.on_request = 0 AND u.email = $2"
+    )
+    .bind(&message.id)
+    .bind(email)
+    .fetch_one(pool)
+    .await?);
+    Ok(found > 0)
+}
+
+/// Records that `message` was not sent (state `suppressed`, and a
+/// `suppressed` event), under `owner`'s lease: its recipient unsubscribed
+/// (no note), or what the note says (a reminder no longer needed).
+pub async fn mark_suppressed(
+    store: &Store,
+    message: &OutboxMessage,
+    owner: &str,
+    note: Option<&str>,
+    at: i64,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    let n = on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE mail_outbox SET state = 'suppressed', sent_at = NULL, \
+         last_error = $3, lease_owner = NULL, lease_until = NULL \
+         WHERE id = $1 AND lease_owner = $2 AND state = 'queued'"
+    )
+    .bind(&message.id)
+    .bind(owner)
+    .bind(note.map(clip))
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected())?);
+    if n != 1 {
+        return Err(StoreError::LeaseLost);
+    }
+    event(&mut tx, message, "suppressed", at).await?;
+    tx.commit().await
+}
+
 /// Records a failed attempt to be tried again at `next_at`.
 pub async fn mark_retry(
     store: &Store,
@@ -361,6 +419,7 @@ pub async fn counts_for_job(store: &Store, job_id: &str) -> Result<MailCounts, S
             "queued" => counts.queued = n,
             "sent" => counts.sent = n,
             "failed" => counts.failed = n,
+            "suppressed" => counts.suppressed = n,
             other => return Err(StoreError::Corrupt(format!("mail state {other:?}"))),
         }
     }
@@ -456,8 +515,10 @@ pub async fn request_new_link(
         return Ok(None);
     }
     let mut message = NewMessage::award(award, locale);
-    // Asked for by the recipient, not by a member of the organisation.
+    // Asked for by the recipient, not by a member of the organisation: it
+    // goes even if they unsubscribed from the organisation's messages.
     message.created_by = None;
+    message.on_request = true;
     let id = enqueue_in(&mut tx, &message).await?;
     tx.commit().await?;
     Ok(Some(id))

@@ -10,6 +10,7 @@ pub mod bulk;
 pub mod issuers;
 pub mod leases;
 pub mod mail;
+pub mod mail_prefs;
 pub mod orgs;
 pub mod outbox;
 pub mod status;
