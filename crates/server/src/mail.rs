@@ -556,6 +556,18 @@ async fn claim_path(
     Ok(format!("/claim/{token}"))
 }
 
+impl From<crate::service::events::EventMailError> for Compose {
+    fn from(e: crate::service::events::EventMailError) -> Self {
+        use crate::service::events::EventMailError as E;
+        match e {
+            E::Gone(text) => Compose::Gone(text),
+            E::Address(text) => Compose::Address(text),
+            E::Other(text) => Compose::Other(text),
+            E::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<crate::service::accounts::AccountMailError> for Compose {
     fn from(e: crate::service::accounts::AccountMailError) -> Self {
         use crate::service::accounts::AccountMailError as E;
@@ -577,6 +589,9 @@ async fn compose(
 ) -> Result<Message, Compose> {
     if message.kind.is_account() {
         return Ok(crate::service::accounts::compose_email(state, &mailer.from, message).await?);
+    }
+    if message.kind.is_event() {
+        return Ok(crate::service::events::compose_email(state, &mailer.from, message).await?);
     }
     let award = match &message.award_id {
         Some(id) => awards::by_id(&state.store, id).await?,

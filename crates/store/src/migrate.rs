@@ -60,6 +60,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "award_history",
         include_str!("../migrations/sqlite/0010_award_history.sql"),
     ),
+    (
+        11,
+        "badge_events",
+        include_str!("../migrations/sqlite/0011_badge_events.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -112,6 +117,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         10,
         "award_history",
         include_str!("../migrations/postgres/0010_award_history.sql"),
+    ),
+    (
+        11,
+        "badge_events",
+        include_str!("../migrations/postgres/0011_badge_events.sql"),
     ),
 ];
 
