@@ -415,6 +415,29 @@ pub async fn award(
             return Ok((existing, false));
         }
     }
+    let row = sign_award(state, issuer, version, design, &input).await?;
+    let done = match &input.replaces {
+        Some(old) => {
+            awards::insert_renewal(&state.store, &row, old, input.email_locale.as_deref()).await?
+        }
+        None => awards::insert_announced(&state.store, &row, input.email_locale.as_deref()).await?,
+    };
+    if done.1 && input.email_locale.is_some() {
+        crate::mail::wake(state);
+    }
+    Ok(done)
+}
+
+/// Builds and signs one award (off the async threads) with a place of its
+/// own in the issuer's status list, for the caller to store (events store
+/// theirs in the transaction that enforces the event's limits).
+pub async fn sign_award(
+    state: &std::sync::Arc<AppState>,
+    issuer: &Issuer,
+    version: &BadgeVersion,
+    design: &BadgeDesign,
+    input: &AwardInput,
+) -> Result<Award, ServerError> {
     let (pair, vm) = signing_key(state, issuer).await?;
     let index = awards::take_status_indexes(&state.store, &issuer.id, 1)
         .await?
@@ -432,20 +455,9 @@ pub async fn award(
         vm.clone(),
         input.clone(),
     );
-    let row =
-        tokio::task::spawn_blocking(move || issue_sync(&st, &iss, &ver, &des, &p, &v, &inp, index))
-            .await
-            .map_err(|e| ServerError::Signing(format!("signing task: {e}")))??;
-    let done = match &input.replaces {
-        Some(old) => {
-            awards::insert_renewal(&state.store, &row, old, input.email_locale.as_deref()).await?
-        }
-        None => awards::insert_announced(&state.store, &row, input.email_locale.as_deref()).await?,
-    };
-    if done.1 && input.email_locale.is_some() {
-        crate::mail::wake(state);
-    }
-    Ok(done)
+    tokio::task::spawn_blocking(move || issue_sync(&st, &iss, &ver, &des, &p, &v, &inp, index))
+        .await
+        .map_err(|e| ServerError::Signing(format!("signing task: {e}")))?
 }
 
 /// GZIP-compressed, base64url-encoded (multibase `u`) bitstring with the given

@@ -482,8 +482,10 @@ async fn attempt(
         return Ok(Outcome::Retry(error));
     }
     // The recipient's choice, for every message of an organisation they
-    // did not ask for themselves (`service::unsubscribe`).
+    // did not ask for themselves (`service::unsubscribe`); an event's
+    // confirmation and its answer follow the person's own request.
     if !message.kind.is_account()
+        && !message.kind.is_event()
         && mail::is_suppressed(
             &state.store,
             message,
@@ -595,6 +597,18 @@ async fn claim_source(state: &AppState, message: &OutboxMessage) -> Result<Strin
     Ok(message.id.clone())
 }
 
+impl From<crate::service::events::EventMailError> for Compose {
+    fn from(e: crate::service::events::EventMailError) -> Self {
+        use crate::service::events::EventMailError as E;
+        match e {
+            E::Gone(text) => Compose::Gone(text),
+            E::Address(text) => Compose::Address(text),
+            E::Other(text) => Compose::Other(text),
+            E::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<crate::service::accounts::AccountMailError> for Compose {
     fn from(e: crate::service::accounts::AccountMailError) -> Self {
         use crate::service::accounts::AccountMailError as E;
@@ -616,6 +630,9 @@ async fn compose(
 ) -> Result<Message, Compose> {
     if message.kind.is_account() {
         return Ok(crate::service::accounts::compose_email(state, &mailer.from, message).await?);
+    }
+    if message.kind.is_event() {
+        return Ok(crate::service::events::compose_email(state, &mailer.from, message).await?);
     }
     let award = match &message.award_id {
         Some(id) => awards::by_id(&state.store, id).await?,

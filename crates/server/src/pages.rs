@@ -70,6 +70,15 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "shared_print.html",
     "shared_collection.html",
     "earner_profile.html",
+    "event_list.html",
+    "event_form.html",
+    "event_admin.html",
+    "event_poster.html",
+    "event_enter.html",
+    "event_claim.html",
+    "event_confirm.html",
+    "email_event.html",
+    "email_event.txt",
 );
 
 pub struct Pages {

@@ -61,6 +61,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_award_history.sql"),
     ),
     (
+        11,
+        "badge_events",
+        include_str!("../migrations/sqlite/0011_badge_events.sql"),
+    ),
+    (
         12,
         "mail_preferences",
         include_str!("../migrations/sqlite/0012_mail_preferences.sql"),
@@ -117,6 +122,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         10,
         "award_history",
         include_str!("../migrations/postgres/0010_award_history.sql"),
+    ),
+    (
+        11,
+        "badge_events",
+        include_str!("../migrations/postgres/0011_badge_events.sql"),
     ),
     (
         12,

@@ -54,6 +54,10 @@ pub enum MailKind {
     PasswordReset,
     /// A link that signs the account in (the earner's password-less sign-in).
     SignInLink,
+    /// Confirm the address an event's attendee claims the badge with.
+    EventConfirm,
+    /// The issuer declined an event attendee's request.
+    EventDeclined,
 }
 
 impl MailKind {
@@ -65,6 +69,8 @@ impl MailKind {
             MailKind::ConfirmEmail => "confirm-email",
             MailKind::PasswordReset => "password-reset",
             MailKind::SignInLink => "sign-in-link",
+            MailKind::EventConfirm => "event-confirm",
+            MailKind::EventDeclined => "event-declined",
         }
     }
 
@@ -76,16 +82,23 @@ impl MailKind {
             "confirm-email" => MailKind::ConfirmEmail,
             "password-reset" => MailKind::PasswordReset,
             "sign-in-link" => MailKind::SignInLink,
+            "event-confirm" => MailKind::EventConfirm,
+            "event-declined" => MailKind::EventDeclined,
             _ => return None,
         })
     }
 
     /// Whether the message is about an account (not an award).
     pub fn is_account(self) -> bool {
-        !matches!(
+        matches!(
             self,
-            MailKind::Award | MailKind::Reminder | MailKind::Revocation
+            MailKind::ConfirmEmail | MailKind::PasswordReset | MailKind::SignInLink
         )
+    }
+
+    /// Whether the message is about an event's claim request.
+    pub fn is_event(self) -> bool {
+        matches!(self, MailKind::EventConfirm | MailKind::EventDeclined)
     }
 }
 

@@ -977,3 +977,135 @@ mail-unsubscribed-count = { $n ->
     [one] One address has unsubscribed from this organisation’s e-mails; its messages are not sent and are marked “Not sent”.
    *[other] { $n } addresses have unsubscribed from this organisation’s e-mails; their messages are not sent and are marked “Not sent”.
 }
+## Events and claim codes
+org-events = Events
+org-events-lead = Conferences, workshops and meet-ups whose attendees claim a badge with a code or a QR code.
+org-events-open = Events and claim codes
+event-list-title = Events
+event-list-lead = Each event has a claim URL, a code to type and a printable QR code. Attendees claim the event’s badge with their e-mail address, confirmed by a link.
+event-none = No events yet.
+event-new-title = New event
+event-edit-title = Edit “{ $name }”
+event-create = Create the event
+event-no-badges = Publish a badge first: an event awards one of the organisation’s active badges.
+event-field-name = Event name
+event-field-badge = Badge awarded
+event-field-dates = Dates
+event-field-starts = First day
+event-field-ends = Last day
+event-hint-ends = Leave empty for a one-day event.
+event-field-place = Place
+event-field-online = Online at (URL)
+event-limits = Who can claim, and when
+event-limits-hint = All optional. Without limits, anyone with the code can claim once per e-mail address while the event is open.
+event-field-claims-open = Claims open on
+event-field-claims-close = Claims close after
+event-field-max = Maximum number of badges
+event-hint-max = The event stops taking claims when this many badges were awarded.
+event-field-allow = Only these e-mail addresses or domains
+event-hint-allow = One a line, e.g. uni.edu (also admits its subdomains) or ada@example.org.
+event-field-approval = Each claim needs my approval
+event-hint-approval = Confirmed claims wait in a queue that issuers accept or decline.
+event-error-name = Give the event a name (at most 200 characters).
+event-error-badge = Choose one of the organisation’s active badges.
+event-error-dates = Give the event’s first day as a date.
+event-error-dates-order = The last day cannot come before the first.
+event-error-online-url = The online address must be an http(s) URL.
+event-error-place = The place is too long (at most 500 characters).
+event-error-window = The claim window’s days must be dates.
+event-error-window-order = Claims must open before they close.
+event-error-max = The maximum must be a whole number from 1 to 1,000,000.
+event-error-allow-list = Each line of the list must be an e-mail address or a domain such as uni.edu.
+event-error-action = Unknown action.
+event-error-none-checked = Check at least one request first.
+event-error-your-name = Give your name as it should appear on the badge (at most 200 characters).
+event-state-open = Open
+event-state-closed = Closed
+event-claims = Badges awarded
+event-claims-of = { $n } of { $max }
+event-pending-count = { $n } waiting
+event-share-title = Share the event
+event-claim-url = Claim URL:
+event-code = Claim code
+event-code-hint = As printed on the poster; capitals or small letters, dashes optional.
+event-qr-alt = QR code to claim the badge of { $name }
+event-qr-png = QR code (PNG)
+event-qr-svg = QR code (SVG)
+event-poster = Printable poster
+event-poster-hint = Print this page on A4 (your browser’s print command); only the poster is printed.
+event-poster-kicker = Claim your badge
+event-poster-scan = Scan the code with your phone’s camera,
+event-poster-or = or go to { $url } and type this code:
+event-close = Close claims
+event-reopen = Reopen claims
+event-queue-title = Waiting for approval
+event-queue-empty = No request is waiting.
+event-select = Select
+event-select-one = Select { $name }
+event-confirmed-at = Confirmed
+event-accept = Accept the checked requests
+event-decline = Decline the checked requests
+event-accepted-n = { $n ->
+    [one] One request accepted: its badge is on its way.
+   *[other] { $n } requests accepted: their badges are on their way.
+}
+event-declined-n = { $n ->
+    [one] One request declined; the person is told by e-mail.
+   *[other] { $n } requests declined; each person is told by e-mail.
+}
+event-full-n = { $n ->
+    [one] One request was not accepted: the event has no place left.
+   *[other] { $n } requests were not accepted: the event has no place left.
+}
+event-requests-title = Requests
+event-requests-none = No one has claimed yet.
+event-requested-at = Asked
+event-request-unconfirmed = Address not confirmed
+event-request-pending = Waiting for approval
+event-request-awarded = Awarded
+event-request-declined = Declined
+event-enter-title = Enter your claim code
+event-enter-lead = The organiser of your event gave you a code (on a poster, a slide or a message). Type it here to claim your badge.
+event-enter-submit = Continue
+event-code-unknown = No event has this code. Check it against the poster and try again.
+event-code-limited = Too many wrong codes came from your network. Wait a few minutes, then try again.
+event-claim-kicker = Claim your badge
+event-claim-lead = Attendees can claim the badge “{ $badge }”.
+event-your-name = Your name
+event-your-name-hint = As it should appear on your badge.
+event-claim-submit = Claim my badge
+event-claim-how = We e-mail you a link to confirm your address; the badge comes once you open it.
+event-claim-signed-in = Signed in with this address, the badge goes straight to your backpack.
+event-outcome-check-inbox = Check your inbox: we sent a confirmation link to { $email }.
+event-outcome-check-inbox-more = Open it to receive your badge. Nothing there? Look in your spam folder, or try again in a minute.
+event-outcome-awarded = Your badge has been awarded.
+event-outcome-awarded-backpack = Your badge is in your backpack.
+event-outcome-awarded-mail = An e-mail with your badge is on its way to { $email }.
+event-outcome-pending = Thank you: your request is confirmed and waits for the organiser’s approval. You will hear from us by e-mail either way.
+event-outcome-already = This address already has this event’s badge.
+event-outcome-declined = The organiser declined the request of this address.
+event-outcome-limited = Too many claims came in from your network or for this event. Wait a few minutes, then try again.
+event-outcome-address-limited = We just sent a link to this address. Wait a minute before asking again, and look in your inbox.
+event-refused-closed = This event no longer takes claims.
+event-refused-not-yet = Claims for this event have not opened yet.
+event-refused-over = The time to claim this event’s badge is over.
+event-refused-full = All of this event’s badges have been claimed.
+event-refused-not-allowed = This event’s badge can only be claimed with certain e-mail addresses, and this is not one of them.
+event-see-backpack = Open my backpack
+event-see-badge = See the badge’s page
+event-confirm-title = Confirm your claim
+event-confirm-lead = { $name }, confirm that { $email } is yours to receive the badge “{ $badge }”.
+event-confirm-submit = Confirm and get my badge
+event-confirm-submit-approval = Confirm my request
+event-confirm-approval-hint = The organiser approves each request; you will hear from us by e-mail.
+event-link-invalid-title = This link does not work
+event-link-invalid-lead = It may be mistyped or incomplete. Claim the badge again with the event’s code to get a new link.
+event-link-expired-title = This link has expired
+event-link-expired-lead = Claim the badge again with the event’s code to get a new link.
+email-event-confirm-subject = Confirm your address to receive your badge: { $event }
+email-event-confirm-lead = You asked for the badge “{ $badge }” of { $event } ({ $issuer }).
+email-event-confirm-action = Open this link within { $hours } hours to confirm that this address is yours:
+email-event-confirm-button = Confirm my address
+email-event-confirm-ignore = If you did not ask for this badge, ignore this e-mail: nothing is awarded without your confirmation.
+email-event-declined-subject = Your badge request for { $event }
+email-event-declined-lead = The organiser of { $event } ({ $issuer }) declined your request for the badge “{ $badge }”. If you think this is a mistake, reply to the organiser directly.

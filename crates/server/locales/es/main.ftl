@@ -970,3 +970,135 @@ mail-unsubscribed-count = { $n ->
     [one] Una dirección se ha dado de baja de los correos de esta organización; sus mensajes no se envían y se marcan «No enviado».
    *[other] { $n } direcciones se han dado de baja de los correos de esta organización; sus mensajes no se envían y se marcan «No enviado».
 }
+## Eventos y códigos de reclamación
+org-events = Eventos
+org-events-lead = Congresos, talleres y encuentros cuyos asistentes obtienen una insignia con un código o un código QR.
+org-events-open = Eventos y códigos
+event-list-title = Eventos
+event-list-lead = Cada evento tiene una dirección de reclamación, un código para escribir y un código QR imprimible. Los asistentes obtienen la insignia del evento con su correo electrónico, confirmado con un enlace.
+event-none = Todavía no hay eventos.
+event-new-title = Nuevo evento
+event-edit-title = Editar «{ $name }»
+event-create = Crear el evento
+event-no-badges = Publique primero una insignia: un evento otorga una de las insignias activas de la organización.
+event-field-name = Nombre del evento
+event-field-badge = Insignia otorgada
+event-field-dates = Fechas
+event-field-starts = Primer día
+event-field-ends = Último día
+event-hint-ends = Déjelo vacío para un evento de un día.
+event-field-place = Lugar
+event-field-online = En línea en (URL)
+event-limits = Quién puede reclamar, y cuándo
+event-limits-hint = Todo es opcional. Sin límites, cualquiera con el código puede reclamar una vez por dirección de correo mientras el evento esté abierto.
+event-field-claims-open = Reclamaciones abiertas el
+event-field-claims-close = Reclamaciones cerradas después del
+event-field-max = Número máximo de insignias
+event-hint-max = El evento deja de aceptar reclamaciones cuando se han otorgado tantas insignias.
+event-field-allow = Solo estas direcciones o dominios
+event-hint-allow = Uno por línea, p. ej. uni.edu (admite también sus subdominios) o ada@example.org.
+event-field-approval = Cada reclamación necesita mi aprobación
+event-hint-approval = Las reclamaciones confirmadas esperan en una cola que los emisores aceptan o rechazan.
+event-error-name = Dé un nombre al evento (200 caracteres como máximo).
+event-error-badge = Elija una de las insignias activas de la organización.
+event-error-dates = Indique el primer día del evento como fecha.
+event-error-dates-order = El último día no puede ser anterior al primero.
+event-error-online-url = La dirección en línea debe ser una URL http(s).
+event-error-place = El lugar es demasiado largo (500 caracteres como máximo).
+event-error-window = Los días del periodo de reclamación deben ser fechas.
+event-error-window-order = Las reclamaciones deben abrirse antes de cerrarse.
+event-error-max = El máximo debe ser un número entero de 1 a 1 000 000.
+event-error-allow-list = Cada línea de la lista debe ser una dirección de correo o un dominio como uni.edu.
+event-error-action = Acción desconocida.
+event-error-none-checked = Marque primero al menos una solicitud.
+event-error-your-name = Indique su nombre tal como debe figurar en la insignia (200 caracteres como máximo).
+event-state-open = Abierto
+event-state-closed = Cerrado
+event-claims = Insignias otorgadas
+event-claims-of = { $n } de { $max }
+event-pending-count = { $n } en espera
+event-share-title = Compartir el evento
+event-claim-url = Dirección de reclamación:
+event-code = Código de reclamación
+event-code-hint = Tal como aparece en el cartel; mayúsculas o minúsculas, guiones opcionales.
+event-qr-alt = Código QR para obtener la insignia de { $name }
+event-qr-png = Código QR (PNG)
+event-qr-svg = Código QR (SVG)
+event-poster = Cartel imprimible
+event-poster-hint = Imprima esta página en A4 (orden de imprimir del navegador); solo se imprime el cartel.
+event-poster-kicker = Obtenga su insignia
+event-poster-scan = Escanee el código con la cámara de su teléfono,
+event-poster-or = o vaya a { $url } y escriba este código:
+event-close = Cerrar las reclamaciones
+event-reopen = Reabrir las reclamaciones
+event-queue-title = Pendientes de aprobación
+event-queue-empty = No hay solicitudes pendientes.
+event-select = Elegir
+event-select-one = Elegir a { $name }
+event-confirmed-at = Confirmada
+event-accept = Aceptar las solicitudes marcadas
+event-decline = Rechazar las solicitudes marcadas
+event-accepted-n = { $n ->
+    [one] Una solicitud aceptada: su insignia está en camino.
+   *[other] { $n } solicitudes aceptadas: sus insignias están en camino.
+}
+event-declined-n = { $n ->
+    [one] Una solicitud rechazada; la persona recibe un correo.
+   *[other] { $n } solicitudes rechazadas; cada persona recibe un correo.
+}
+event-full-n = { $n ->
+    [one] Una solicitud no se aceptó: el evento no tiene plazas libres.
+   *[other] { $n } solicitudes no se aceptaron: el evento no tiene plazas libres.
+}
+event-requests-title = Solicitudes
+event-requests-none = Nadie ha reclamado todavía.
+event-requested-at = Solicitada
+event-request-unconfirmed = Dirección sin confirmar
+event-request-pending = Pendiente de aprobación
+event-request-awarded = Otorgada
+event-request-declined = Rechazada
+event-enter-title = Escriba su código
+event-enter-lead = El organizador de su evento le dio un código (en un cartel, una diapositiva o un mensaje). Escríbalo aquí para obtener su insignia.
+event-enter-submit = Continuar
+event-code-unknown = Ningún evento tiene este código. Compárelo con el cartel e inténtelo de nuevo.
+event-code-limited = Han llegado demasiados códigos erróneos desde su red. Espere unos minutos y vuelva a intentarlo.
+event-claim-kicker = Obtenga su insignia
+event-claim-lead = Los asistentes pueden obtener la insignia «{ $badge }».
+event-your-name = Su nombre
+event-your-name-hint = Tal como debe figurar en su insignia.
+event-claim-submit = Obtener mi insignia
+event-claim-how = Le enviamos un enlace para confirmar su dirección; la insignia llega en cuanto lo abra.
+event-claim-signed-in = Con la sesión iniciada con esta dirección, la insignia va directamente a su mochila.
+event-outcome-check-inbox = Revise su bandeja de entrada: enviamos un enlace de confirmación a { $email }.
+event-outcome-check-inbox-more = Ábralo para recibir su insignia. ¿No llegó nada? Mire en la carpeta de spam, o vuelva a intentarlo en un minuto.
+event-outcome-awarded = Se le ha otorgado la insignia.
+event-outcome-awarded-backpack = Su insignia está en su mochila.
+event-outcome-awarded-mail = Un correo con su insignia va en camino a { $email }.
+event-outcome-pending = Gracias: su solicitud está confirmada y espera la aprobación del organizador. Recibirá un correo en cualquier caso.
+event-outcome-already = Esta dirección ya tiene la insignia de este evento.
+event-outcome-declined = El organizador rechazó la solicitud de esta dirección.
+event-outcome-limited = Han llegado demasiadas reclamaciones desde su red o para este evento. Espere unos minutos y vuelva a intentarlo.
+event-outcome-address-limited = Acabamos de enviar un enlace a esta dirección. Espere un minuto antes de volver a pedirlo, y revise su bandeja.
+event-refused-closed = Este evento ya no acepta reclamaciones.
+event-refused-not-yet = Las reclamaciones de este evento aún no están abiertas.
+event-refused-over = El plazo para obtener la insignia de este evento ha terminado.
+event-refused-full = Todas las insignias de este evento ya se han reclamado.
+event-refused-not-allowed = La insignia de este evento solo puede obtenerse con ciertas direcciones de correo, y esta no es una de ellas.
+event-see-backpack = Abrir mi mochila
+event-see-badge = Ver la página de la insignia
+event-confirm-title = Confirme su reclamación
+event-confirm-lead = { $name }, confirme que { $email } es suya para recibir la insignia «{ $badge }».
+event-confirm-submit = Confirmar y recibir mi insignia
+event-confirm-submit-approval = Confirmar mi solicitud
+event-confirm-approval-hint = El organizador aprueba cada solicitud; recibirá un correo.
+event-link-invalid-title = Este enlace no funciona
+event-link-invalid-lead = Puede estar mal copiado o incompleto. Vuelva a reclamar la insignia con el código del evento para recibir un enlace nuevo.
+event-link-expired-title = Este enlace ha caducado
+event-link-expired-lead = Vuelva a reclamar la insignia con el código del evento para recibir un enlace nuevo.
+email-event-confirm-subject = Confirme su dirección para recibir su insignia: { $event }
+email-event-confirm-lead = Solicitó la insignia «{ $badge }» de { $event } ({ $issuer }).
+email-event-confirm-action = Abra este enlace en las próximas { $hours } horas para confirmar que esta dirección es suya:
+email-event-confirm-button = Confirmar mi dirección
+email-event-confirm-ignore = Si no solicitó esta insignia, ignore este correo: no se otorga nada sin su confirmación.
+email-event-declined-subject = Su solicitud de insignia para { $event }
+email-event-declined-lead = El organizador de { $event } ({ $issuer }) rechazó su solicitud de la insignia «{ $badge }». Si cree que es un error, responda directamente al organizador.

@@ -977,3 +977,135 @@ mail-unsubscribed-count = { $n ->
     [one] Une adresse s’est désinscrite des e-mails de cette organisation ; ses messages ne sont pas envoyés et sont marqués « Non envoyé ».
    *[other] { $n } adresses se sont désinscrites des e-mails de cette organisation ; leurs messages ne sont pas envoyés et sont marqués « Non envoyé ».
 }
+## Événements et codes de réclamation
+org-events = Événements
+org-events-lead = Conférences, ateliers et rencontres dont les participants obtiennent un badge avec un code ou un QR code.
+org-events-open = Événements et codes
+event-list-title = Événements
+event-list-lead = Chaque événement a une adresse de réclamation, un code à saisir et un QR code imprimable. Les participants obtiennent le badge de l’événement avec leur adresse e-mail, confirmée par un lien.
+event-none = Aucun événement pour l’instant.
+event-new-title = Nouvel événement
+event-edit-title = Modifier « { $name } »
+event-create = Créer l’événement
+event-no-badges = Publiez d’abord un badge : un événement décerne l’un des badges actifs de l’organisation.
+event-field-name = Nom de l’événement
+event-field-badge = Badge décerné
+event-field-dates = Dates
+event-field-starts = Premier jour
+event-field-ends = Dernier jour
+event-hint-ends = Laissez vide pour un événement d’un jour.
+event-field-place = Lieu
+event-field-online = En ligne à (URL)
+event-limits = Qui peut réclamer, et quand
+event-limits-hint = Tout est facultatif. Sans limite, toute personne ayant le code peut réclamer une fois par adresse e-mail tant que l’événement est ouvert.
+event-field-claims-open = Réclamations ouvertes le
+event-field-claims-close = Réclamations closes après le
+event-field-max = Nombre maximal de badges
+event-hint-max = L’événement n’accepte plus de réclamation une fois ce nombre de badges décernés.
+event-field-allow = Seulement ces adresses ou domaines
+event-hint-allow = Un par ligne, p. ex. uni.edu (admet aussi ses sous-domaines) ou ada@example.org.
+event-field-approval = Chaque réclamation demande mon accord
+event-hint-approval = Les réclamations confirmées attendent dans une file que les émetteurs acceptent ou refusent.
+event-error-name = Donnez un nom à l’événement (200 caractères au plus).
+event-error-badge = Choisissez l’un des badges actifs de l’organisation.
+event-error-dates = Indiquez le premier jour de l’événement sous forme de date.
+event-error-dates-order = Le dernier jour ne peut pas précéder le premier.
+event-error-online-url = L’adresse en ligne doit être une URL http(s).
+event-error-place = Le lieu est trop long (500 caractères au plus).
+event-error-window = Les jours de la période de réclamation doivent être des dates.
+event-error-window-order = Les réclamations doivent ouvrir avant de fermer.
+event-error-max = Le maximum doit être un nombre entier de 1 à 1 000 000.
+event-error-allow-list = Chaque ligne de la liste doit être une adresse e-mail ou un domaine comme uni.edu.
+event-error-action = Action inconnue.
+event-error-none-checked = Cochez d’abord au moins une demande.
+event-error-your-name = Indiquez votre nom tel qu’il doit figurer sur le badge (200 caractères au plus).
+event-state-open = Ouvert
+event-state-closed = Fermé
+event-claims = Badges décernés
+event-claims-of = { $n } sur { $max }
+event-pending-count = { $n } en attente
+event-share-title = Partager l’événement
+event-claim-url = Adresse de réclamation :
+event-code = Code de réclamation
+event-code-hint = Tel qu’imprimé sur l’affiche ; majuscules ou minuscules, tirets facultatifs.
+event-qr-alt = QR code pour obtenir le badge de { $name }
+event-qr-png = QR code (PNG)
+event-qr-svg = QR code (SVG)
+event-poster = Affiche imprimable
+event-poster-hint = Imprimez cette page en A4 (commande d’impression du navigateur) ; seule l’affiche est imprimée.
+event-poster-kicker = Obtenez votre badge
+event-poster-scan = Scannez le code avec l’appareil photo de votre téléphone,
+event-poster-or = ou allez sur { $url } et saisissez ce code :
+event-close = Fermer les réclamations
+event-reopen = Rouvrir les réclamations
+event-queue-title = En attente d’accord
+event-queue-empty = Aucune demande en attente.
+event-select = Choisir
+event-select-one = Choisir { $name }
+event-confirmed-at = Confirmée
+event-accept = Accepter les demandes cochées
+event-decline = Refuser les demandes cochées
+event-accepted-n = { $n ->
+    [one] Une demande acceptée : son badge est en route.
+   *[other] { $n } demandes acceptées : leurs badges sont en route.
+}
+event-declined-n = { $n ->
+    [one] Une demande refusée ; la personne est prévenue par e-mail.
+   *[other] { $n } demandes refusées ; chaque personne est prévenue par e-mail.
+}
+event-full-n = { $n ->
+    [one] Une demande n’a pas été acceptée : l’événement n’a plus de place.
+   *[other] { $n } demandes n’ont pas été acceptées : l’événement n’a plus de place.
+}
+event-requests-title = Demandes
+event-requests-none = Personne n’a encore réclamé.
+event-requested-at = Demandée
+event-request-unconfirmed = Adresse non confirmée
+event-request-pending = En attente d’accord
+event-request-awarded = Décerné
+event-request-declined = Refusée
+event-enter-title = Saisissez votre code
+event-enter-lead = L’organisateur de votre événement vous a donné un code (sur une affiche, une diapositive ou un message). Saisissez-le ici pour obtenir votre badge.
+event-enter-submit = Continuer
+event-code-unknown = Aucun événement n’a ce code. Comparez-le avec l’affiche et réessayez.
+event-code-limited = Trop de codes erronés sont venus de votre réseau. Attendez quelques minutes, puis réessayez.
+event-claim-kicker = Obtenez votre badge
+event-claim-lead = Les participants peuvent obtenir le badge « { $badge } ».
+event-your-name = Votre nom
+event-your-name-hint = Tel qu’il doit figurer sur votre badge.
+event-claim-submit = Obtenir mon badge
+event-claim-how = Nous vous envoyons un lien pour confirmer votre adresse ; le badge arrive dès que vous l’ouvrez.
+event-claim-signed-in = Connecté avec cette adresse, le badge va directement dans votre sac à badges.
+event-outcome-check-inbox = Consultez votre boîte : nous avons envoyé un lien de confirmation à { $email }.
+event-outcome-check-inbox-more = Ouvrez-le pour recevoir votre badge. Rien reçu ? Regardez dans les indésirables, ou réessayez dans une minute.
+event-outcome-awarded = Votre badge vous a été décerné.
+event-outcome-awarded-backpack = Votre badge est dans votre sac à badges.
+event-outcome-awarded-mail = Un e-mail avec votre badge part vers { $email }.
+event-outcome-pending = Merci : votre demande est confirmée et attend l’accord de l’organisateur. Vous recevrez un e-mail dans tous les cas.
+event-outcome-already = Cette adresse a déjà le badge de cet événement.
+event-outcome-declined = L’organisateur a refusé la demande de cette adresse.
+event-outcome-limited = Trop de réclamations sont venues de votre réseau ou pour cet événement. Attendez quelques minutes, puis réessayez.
+event-outcome-address-limited = Nous venons d’envoyer un lien à cette adresse. Attendez une minute avant de redemander, et regardez votre boîte.
+event-refused-closed = Cet événement n’accepte plus de réclamation.
+event-refused-not-yet = Les réclamations pour cet événement ne sont pas encore ouvertes.
+event-refused-over = Le délai pour obtenir le badge de cet événement est passé.
+event-refused-full = Tous les badges de cet événement ont été réclamés.
+event-refused-not-allowed = Le badge de cet événement ne peut être obtenu qu’avec certaines adresses e-mail, et celle-ci n’en fait pas partie.
+event-see-backpack = Ouvrir mon sac à badges
+event-see-badge = Voir la page du badge
+event-confirm-title = Confirmez votre réclamation
+event-confirm-lead = { $name }, confirmez que { $email } est bien à vous pour recevoir le badge « { $badge } ».
+event-confirm-submit = Confirmer et recevoir mon badge
+event-confirm-submit-approval = Confirmer ma demande
+event-confirm-approval-hint = L’organisateur valide chaque demande ; vous recevrez un e-mail.
+event-link-invalid-title = Ce lien ne fonctionne pas
+event-link-invalid-lead = Il est peut-être mal copié ou incomplet. Réclamez à nouveau le badge avec le code de l’événement pour recevoir un nouveau lien.
+event-link-expired-title = Ce lien a expiré
+event-link-expired-lead = Réclamez à nouveau le badge avec le code de l’événement pour recevoir un nouveau lien.
+email-event-confirm-subject = Confirmez votre adresse pour recevoir votre badge : { $event }
+email-event-confirm-lead = Vous avez demandé le badge « { $badge } » de { $event } ({ $issuer }).
+email-event-confirm-action = Ouvrez ce lien dans les { $hours } heures pour confirmer que cette adresse est la vôtre :
+email-event-confirm-button = Confirmer mon adresse
+email-event-confirm-ignore = Si vous n’avez pas demandé ce badge, ignorez cet e-mail : rien n’est décerné sans votre confirmation.
+email-event-declined-subject = Votre demande de badge pour { $event }
+email-event-declined-lead = L’organisateur de { $event } ({ $issuer }) a refusé votre demande du badge « { $badge } ». Si vous pensez qu’il s’agit d’une erreur, répondez directement à l’organisateur.

@@ -8,6 +8,7 @@ mod backpack;
 mod badges;
 mod bulk;
 mod claim;
+mod events;
 mod issuers;
 mod mail_settings;
 mod ob2;
@@ -85,6 +86,18 @@ pub fn router(state: Shared) -> Router {
         .route("/orgs/{org}/awards/{award}/undo-revoke", post(awards::undo_revocation))
         .route("/orgs/{org}/awards/{award}/renew", post(awards::renew))
         .route("/orgs/{org}/awards/{award}/resend", post(awards::resend))
+        .route("/orgs/{org}/events", get(events::list))
+        .route("/orgs/{org}/events/new", get(events::new_page).post(events::create))
+        .route("/orgs/{org}/events/{event}", get(events::show))
+        .route("/orgs/{org}/events/{event}/edit", get(events::edit_page).post(events::update))
+        .route("/orgs/{org}/events/{event}/state", post(events::set_state))
+        .route("/orgs/{org}/events/{event}/decide", post(events::decide))
+        .route("/orgs/{org}/events/{event}/qr.png", get(events::qr_png))
+        .route("/orgs/{org}/events/{event}/qr.svg", get(events::qr_svg))
+        .route("/orgs/{org}/events/{event}/poster", get(events::poster))
+        .route("/e", get(events::enter))
+        .route("/e/{code}", get(events::claim_page).post(events::claim))
+        .route("/e/confirm/{token}", get(events::confirm_page).post(events::confirm))
         .route("/outbox", get(outbox::list_all))
         .route("/outbox/{message}", get(outbox::show_any))
         .route("/outbox/{message}/{file}", get(outbox::part_any))

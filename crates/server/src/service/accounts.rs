@@ -455,9 +455,13 @@ pub(crate) async fn compose_email(
             "/login/email/",
             "sign-in",
         ),
-        MailKind::Award | MailKind::Reminder | MailKind::Revocation => {
+        MailKind::Award
+        | MailKind::Reminder
+        | MailKind::Revocation
+        | MailKind::EventConfirm
+        | MailKind::EventDeclined => {
             return Err(AccountMailError::Other(
-                "an award e-mail is not an account e-mail".into(),
+                "an award or event e-mail is not an account e-mail".into(),
             ));
         }
     };

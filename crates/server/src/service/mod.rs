@@ -12,6 +12,8 @@
 //!   undo a revocation within 30 days), recorded in its history;
 //! * [`backpack`]: the earner's backpack (awards appearing by themselves,
 //!   imports, re-checks, curation, sharing, export, account deletion);
+//! * [`events`]: events with claim codes, QR codes and posters; attendees'
+//!   claims, confirmed by e-mail, within the event's limits; the approval queue;
 //! * [`api_tokens`]: organisations' bearer tokens for the APIs;
 //! * [`share_images`]: the 1200×627 link-preview images of public pages;
 //! * [`vcapi`]: the W3C VC-API (issue, verify credentials and presentations);
@@ -25,10 +27,11 @@ pub mod accounts;
 pub mod api_tokens;
 pub mod awards;
 pub mod backpack;
+pub mod events;
 pub mod mail_templates;
 pub mod outbox;
-pub mod share_images;
 pub mod reminders;
+pub mod share_images;
 pub mod unsubscribe;
 pub mod vcapi;
 pub mod verification;

@@ -10,6 +10,7 @@ mod support;
 mod accounts;
 mod backpack;
 mod bulk;
+mod events;
 mod journey;
 mod mail;
 mod mail_prefs;

@@ -65,7 +65,7 @@ CREATE TABLE mail_templates (
     PRIMARY KEY (org_id, kind, locale)
 );
 
--- The outbox: reminder and revocation kinds, the 'suppressed' state (not sent:
+-- The outbox: reminder and revocation kinds (beside the event kinds of 0011), the 'suppressed' state (not sent:
 -- the recipient unsubscribed from the organisation), and `on_request` (1: the
 -- recipient asked for this message, e.g. a new claim link, so it goes even
 -- after an unsubscribe).
@@ -73,13 +73,14 @@ ALTER TABLE mail_outbox ADD COLUMN on_request BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE mail_outbox DROP CONSTRAINT mail_outbox_kind_check;
 ALTER TABLE mail_outbox ADD CONSTRAINT mail_outbox_kind_check
     CHECK (kind IN ('award', 'reminder', 'revocation', 'confirm-email', 'password-reset',
-        'sign-in-link'));
+        'sign-in-link', 'event-confirm', 'event-declined'));
 ALTER TABLE mail_outbox DROP CONSTRAINT mail_outbox_state_check;
 ALTER TABLE mail_outbox ADD CONSTRAINT mail_outbox_state_check
     CHECK (state IN ('queued', 'sent', 'failed', 'suppressed'));
 ALTER TABLE mail_outbox DROP CONSTRAINT mail_outbox_owner_check;
 ALTER TABLE mail_outbox ADD CONSTRAINT mail_outbox_owner_check
-    CHECK ((kind IN ('award', 'reminder', 'revocation') AND org_id IS NOT NULL)
-        OR (kind NOT IN ('award', 'reminder', 'revocation') AND user_id IS NOT NULL));
+    CHECK ((kind IN ('award', 'reminder', 'revocation', 'event-confirm', 'event-declined') AND org_id IS NOT NULL)
+        OR (kind NOT IN ('award', 'reminder', 'revocation', 'event-confirm', 'event-declined')
+            AND user_id IS NOT NULL));
 -- The reminder pass looks for award e-mails sent in a window of days.
 CREATE INDEX mail_outbox_sent ON mail_outbox(kind, state, sent_at);

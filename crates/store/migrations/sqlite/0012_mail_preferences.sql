@@ -65,7 +65,7 @@ CREATE TABLE mail_templates (
     PRIMARY KEY (org_id, kind, locale)
 );
 
--- The outbox: reminder and revocation kinds, the 'suppressed' state (not sent:
+-- The outbox: reminder and revocation kinds (beside the event kinds of 0011), the 'suppressed' state (not sent:
 -- the recipient unsubscribed from the organisation), and `on_request` (1: the
 -- recipient asked for this message, e.g. a new claim link, so it goes even
 -- after an unsubscribe). SQLite cannot change a column's constraints: the
@@ -78,7 +78,7 @@ CREATE TABLE mail_outbox_new (
     recipient TEXT NOT NULL,
     locale TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('award', 'reminder', 'revocation', 'confirm-email',
-        'password-reset', 'sign-in-link')),
+        'password-reset', 'sign-in-link', 'event-confirm', 'event-declined')),
     state TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'failed', 'suppressed')),
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
@@ -90,8 +90,9 @@ CREATE TABLE mail_outbox_new (
     created_at INTEGER NOT NULL,
     sent_at INTEGER,
     on_request INTEGER NOT NULL DEFAULT 0,
-    CHECK ((kind IN ('award', 'reminder', 'revocation') AND org_id IS NOT NULL)
-        OR (kind NOT IN ('award', 'reminder', 'revocation') AND user_id IS NOT NULL))
+    CHECK ((kind IN ('award', 'reminder', 'revocation', 'event-confirm', 'event-declined') AND org_id IS NOT NULL)
+        OR (kind NOT IN ('award', 'reminder', 'revocation', 'event-confirm', 'event-declined')
+            AND user_id IS NOT NULL))
 );
 INSERT INTO mail_outbox_new (id, org_id, user_id, award_id, recipient, locale, kind, state,
         attempts, next_attempt_at, last_error, lease_owner, lease_until, message_id, created_by,

@@ -48,3 +48,22 @@ pub async fn allow(store: &Store, subject: &str, limits: &[Limit]) -> Result<boo
     .map(|r| r.rows_affected())?);
     Ok(true)
 }
+
+/// Whether `subject` has reached a limit, without recording anything (for
+/// limits counted on failures only, recorded with [`allow`] when one happens).
+pub async fn reached(store: &Store, subject: &str, limits: &[Limit]) -> Result<bool, StoreError> {
+    let t = now();
+    for limit in limits {
+        let n: i64 = on_db!(store, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM throttle_events WHERE subject = $1 AND at > $2"
+        )
+        .bind(subject)
+        .bind(t - limit.window)
+        .fetch_one(pool)
+        .await?);
+        if n >= limit.max {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
