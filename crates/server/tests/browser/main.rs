@@ -18,6 +18,7 @@ mod support;
 mod axe;
 mod backpack;
 mod driver;
+mod events;
 mod journey;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -44,6 +45,7 @@ async fn issuer_and_earner_journey_in_chromium() {
         let journey = tokio::spawn(async move {
             journey::run(&app, &browser, &mut record).await;
             backpack::run(&app, &browser, &mut record).await;
+            events::run(&app, &browser, &mut record).await;
             (app, browser, record)
         });
         let (app, browser, record) = match journey.await {
