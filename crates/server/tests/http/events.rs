@@ -178,6 +178,14 @@ async fn an_attendee_claims_with_the_code_and_confirms_by_email() {
         assert_eq!(admin.status(), 200);
         let admin = admin.text().await.unwrap();
         assert!(admin.contains(&code) && admin.contains("/qr.svg"));
+        let list = issuer
+            .get(app.url(&format!("/orgs/{org}/events")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(list.status(), 200);
+        let list = list.text().await.unwrap();
+        assert!(list.contains("Open Data Day Tunis") && list.contains("Data Analysis with Python"));
         let png = issuer
             .get(app.url(&format!("/orgs/{org}/events/{id}/qr.png")))
             .send()

@@ -224,10 +224,11 @@ async fn by_id(store: &Store, id: &str) -> Result<Option<Event>, StoreError> {
 pub async fn list(store: &Store, org_id: &str) -> Result<Vec<EventSummary>, StoreError> {
     Ok(on_db!(store, |pool| {
         sqlx::query_as(
-        "SELECT e.id, e.name, e.badge_id, b.name AS badge_name, e.starts_at, e.ends_at, e.state, \
+        "SELECT e.id, e.name, e.badge_id, v.name AS badge_name, e.starts_at, e.ends_at, e.state, \
          e.max_claims, e.claims_taken, \
          (SELECT COUNT(*) FROM event_requests r WHERE r.event_id = e.id AND r.state = 'pending') AS pending \
          FROM badge_events e JOIN badges b ON b.id = e.badge_id \
+         JOIN badge_versions v ON v.badge_id = b.id AND v.version = b.current_version \
          WHERE e.org_id = $1 ORDER BY e.starts_at DESC, e.created_at DESC, e.id"
     )
     .bind(org_id)
