@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
-use insignia_store::model::{Award, OutboxMessage};
+use insignia_store::model::{Award, AwardState, OutboxMessage};
 use insignia_store::repo::{awards, badges, issuers, mail, outbox};
 use insignia_store::token::{random_id, token_hash};
 use insignia_store::{StoreError, now};
@@ -585,7 +585,7 @@ async fn compose(
     let Some(award) = award else {
         return Err(Compose::Gone("the award no longer exists".into()));
     };
-    if award.state == "revoked" {
+    if award.state == AwardState::Revoked {
         return Err(Compose::Gone(
             "the award was revoked before the e-mail was sent".into(),
         ));

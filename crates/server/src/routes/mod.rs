@@ -12,7 +12,7 @@ mod issuers;
 mod ob2;
 mod orgs;
 mod outbox;
-pub(crate) mod public;
+mod public;
 mod vcapi;
 mod verify;
 
@@ -27,8 +27,6 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use minijinja::Value;
 use tower_http::set_header::SetResponseHeaderLayer;
-
-pub(crate) use account::email_ok;
 
 use crate::auth::{LANG_COOKIE, Visitor};
 use crate::error::{AppError, ErrorPage};

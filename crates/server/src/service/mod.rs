@@ -12,13 +12,25 @@
 //!   undo a revocation within 30 days), recorded in its history;
 //! * [`backpack`]: the earner's backpack (awards appearing by themselves,
 //!   imports, re-checks, curation, sharing, export, account deletion);
+//! * [`award_view`]: one of our awards as its public pages show it, with
+//!   its live verification against our records;
+//! * [`badges`], [`issuers`]: an organisation's badges and issuers, published
+//!   badge versions and their designs;
+//! * [`status`]: publishing, re-signing and serving the status lists;
 //! * [`api_tokens`]: organisations' bearer tokens for the APIs;
 //! * [`vcapi`]: the W3C VC-API (issue, verify credentials and presentations).
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod award_view;
 pub mod awards;
 pub mod backpack;
+pub mod badges;
+pub mod bulk;
+pub mod claims;
+pub mod issuers;
+pub mod ob2;
 pub mod outbox;
+pub mod status;
 pub mod vcapi;
 pub mod verification;
