@@ -12,7 +12,7 @@ use insignia_proofs::did;
 use insignia_proofs::jwk::Jwk;
 use insignia_proofs::keys::{Algorithm, KeyPair, PublicKey};
 use insignia_store::model::{Award, AwardState, BadgeVersion, Issuer, IssuerKey};
-use insignia_store::repo::{awards, issuers, status};
+use insignia_store::repo::{awards, issuers};
 use insignia_store::token::random_id;
 use serde_json::{Map, Value, json};
 use std::io::Write as _;
@@ -391,7 +391,7 @@ pub fn issue_sync(
         ob2_salt: salt,
         issued_at,
         expires_at,
-        state: AwardState::Active.as_str().to_owned(),
+        state: AwardState::Active,
         state_reason: None,
         state_changed_at: None,
         replaced_by: None,
@@ -478,46 +478,6 @@ pub fn encode_bitstring(set: &[i64], size: i64) -> Result<String, ServerError> {
         .and_then(|_| gz.finish())
         .map(|zipped| format!("u{}", URL_SAFE_NO_PAD.encode(zipped)))
         .map_err(|e| ServerError::Signing(format!("compressing the status list: {e}")))
-}
-
-/// Builds, signs and stores the issuer's status list for `purpose` from the
-/// awards' current states. Returns the signed credential.
-pub async fn publish_status_list(
-    state: &std::sync::Arc<AppState>,
-    issuer: &Issuer,
-    purpose: &str,
-) -> Result<String, ServerError> {
-    let urls = Urls {
-        base: &state.config.base_url,
-    };
-    let award_state = if purpose == "suspension" {
-        AwardState::Suspended
-    } else {
-        AwardState::Revoked
-    };
-    let indexes = awards::indexes_in_state(&state.store, &issuer.id, award_state).await?;
-    let encoded = encode_bitstring(&indexes, awards::STATUS_LIST_SIZE)?;
-    let url = urls.status_list(&issuer.slug, purpose);
-    let unsigned = json!({
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
-        "id": url,
-        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": urls.issuer_did(&issuer.slug)?,
-        "validFrom": rfc3339(insignia_store::now()),
-        "credentialSubject": {
-            "id": format!("{url}#list"),
-            "type": "BitstringStatusList",
-            "statusPurpose": purpose,
-            "encodedList": encoded
-        }
-    });
-    let (pair, vm) = signing_key(state, issuer).await?;
-    let signed = tokio::task::spawn_blocking(move || sign(unsigned, &pair, &vm))
-        .await
-        .map_err(|e| ServerError::Signing(format!("signing task: {e}")))??;
-    let text = signed.to_string();
-    status::put(&state.store, &issuer.id, purpose, &text).await?;
-    Ok(text)
 }
 
 /// The hosted Open Badges 2.0 assertion of an award.

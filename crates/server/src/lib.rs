@@ -30,6 +30,10 @@ pub mod secrets;
 pub mod service;
 pub mod state;
 pub mod validate;
+mod web;
+
+#[cfg(test)]
+mod layering;
 
 use std::sync::Arc;
 use std::time::Duration;

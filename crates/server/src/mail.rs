@@ -642,7 +642,7 @@ async fn compose(
         return Err(Compose::Gone("the award no longer exists".into()));
     };
     match message.kind {
-        MailKind::Revocation if award.state != AwardState::Revoked.as_str() => {
+        MailKind::Revocation if award.state != AwardState::Revoked => {
             return Err(Compose::NotNeeded(
                 "the revocation was undone before the e-mail was sent".into(),
             ));
@@ -653,7 +653,7 @@ async fn compose(
                 return Err(Compose::NotNeeded(why.into()));
             }
         }
-        _ if award.state == AwardState::Revoked.as_str() => {
+        _ if award.state == AwardState::Revoked => {
             return Err(Compose::Gone(
                 "the award was revoked before the e-mail was sent".into(),
             ));
@@ -668,7 +668,7 @@ async fn reminder_not_needed(
     state: &AppState,
     award: &Award,
 ) -> Result<Option<&'static str>, StoreError> {
-    if award.state != AwardState::Active.as_str() {
+    if award.state != AwardState::Active {
         return Ok(Some("not needed: the award is no longer active"));
     }
     if award.replaced_by.is_some() {

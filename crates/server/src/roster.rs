@@ -209,7 +209,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RosterRow>, RosterError> {
             Some("bulk-error-row-name")
         } else if row.name.chars().count() > 200 {
             Some("bulk-error-row-name-long")
-        } else if !crate::routes::email_ok(&row.email) {
+        } else if !crate::validate::email_ok(&row.email) {
             Some("bulk-error-row-email")
         } else if !row.evidence_url.is_empty() && !is_http_url(&row.evidence_url) {
             Some("bulk-error-row-evidence")

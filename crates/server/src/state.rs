@@ -34,7 +34,7 @@ pub struct AppState {
     /// Issuer profiles for public pages (edits show within the time to live).
     pub issuer_cache: TtlCache<insignia_store::model::Issuer>,
     /// Public award pages rendered for anonymous visitors, keyed by award,
-    /// language and everything about the award's status (see `routes::public`);
+    /// language and everything about the award's status (see `routes::public` and `service::award_view`);
     /// shared, not copied, on every hit.
     pub page_cache: TtlCache<axum::body::Bytes>,
     /// Award statuses read for anonymous page views, for one second: a

@@ -3,7 +3,26 @@
 //! person or a file sends. Checked once for every request's path, query and
 //! URL-encoded form body (the `clean_input` layer in `routes`), for every
 //! text field of a multipart form (where the handlers read them) and for every cell of a
-//! CSV recipient list (`roster::parse`).
+//! CSV recipient list (`roster::parse`). Also the one check of an e-mail
+//! address, shared by the forms and the CSV recipient lists.
+
+/// Whether `email` looks like an address one can write to (one `@`, a
+/// dotted domain, no spaces, at most 254 characters); the mail server has
+/// the last word.
+pub fn email_ok(email: &str) -> bool {
+    let email = email.trim();
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+                && email.len() <= 254
+        }
+        None => false,
+    }
+}
 
 /// Whether `text` has a character no form field has any business carrying:
 /// any control character but tab, line feed and carriage return (which

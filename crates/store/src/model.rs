@@ -155,6 +155,45 @@ impl Role {
     }
 }
 
+/// Read from and written as text; an unknown value is a decoding error (the
+/// store's check constraints allow only the known ones).
+macro_rules! text_enum {
+    ($ty:ty, $what:literal) => {
+        impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for $ty
+        where
+            String: sqlx::Decode<'r, DB>,
+        {
+            fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <String as sqlx::Decode<'r, DB>>::decode(value)?;
+                <$ty>::parse(&text)
+                    .ok_or_else(|| format!(concat!("unknown ", $what, " {:?}"), text).into())
+            }
+        }
+
+        impl<DB: sqlx::Database> sqlx::Type<DB> for $ty
+        where
+            String: sqlx::Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <String as sqlx::Type<DB>>::type_info()
+            }
+
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <String as sqlx::Type<DB>>::compatible(ty)
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum!(Role, "role");
+text_enum!(AwardState, "award state");
+
 #[derive(Debug, Clone, FromRow, Serialize)]
 pub struct Organization {
     pub id: String,
@@ -167,7 +206,7 @@ pub struct Organization {
 pub struct Membership {
     pub org_id: String,
     pub org_name: String,
-    pub role: String,
+    pub role: Role,
 }
 
 #[derive(Debug, Clone, FromRow, Serialize)]
@@ -175,7 +214,7 @@ pub struct Member {
     pub user_id: String,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
 }
 
 #[derive(Debug, Clone, FromRow, Serialize)]
@@ -263,7 +302,7 @@ pub struct Award {
     pub ob2_salt: String,
     pub issued_at: i64,
     pub expires_at: Option<i64>,
-    pub state: String,
+    pub state: AwardState,
     pub state_reason: Option<String>,
     pub state_changed_at: Option<i64>,
     pub replaced_by: Option<String>,
@@ -275,7 +314,7 @@ pub struct Award {
 /// rendered public page is still current without reading the credential.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct AwardStatus {
-    pub state: String,
+    pub state: AwardState,
     pub state_changed_at: Option<i64>,
     pub replaced_by: Option<String>,
     pub expires_at: Option<i64>,

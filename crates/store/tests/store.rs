@@ -48,7 +48,7 @@ fn award(org: &str, issuer: &str, badge: &str, idem: &str, index: i64) -> Award 
         ob2_salt: "salt".into(),
         issued_at: 1,
         expires_at: None,
-        state: "active".into(),
+        state: insignia_store::model::AwardState::Active,
         state_reason: None,
         state_changed_at: None,
         replaced_by: None,

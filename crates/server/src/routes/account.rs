@@ -210,25 +210,6 @@ pub struct SignupForm {
     password: String,
 }
 
-fn plausible_email(email: &str) -> bool {
-    let email = email.trim();
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !email.contains(char::is_whitespace)
-                && email.len() <= 254
-        }
-        None => false,
-    }
-}
-
-pub(crate) fn email_ok(email: &str) -> bool {
-    plausible_email(email)
-}
-
 /// The message of a refused new password.
 fn password_error(state: &Shared, locale: Locale, problem: &PasswordChange) -> String {
     match problem {
@@ -290,7 +271,7 @@ pub async fn signup(
     if form.name.trim().is_empty() {
         errors.push(state.catalog.text(l, "signup-error-name", &[]));
     }
-    if !plausible_email(&form.email) {
+    if !crate::validate::email_ok(&form.email) {
         errors.push(state.catalog.text(l, "error-email", &[]));
     }
     if let Some(problem) = accounts::password_problem(&form.password) {
@@ -353,7 +334,7 @@ pub async fn resend(
     Form(form): Form<EmailForm>,
 ) -> Result<Response, AppError> {
     let email = form.email.trim().to_lowercase();
-    if !plausible_email(&email) {
+    if !crate::validate::email_ok(&email) {
         return Err(AppError::BadRequest(state.catalog.text(
             visitor.locale,
             "error-email",
@@ -423,7 +404,7 @@ pub async fn forgot(
     Form(form): Form<EmailForm>,
 ) -> Result<Response, AppError> {
     let email = form.email.trim().to_lowercase();
-    if !plausible_email(&email) {
+    if !crate::validate::email_ok(&email) {
         let error = state.catalog.text(visitor.locale, "error-email", &[]);
         let response = page(
             &state,
@@ -595,7 +576,7 @@ pub async fn set_password(
         );
     }
     if choose_email {
-        if !plausible_email(&form.email) {
+        if !crate::validate::email_ok(&form.email) {
             return refuse(
                 state.catalog.text(l, "error-email", &[]),
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -3,9 +3,7 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use std::collections::HashMap;
-
-use insignia_store::model::{Award, AwardState, OutboxMessage, Role};
+use insignia_store::model::{Award, AwardState, Role};
 use insignia_store::repo::{awards, badges, mail};
 use minijinja::context;
 use serde::Deserialize;
@@ -15,7 +13,7 @@ use crate::auth::Member;
 use crate::design::{is_http_url, parse_date};
 use crate::error::AppError;
 use crate::i18n::Locale;
-use crate::issuing::{self, AwardInput, Urls};
+use crate::issuing::{AwardInput, Urls};
 use crate::service::awards as service;
 use crate::state::Shared;
 
@@ -41,37 +39,6 @@ pub struct AwardForm {
     email_language: String,
 }
 
-/// The language chosen for a recipient's e-mail: the form's, else the
-/// issuing member's. An unknown code is a bad request.
-pub(crate) fn email_locale(
-    state: &Shared,
-    member: &Member,
-    code: &str,
-) -> Result<Locale, AppError> {
-    match code.trim() {
-        "" => Ok(member.locale),
-        c => Locale::from_code(c).ok_or_else(|| {
-            AppError::BadRequest(
-                state
-                    .catalog
-                    .text(member.locale, "mail-error-language", &[]),
-            )
-        }),
-    }
-}
-
-/// Each award's latest e-mail and, for those accepted, when: for lists.
-pub(crate) async fn delivery_maps(
-    state: &Shared,
-    list: &[Award],
-) -> Result<(HashMap<String, OutboxMessage>, HashMap<String, i64>), AppError> {
-    let ids: Vec<String> = list.iter().map(|a| a.id.clone()).collect();
-    Ok((
-        mail::latest_for_awards(&state.store, &ids).await?,
-        mail::claimed_at(&state.store, &ids).await?,
-    ))
-}
-
 fn day_start(text: &str) -> Option<i64> {
     parse_date(text).map(|d| d.midnight().assume_utc().unix_timestamp())
 }
@@ -84,17 +51,16 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     member.check_csrf(&form.csrf)?;
     member.require(&state, &org_id, Role::Issuer).await?;
-    let badge = super::badges::owned(&state, &org_id, &badge_id).await?;
+    let badge = service::awardable_badge(&state, &org_id, &badge_id)
+        .await
+        .map_err(|e| refused(&state, &member, e))?;
     let l = member.locale;
     let t = |k: &str| state.catalog.text(l, k, &[]);
-    if badge.state != "active" {
-        return Err(AppError::BadRequest(t("award-error-not-active")));
-    }
     let mut errors = Vec::new();
     if form.recipient_name.trim().is_empty() {
         errors.push(t("award-error-name"));
     }
-    if !super::account::email_ok(&form.recipient_email) {
+    if !crate::validate::email_ok(&form.recipient_email) {
         errors.push(t("error-email"));
     }
     if !form.evidence_url.trim().is_empty() && !is_http_url(&form.evidence_url) {
@@ -125,15 +91,10 @@ pub async fn create(
             errors.push(t("award-error-expiry-before"));
         }
     }
-    let language = email_locale(&state, &member, &form.email_language)?;
+    let language = crate::web::email_locale(&state, &member, &form.email_language)?;
     if !errors.is_empty() {
         return Err(AppError::BadRequest(errors.join(" ")));
     }
-    let version = badges::version(&state.store, &badge.id, badge.current_version)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let design = super::badges::read_design(&version.design)?;
-    let issuer = super::issuers::owned(&state, &org_id, &badge.issuer_id).await?;
     let input = AwardInput {
         recipient_name: form.recipient_name,
         recipient_email: form.recipient_email,
@@ -150,7 +111,7 @@ pub async fn create(
             .then(|| language.code().to_owned()),
         replaces: None,
     };
-    let (award, _) = issuing::award(&state, &issuer, &version, &design, input).await?;
+    let award = service::issue(&state, &org_id, &badge, input).await?;
     Ok(see_other(&format!("/orgs/{org_id}/awards/{}", award.id)))
 }
 
@@ -160,7 +121,7 @@ pub async fn show(
     Path((org_id, award_id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let role = member.require(&state, &org_id, Role::Viewer).await?;
-    let award = org_award(&state, &org_id, &award_id).await?;
+    let award = service::of_org(&state, &org_id, &award_id).await?;
     let version = badges::version(&state.store, &award.badge_id, award.badge_version)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -210,33 +171,11 @@ pub async fn resend(
 ) -> Result<Response, AppError> {
     member.check_csrf(&form.csrf)?;
     member.require(&state, &org_id, Role::Issuer).await?;
-    let award = org_award(&state, &org_id, &award_id).await?;
-    if award.state == "revoked" {
-        return Err(AppError::Conflict(state.catalog.text(
-            member.locale,
-            "mail-error-revoked",
-            &[],
-        )));
-    }
-    let language = email_locale(&state, &member, &form.email_language)?;
-    // One recipient is not to be flooded: a limit per award, whoever asks.
-    let allowed = insignia_store::repo::throttle::allow(
-        &state.store,
-        &format!("resend:award:{}", award.id),
-        crate::service::accounts::RESEND_LIMITS,
-    )
-    .await?;
-    if !allowed {
-        return Err(AppError::TooManyRequestsBecause(state.catalog.text(
-            member.locale,
-            "mail-resend-limit",
-            &[],
-        )));
-    }
-    let mut message = mail::NewMessage::award(&award, language.code());
-    message.created_by = Some(member.user.id.clone());
-    mail::enqueue(&state.store, &message).await?;
-    crate::mail::wake(&state);
+    let award = service::of_org(&state, &org_id, &award_id).await?;
+    let language = crate::web::email_locale(&state, &member, &form.email_language)?;
+    service::resend(&state, &award, language.code(), &member.user.id)
+        .await
+        .map_err(|e| refused(&state, &member, e))?;
     Ok(see_other(&format!("/orgs/{org_id}/awards/{award_id}")))
 }
 
@@ -292,8 +231,8 @@ pub async fn revoke_form(
     Path((org_id, award_id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     member.require(&state, &org_id, Role::Issuer).await?;
-    let award = org_award(&state, &org_id, &award_id).await?;
-    if award.state == AwardState::Revoked.as_str() {
+    let award = service::of_org(&state, &org_id, &award_id).await?;
+    if award.state == AwardState::Revoked {
         return Ok(see_other(&format!("/orgs/{org_id}/awards/{award_id}")));
     }
     let name = badge_name(&state, &award).await?;
@@ -321,7 +260,7 @@ pub async fn change_status(
 ) -> Result<Response, AppError> {
     member.check_csrf(&form.csrf)?;
     let role = member.require(&state, &org_id, Role::Issuer).await?;
-    let award = org_award(&state, &org_id, &award_id).await?;
+    let award = service::of_org(&state, &org_id, &award_id).await?;
     let actor = service::Actor {
         user_id: &member.user.id,
         role,
@@ -392,7 +331,7 @@ pub async fn undo_revocation(
 ) -> Result<Response, AppError> {
     member.check_csrf(&form.csrf)?;
     let role = member.require(&state, &org_id, Role::Issuer).await?;
-    let award = org_award(&state, &org_id, &award_id).await?;
+    let award = service::of_org(&state, &org_id, &award_id).await?;
     let actor = service::Actor {
         user_id: &member.user.id,
         role,
@@ -434,60 +373,32 @@ pub async fn renew(
 ) -> Result<Response, AppError> {
     member.check_csrf(&form.csrf)?;
     member.require(&state, &org_id, Role::Issuer).await?;
-    let old = org_award(&state, &org_id, &award_id).await?;
-    if old.state == "revoked" {
-        return Err(AppError::Conflict(state.catalog.text(
-            member.locale,
-            "award-error-final",
-            &[],
-        )));
-    }
-    let language = email_locale(&state, &member, &form.email_language)?;
-    let badge = super::badges::owned(&state, &org_id, &old.badge_id).await?;
-    let version = badges::version(&state.store, &badge.id, badge.current_version)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let design = super::badges::read_design(&version.design)?;
-    let issuer = super::issuers::owned(&state, &org_id, &badge.issuer_id).await?;
-    let evidence: Option<serde_json::Value> =
-        serde_json::from_str::<serde_json::Value>(&old.credential)
-            .ok()
-            .and_then(|c| c.get("evidence").and_then(|e| e.get(0)).cloned());
-    let input = AwardInput {
-        recipient_name: old.recipient_name.clone(),
-        recipient_email: old.recipient_email.clone(),
-        evidence_url: evidence
-            .as_ref()
-            .and_then(|e| e.get("id"))
-            .and_then(|v| v.as_str())
-            .map(str::to_owned),
-        evidence_narrative: evidence
-            .as_ref()
-            .and_then(|e| e.get("narrative"))
-            .and_then(|v| v.as_str())
-            .map(str::to_owned),
-        issued_at: None,
-        expires_at: None,
-        with_jwt: old.credential_jwt.is_some(),
-        // Renewing twice the same award gives the same new award.
-        idempotency_key: Some(format!("renewal-of:{}", old.id)),
-        created_by: Some(member.user.id.clone()),
-        email_locale: form
-            .send_email
-            .is_some()
-            .then(|| language.code().to_owned()),
-        replaces: Some(old.id.clone()),
-    };
-    let (new, _) = issuing::award(&state, &issuer, &version, &design, input).await?;
-    state.status_cache.remove(&old.id);
+    let old = service::of_org(&state, &org_id, &award_id).await?;
+    let language = crate::web::email_locale(&state, &member, &form.email_language)?;
+    let email_locale = form
+        .send_email
+        .is_some()
+        .then(|| language.code().to_owned());
+    let new = service::renew(&state, &org_id, &old, email_locale, &member.user.id)
+        .await
+        .map_err(|e| refused(&state, &member, e))?;
     Ok(see_other(&format!("/orgs/{org_id}/awards/{}", new.id)))
 }
 
-/// The award `award_id` of organisation `org_id`; another organisation's
-/// award is "not found", as if it did not exist.
-async fn org_award(state: &Shared, org_id: &str, award_id: &str) -> Result<Award, AppError> {
-    awards::by_id(&state.store, award_id)
-        .await?
-        .filter(|a| a.org_id == org_id)
-        .ok_or(AppError::NotFound)
+/// A refused award change as the error page shows it.
+fn refused(state: &Shared, member: &Member, error: service::StatusError) -> AppError {
+    match error {
+        service::StatusError::App(e) => e,
+        service::StatusError::Refused(refusal) => {
+            let text = state
+                .catalog
+                .text(member.locale, refusal.message_key(), &[]);
+            match refusal {
+                service::Refusal::NotAllowed => AppError::Forbidden,
+                service::Refusal::BadgeNotActive => AppError::BadRequest(text),
+                service::Refusal::ResendLimit => AppError::TooManyRequestsBecause(text),
+                _ => AppError::Conflict(text),
+            }
+        }
+    }
 }

@@ -817,7 +817,7 @@ pub async fn upload_photo(
     let checked = tokio::task::spawn_blocking(move || insignia_artwork::upload::check_png(&file))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::BadRequest(super::badges::upload_refusal(&state, l, &e)))?;
+        .map_err(|e| AppError::BadRequest(crate::web::upload_refusal(&state, l, &e)))?;
     if !repo::set_photo(&state.store, &member.user.id, Some(&checked.png)).await? {
         return Err(bad(&state, l, "profile-error-no-profile"));
     }

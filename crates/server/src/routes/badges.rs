@@ -18,7 +18,9 @@ use crate::design::{ACHIEVEMENT_TYPES, Alignment, BadgeDesign, Expiry};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::issuing::Urls;
+use crate::service::badges::{owned, read_design};
 use crate::state::Shared;
+use crate::web::upload_refusal;
 use insignia_artwork::upload::UploadError;
 use insignia_artwork::{BadgeDesign as Artwork, DesignError};
 
@@ -228,70 +230,6 @@ async fn checked_upload(bytes: Vec<u8>) -> Result<Images, UploadError> {
     .unwrap_or_else(|e| Err(UploadError::Convert(e.to_string())))
 }
 
-/// Why an uploaded image (badge or issuer logo) was refused, in the visitor's
-/// language. Parser details (XML and PNG decoders' own words) stay as given.
-pub(crate) fn upload_refusal(state: &Shared, locale: Locale, error: &UploadError) -> String {
-    use fluent_bundle::FluentValue;
-    let n = |v: u64| FluentValue::from(v);
-    let text = |s: &str| FluentValue::from(s.to_owned());
-    let (key, args): (&str, Vec<(&str, FluentValue<'_>)>) = match error {
-        UploadError::Empty => ("upload-empty", vec![]),
-        UploadError::TooLarge { bytes, max } => (
-            "upload-too-large",
-            vec![("bytes", n(*bytes as u64)), ("max", n(*max as u64))],
-        ),
-        UploadError::NotAnImage => ("upload-not-image", vec![]),
-        UploadError::TooWide { width, max } => (
-            "upload-too-wide",
-            vec![("width", n((*width).into())), ("max", n((*max).into()))],
-        ),
-        UploadError::TooTall { height, max } => (
-            "upload-too-tall",
-            vec![("height", n((*height).into())), ("max", n((*max).into()))],
-        ),
-        UploadError::TooSmall { width, height, min } => (
-            "upload-too-small",
-            vec![
-                ("width", n((*width).into())),
-                ("height", n((*height).into())),
-                ("min", n((*min).into())),
-            ],
-        ),
-        UploadError::NotSquare { width, height } => (
-            "upload-not-square",
-            vec![
-                ("width", n((*width).into())),
-                ("height", n((*height).into())),
-            ],
-        ),
-        UploadError::TooDemanding { max_mb } => ("upload-too-demanding", vec![("max", n(*max_mb))]),
-        UploadError::DamagedPng(detail) => ("upload-damaged-png", vec![("detail", text(detail))]),
-        UploadError::SvgNotUtf8 => ("upload-svg-not-utf8", vec![]),
-        UploadError::SvgDoctype => ("upload-svg-doctype", vec![]),
-        UploadError::SvgEntity(name) => ("upload-svg-entity", vec![("name", text(name))]),
-        UploadError::SvgMalformed(detail) => {
-            ("upload-svg-malformed", vec![("detail", text(detail))])
-        }
-        UploadError::SvgNotSvg => ("upload-svg-not-svg", vec![]),
-        UploadError::SvgTooDeep { max } => ("upload-svg-too-deep", vec![("max", n(*max as u64))]),
-        UploadError::SvgTooManyElements { max } => (
-            "upload-svg-too-many-elements",
-            vec![("max", n(*max as u64))],
-        ),
-        UploadError::SvgTooManyUses { max } => ("upload-svg-too-many-uses", vec![("max", n(*max))]),
-        UploadError::SvgDoesNotRender(detail) => {
-            ("upload-svg-not-drawable", vec![("detail", text(detail))])
-        }
-        UploadError::Convert(detail) => ("upload-convert", vec![("detail", text(detail))]),
-    };
-    let reason = state.catalog.text(locale, key, &args);
-    state.catalog.text(
-        locale,
-        "upload-refused",
-        &[("reason", FluentValue::from(reason))],
-    )
-}
-
 /// The images for a submitted form: drawn, uploaded, or (editing) kept.
 /// Errors are translated messages.
 async fn images_for(
@@ -469,7 +407,7 @@ pub async fn create(
     let (mut design, problems) = form.design();
     let issuer_id = form.get("issuer_id").to_owned();
     let mut errors = translate(&state, member.locale, &problems);
-    if super::issuers::owned(&state, &org_id, &issuer_id)
+    if crate::service::issuers::owned(&state, &org_id, &issuer_id)
         .await
         .is_err()
     {
@@ -531,18 +469,6 @@ pub async fn create(
     Ok(see_other(&format!("/orgs/{org_id}/badges/{}", badge.id)))
 }
 
-/// A badge of `org_id`, or "not found".
-pub(crate) async fn owned(state: &Shared, org_id: &str, badge_id: &str) -> Result<Badge, AppError> {
-    badges::by_id(&state.store, badge_id)
-        .await?
-        .filter(|b| b.org_id == org_id)
-        .ok_or(AppError::NotFound)
-}
-
-pub(crate) fn read_design(json: &str) -> Result<BadgeDesign, AppError> {
-    serde_json::from_str(json).map_err(|e| AppError::Internal(format!("stored design: {e}")))
-}
-
 pub async fn show(
     State(state): State<Shared>,
     member: Member,
@@ -554,9 +480,9 @@ pub async fn show(
         .await?
         .ok_or(AppError::NotFound)?;
     let design = read_design(&version.design)?;
-    let issuer = super::issuers::owned(&state, &org_id, &badge.issuer_id).await?;
+    let issuer = crate::service::issuers::owned(&state, &org_id, &badge.issuer_id).await?;
     let list = awards::list_for_badge(&state.store, &badge.id, 200).await?;
-    let (mail, claims) = super::awards::delivery_maps(&state, &list).await?;
+    let (mail, claims) = crate::service::awards::delivery_maps(&state, &list).await?;
     let urls = Urls {
         base: &state.config.base_url,
     };

@@ -7,7 +7,7 @@
 //! 410 with a "Send me a new link" button: the award's e-mail, with a fresh
 //! link, is queued again to the address on file (never to one the visitor
 //! gives, and the page never shows it), at most once per award every
-//! [`NEW_LINK_INTERVAL`] seconds.
+//! [`NEW_LINK_INTERVAL`] seconds (the rules live in `service::claims`).
 //!
 //! The visitor is anonymous, so the forms are protected by a double-submit
 //! token: the page sets a random value in a `SameSite=Strict`, HTTP-only
@@ -21,48 +21,29 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use insignia_store::now;
-use insignia_store::repo::mail::{self, ClaimToken};
-use insignia_store::token::{random_id, token_hash};
+use insignia_store::token::random_id;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::public::{AwardView, load_award};
 use super::see_other;
 use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::issuing::Urls;
+use crate::service::claims::{self, Accepted, Claim, ClaimError, NEW_LINK_INTERVAL, NewLink};
 use crate::state::Shared;
 
 const CLAIM_COOKIE: &str = "insignia_claim";
 
-/// A recipient can ask for a new claim link for an award at most once in
-/// this many seconds.
-pub const NEW_LINK_INTERVAL: i64 = 600;
-
-/// The claim link's token row and its award.
-async fn link_for(
-    state: &Shared,
-    locale: crate::i18n::Locale,
-    token: &str,
-) -> Result<(ClaimToken, AwardView), AppError> {
-    // A garbled or unknown link says so, and how to get a new one.
-    let invalid = || {
+/// The claim behind a link; a garbled or unknown link says so, and how to
+/// get a new one.
+async fn link_for(state: &Shared, locale: Locale, token: &str) -> Result<Claim, AppError> {
+    claims::find(state, token).await?.ok_or_else(|| {
         AppError::NotFoundWith(
             "claim-invalid-title",
             state.catalog.text(locale, "claim-invalid-lead", &[]),
         )
-    };
-    // Tokens are base58; anything else cannot be one (and is not looked up).
-    if token.is_empty() || token.len() > 64 || !token.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(invalid());
-    }
-    let link = mail::claim_token(&state.store, &token_hash(token))
-        .await?
-        .ok_or_else(invalid)?;
-    let view = load_award(state, &link.award_id).await?;
-    Ok((link, view))
+    })
 }
 
 fn same(a: &str, b: &str) -> bool {
@@ -100,26 +81,24 @@ impl Notice {
     }
 }
 
+/// What a claim page shows besides the claim itself.
+struct Shown<'a> {
+    token: &'a str,
+    notice: Notice,
+    /// Overrides the status (else 410 for an expired link, 200 otherwise).
+    status: Option<StatusCode>,
+}
+
 /// The claim page (or, for an expired link, the page offering a new one).
-#[allow(clippy::too_many_arguments)]
 async fn render(
     state: &Shared,
     visitor: Visitor,
     jar: CookieJar,
-    token: &str,
-    link: &ClaimToken,
-    view: AwardView,
-    notice: Notice,
-    status: Option<StatusCode>,
+    claim: Claim,
+    shown: Shown<'_>,
 ) -> Result<Response, AppError> {
-    let claimed_at = mail::claimed_at(&state.store, std::slice::from_ref(&view.award.id))
-        .await?
-        .remove(&view.award.id);
-    // Only a link that could still be used to accept the badge expires:
-    // once accepted (or revoked) the page just says so.
-    let expired = claimed_at.is_none()
-        && view.award.state != "revoked"
-        && link.created_at + state.config.claim_link_seconds() < now();
+    let claimed_at = claim.claimed_at(state).await?;
+    let expired = claim.expired(state, claimed_at);
     let form_token = jar
         .get(CLAIM_COOKIE)
         .map(|c| c.value().to_owned())
@@ -135,19 +114,20 @@ async fn render(
     let urls = Urls {
         base: &state.config.base_url,
     };
+    let Claim { link, view } = claim;
     let html = state.pages.render(
         "claim.html",
         visitor.locale,
         context! {
-            user => visitor.user, csrf => visitor.csrf, form_token => form_token, token => token,
+            user => visitor.user, csrf => visitor.csrf, form_token => form_token, token => shown.token,
             award => view.award, design => view.design, issuer => view.issuer,
             image_url => urls.badge_image(&view.version.badge_id, view.version.version, "png"),
             page_url => urls.award_page(&view.award.id), claimed_at => claimed_at,
             expired => expired, sent_on => link.created_at, link_days => state.config.claim_link_days,
-            interval_minutes => NEW_LINK_INTERVAL / 60, notice => notice.code(),
+            interval_minutes => NEW_LINK_INTERVAL / 60, notice => shown.notice.code(),
         },
     )?;
-    let status = status.unwrap_or(if expired {
+    let status = shown.status.unwrap_or(if expired {
         StatusCode::GONE
     } else {
         StatusCode::OK
@@ -175,13 +155,18 @@ pub async fn page(
     Path(token): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, AppError> {
-    let (link, view) = link_for(&state, visitor.locale, &token).await?;
+    let claim = link_for(&state, visitor.locale, &token).await?;
     let notice = if query.link == "sent" {
         Notice::Sent
     } else {
         Notice::None
     };
-    render(&state, visitor, jar, &token, &link, view, notice, None).await
+    let shown = Shown {
+        token: &token,
+        notice,
+        status: None,
+    };
+    render(&state, visitor, jar, claim, shown).await
 }
 
 #[derive(Deserialize)]
@@ -189,27 +174,29 @@ pub struct ClaimForm {
     csrf: String,
 }
 
-/// The link and award behind a claim form's POST: the double-submit token
-/// must match, and a revoked award can be neither accepted nor re-sent.
+/// The claim behind a claim form's POST: the double-submit token must match.
 async fn posted_link(
     state: &Shared,
     visitor: &Visitor,
     jar: &CookieJar,
     token: &str,
     form: &ClaimForm,
-) -> Result<(ClaimToken, AwardView), AppError> {
+) -> Result<Claim, AppError> {
     if !form_token_ok(jar, &form.csrf) {
         return Err(AppError::Forbidden);
     }
-    let (link, view) = link_for(state, visitor.locale, token).await?;
-    if view.award.state == "revoked" {
-        return Err(AppError::Conflict(state.catalog.text(
-            visitor.locale,
-            "claim-revoked",
-            &[],
-        )));
+    link_for(state, visitor.locale, token).await
+}
+
+/// A refused claim form as the error page shows it.
+fn refused(state: &Shared, locale: Locale, error: ClaimError) -> AppError {
+    match error {
+        ClaimError::App(e) => e,
+        ClaimError::Revoked => AppError::Conflict(state.catalog.text(locale, "claim-revoked", &[])),
+        ClaimError::BoundElsewhere => {
+            AppError::Conflict(state.catalog.text(locale, "claim-bound-elsewhere", &[]))
+        }
     }
-    Ok((link, view))
 }
 
 pub async fn accept(
@@ -219,40 +206,24 @@ pub async fn accept(
     Path(token): Path<String>,
     Form(form): Form<ClaimForm>,
 ) -> Result<Response, AppError> {
-    let (link, view) = posted_link(&state, &visitor, &jar, &token, &form).await?;
-    if link.created_at + state.config.claim_link_seconds() < now() {
-        let claimed = mail::claimed_at(&state.store, std::slice::from_ref(&view.award.id))
-            .await?
-            .contains_key(&view.award.id);
-        if !claimed {
-            // The expired-link page, with its "Send me a new link" button.
-            return render(
-                &state,
-                visitor,
-                jar,
-                &token,
-                &link,
-                view,
-                Notice::None,
-                None,
-            )
-            .await;
+    let claim = posted_link(&state, &visitor, &jar, &token, &form).await?;
+    let user_id = visitor.user.as_ref().map(|u| u.id.as_str());
+    let accepted = claims::accept(&state, &claim, user_id)
+        .await
+        .map_err(|e| refused(&state, visitor.locale, e))?;
+    match accepted {
+        // The expired-link page, with its "Send me a new link" button.
+        Accepted::LinkExpired => {
+            let shown = Shown {
+                token: &token,
+                notice: Notice::None,
+                status: None,
+            };
+            render(&state, visitor, jar, claim, shown).await
         }
+        Accepted::InBackpack => Ok(see_other("/backpack?notice=claimed")),
+        Accepted::Claimed => Ok(see_other(&format!("/a/{}", claim.view.award.id))),
     }
-    // Claiming twice is harmless: the first time is kept. Signed in, the
-    // award is also bound to the account and shows in its backpack.
-    if let Some(user) = &visitor.user {
-        if !insignia_store::repo::backpack::claim_for(&state.store, &view.award, &user.id).await? {
-            return Err(AppError::Conflict(state.catalog.text(
-                visitor.locale,
-                "claim-bound-elsewhere",
-                &[],
-            )));
-        }
-        return Ok(see_other("/backpack?notice=claimed"));
-    }
-    mail::claim_award(&state.store, &view.award).await?;
-    Ok(see_other(&format!("/a/{}", view.award.id)))
 }
 
 /// "Send me a new link", on an expired link's page.
@@ -263,46 +234,21 @@ pub async fn new_link(
     Path(token): Path<String>,
     Form(form): Form<ClaimForm>,
 ) -> Result<Response, AppError> {
-    let (link, view) = posted_link(&state, &visitor, &jar, &token, &form).await?;
+    let claim = posted_link(&state, &visitor, &jar, &token, &form).await?;
     let page = format!("/claim/{token}");
-    let claimed = mail::claimed_at(&state.store, std::slice::from_ref(&view.award.id))
-        .await?
-        .contains_key(&view.award.id);
-    if claimed || link.created_at + state.config.claim_link_seconds() >= now() {
-        // Nothing to do: the link still works, or the badge was accepted.
-        return Ok(see_other(&page));
-    }
-    // The language the recipient was last written in; else the page's.
-    let locale = mail::latest_for_awards(&state.store, std::slice::from_ref(&view.award.id))
-        .await?
-        .remove(&view.award.id)
-        .and_then(|m| Locale::from_code(&m.locale))
-        .unwrap_or(visitor.locale);
-    let queued = mail::request_new_link(
-        &state.store,
-        &view.award,
-        locale.code(),
-        now(),
-        NEW_LINK_INTERVAL,
-    )
-    .await?;
-    match queued {
-        Some(_) => {
-            crate::mail::wake(&state);
-            Ok(see_other(&format!("{page}?link=sent")))
-        }
-        None => {
-            render(
-                &state,
-                visitor,
-                jar,
-                &token,
-                &link,
-                view,
-                Notice::Wait,
-                Some(StatusCode::TOO_MANY_REQUESTS),
-            )
-            .await
+    let outcome = claims::new_link(&state, &claim, visitor.locale)
+        .await
+        .map_err(|e| refused(&state, visitor.locale, e))?;
+    match outcome {
+        NewLink::NotNeeded => Ok(see_other(&page)),
+        NewLink::Sent => Ok(see_other(&format!("{page}?link=sent"))),
+        NewLink::Wait => {
+            let shown = Shown {
+                token: &token,
+                notice: Notice::Wait,
+                status: Some(StatusCode::TOO_MANY_REQUESTS),
+            };
+            render(&state, visitor, jar, claim, shown).await
         }
     }
 }

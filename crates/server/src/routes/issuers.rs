@@ -15,6 +15,7 @@ use crate::design::is_http_url;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::issuing::{self, Urls};
+use crate::service::issuers::owned;
 use crate::state::Shared;
 
 #[derive(Deserialize, Default, serde::Serialize)]
@@ -53,7 +54,7 @@ fn problems(state: &Shared, locale: Locale, form: &IssuerForm, new: bool) -> Vec
     if !is_http_url(&form.url) {
         out.push(t("issuer-error-url"));
     }
-    if !super::account::email_ok(&form.email) {
+    if !crate::validate::email_ok(&form.email) {
         out.push(t("error-email"));
     }
     if !form.linkedin_org_id.trim().is_empty()
@@ -128,18 +129,6 @@ pub async fn create(
     )?;
     *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     Ok(response)
-}
-
-/// An issuer of `org_id`, or "not found" (also when it belongs to another organisation).
-pub(crate) async fn owned(
-    state: &Shared,
-    org_id: &str,
-    issuer_id: &str,
-) -> Result<Issuer, AppError> {
-    issuers::by_id(&state.store, issuer_id)
-        .await?
-        .filter(|i| i.org_id == org_id)
-        .ok_or(AppError::NotFound)
 }
 
 async fn render_edit(
@@ -241,9 +230,7 @@ pub async fn rotate_key(
             other => other.into(),
         })?;
     // Re-sign the status lists with the new key.
-    for purpose in issuing::PURPOSES {
-        issuing::publish_status_list(&state, &issuer, purpose).await?;
-    }
+    crate::service::status::publish_all(&state, &issuer).await?;
     Ok(see_other(&format!("/orgs/{org_id}/issuers/{issuer_id}")))
 }
 
@@ -292,7 +279,7 @@ pub async fn upload_logo(
     let checked = tokio::task::spawn_blocking(move || insignia_artwork::upload::check(&file))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::BadRequest(super::badges::upload_refusal(&state, l, &e)))?;
+        .map_err(|e| AppError::BadRequest(crate::web::upload_refusal(&state, l, &e)))?;
     issuers::set_logo(&state.store, &issuer.id, Some(&checked.png)).await?;
     Ok(see_other(&format!("/orgs/{org_id}/issuers/{issuer_id}")))
 }

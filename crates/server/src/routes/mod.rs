@@ -14,7 +14,7 @@ mod mail_settings;
 mod ob2;
 mod orgs;
 mod outbox;
-pub(crate) mod public;
+mod public;
 mod share_images;
 mod unsubscribe;
 mod vcapi;
@@ -31,8 +31,6 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use minijinja::Value;
 use tower_http::set_header::SetResponseHeaderLayer;
-
-pub(crate) use account::email_ok;
 
 use crate::auth::{LANG_COOKIE, Visitor};
 use crate::error::{AppError, ErrorPage};

@@ -1,19 +1,25 @@
-//! Hosted Open Badges 2.0 documents, derived from the Open Badges 3.0 records
-//! for older backpacks and verifiers: assertions, badge classes, issuer
-//! profiles, public keys and revocation lists.
+//! Hosted Open Badges 2.0 documents (built by `service::ob2`): assertions,
+//! badge classes, issuer profiles, public keys and revocation lists. A
+//! browser asking for one is sent to the matching page.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use insignia_store::repo::{awards, badges, issuers};
-use serde_json::json;
+use insignia_store::model::Issuer;
+use insignia_store::repo::{awards, issuers};
 
 use super::{json_response, wants_html};
 use crate::error::AppError;
-use crate::issuing::{self, OB2_CONTEXT, Urls};
+use crate::service::ob2::{self, Assertion};
 use crate::state::Shared;
 
 const JSON_LD: &str = "application/ld+json";
+
+async fn issuer_by_slug(state: &Shared, slug: &str) -> Result<Issuer, AppError> {
+    issuers::by_slug(&state.store, slug)
+        .await?
+        .ok_or(AppError::NotFound)
+}
 
 pub async fn assertion(
     State(state): State<Shared>,
@@ -26,23 +32,14 @@ pub async fn assertion(
     if wants_html(&headers) {
         return Ok(Redirect::to(&format!("/a/{}", award.id)).into_response());
     }
-    let urls = Urls {
-        base: &state.config.base_url,
-    };
-    if award.state == "revoked" {
-        // Open Badges 2.0: a revoked hosted assertion answers 410 Gone.
-        let body = json!({
-            "@context": OB2_CONTEXT,
-            "id": urls.ob2_assertion(&award.id),
-            "revoked": true,
-            "revocationReason": award.state_reason.unwrap_or_default()
-        });
-        let mut response = json_response(body.to_string(), JSON_LD, "no-cache");
-        *response.status_mut() = StatusCode::GONE;
-        return Ok(response);
+    match ob2::assertion(&state, &award) {
+        Assertion::Live(body) => Ok(json_response(body.to_string(), JSON_LD, "no-cache")),
+        Assertion::Revoked(body) => {
+            let mut response = json_response(body.to_string(), JSON_LD, "no-cache");
+            *response.status_mut() = StatusCode::GONE;
+            Ok(response)
+        }
     }
-    let body = issuing::ob2_assertion(&state.config.base_url, &award);
-    Ok(json_response(body.to_string(), JSON_LD, "no-cache"))
 }
 
 pub async fn badge_class(
@@ -50,24 +47,11 @@ pub async fn badge_class(
     headers: HeaderMap,
     Path((badge_id, version_no)): Path<(String, i64)>,
 ) -> Result<Response, AppError> {
-    let badge = badges::by_id(&state.store, &badge_id)
-        .await?
-        .filter(|b| b.state != "draft")
-        .ok_or(AppError::NotFound)?;
+    let badge = crate::service::badges::published(&state, &badge_id).await?;
     if wants_html(&headers) {
         return Ok(Redirect::to(&format!("/b/{}", badge.id)).into_response());
     }
-    let (version, design, issuer) =
-        super::public::published_version(&state, &badge, version_no).await?;
-    let urls = Urls {
-        base: &state.config.base_url,
-    };
-    let body = design.badge_class(
-        &urls.ob2_badge(&badge.id, version.version),
-        &urls.badge_image(&badge.id, version.version, "png"),
-        &urls.ob2_issuer(&issuer.slug),
-        &urls.badge_page(&badge.id),
-    );
+    let body = ob2::badge_class(&state, &badge, version_no).await?;
     Ok(json_response(
         body.to_string(),
         JSON_LD,
@@ -80,14 +64,11 @@ pub async fn issuer(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    let issuer = issuers::by_slug(&state.store, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let issuer = issuer_by_slug(&state, &slug).await?;
     if wants_html(&headers) {
         return Ok(Redirect::to(&format!("/i/{}", issuer.slug)).into_response());
     }
-    let keys = issuers::keys(&state.store, &issuer.id).await?;
-    let body = issuing::ob2_issuer(&state.config.base_url, &issuer, &keys);
+    let body = ob2::issuer(&state, &issuer).await?;
     Ok(json_response(
         body.to_string(),
         JSON_LD,
@@ -99,30 +80,8 @@ pub async fn key(
     State(state): State<Shared>,
     Path((slug, key_no)): Path<(String, i64)>,
 ) -> Result<Response, AppError> {
-    let issuer = issuers::by_slug(&state.store, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let keys = issuers::keys(&state.store, &issuer.id).await?;
-    let key = keys
-        .iter()
-        .find(|k| k.key_no == key_no)
-        .ok_or(AppError::NotFound)?;
-    let pem = match &key.public_pem {
-        Some(p) => p.clone(),
-        None => issuing::public_key(key)?
-            .to_pem()
-            .map_err(|e| AppError::Internal(e.to_string()))?,
-    };
-    let urls = Urls {
-        base: &state.config.base_url,
-    };
-    let body = json!({
-        "@context": OB2_CONTEXT,
-        "type": "CryptographicKey",
-        "id": urls.ob2_key(&issuer.slug, key.key_no),
-        "owner": urls.ob2_issuer(&issuer.slug),
-        "publicKeyPem": pem
-    });
+    let issuer = issuer_by_slug(&state, &slug).await?;
+    let body = ob2::key(&state, &issuer, key_no).await?;
     Ok(json_response(
         body.to_string(),
         JSON_LD,
@@ -134,23 +93,7 @@ pub async fn revocations(
     State(state): State<Shared>,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    let issuer = issuers::by_slug(&state.store, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let urls = Urls {
-        base: &state.config.base_url,
-    };
-    let revoked: Vec<serde_json::Value> = awards::revoked(&state.store, &issuer.id)
-        .await?
-        .into_iter()
-        .map(|(id, reason)| json!({ "id": urls.ob2_assertion(&id), "revocationReason": reason.unwrap_or_default() }))
-        .collect();
-    let body = json!({
-        "@context": OB2_CONTEXT,
-        "id": urls.ob2_revocations(&issuer.slug),
-        "type": "RevocationList",
-        "issuer": urls.ob2_issuer(&issuer.slug),
-        "revokedAssertions": revoked
-    });
+    let issuer = issuer_by_slug(&state, &slug).await?;
+    let body = ob2::revocations(&state, &issuer).await?;
     Ok(json_response(body.to_string(), JSON_LD, "no-cache"))
 }

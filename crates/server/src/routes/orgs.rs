@@ -61,7 +61,7 @@ pub async fn overview(
     let issuers = issuers::list(&state.store, &org_id).await?;
     let badges = badges::list(&state.store, &org_id).await?;
     let recent = awards::list(&state.store, &org_id, 20).await?;
-    let (mail, claims) = super::awards::delivery_maps(&state, &recent).await?;
+    let (mail, claims) = crate::service::awards::delivery_maps(&state, &recent).await?;
     let members = orgs::members(&state.store, &org_id).await?;
     page(
         &state,

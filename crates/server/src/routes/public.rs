@@ -6,232 +6,21 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use insignia_bake::{Payload, Standard};
-use insignia_proofs::keys::PublicKey;
-use insignia_store::model::{Award, AwardStatus, BadgeVersion, Issuer};
-use insignia_store::repo::{awards, badges, issuers, orgs, status};
-use insignia_verify::{Check, CheckKind, KeyResolver, Outcome, Report, Resolution, VerifyOptions};
+use insignia_store::model::{Award, AwardStatus};
+use insignia_store::repo::{awards, badges, issuers, orgs};
 use minijinja::context;
 use serde_json::Value;
 
 use super::{json_response, page, wants_json};
 use crate::auth::Visitor;
-use crate::design::BadgeDesign;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::issuing::{self, Urls};
+use crate::service::award_view::{AwardView, live_report, load_award};
+use crate::service::badges::{current_version, published, published_version};
+use crate::service::status;
 use crate::state::Shared;
-
-/// Keys of one of our issuers, read from the database (our own credentials
-/// are checked without fetching our own did:web over the network).
-struct IssuerKeys {
-    keys: Vec<(String, PublicKey)>,
-    controller: String,
-}
-
-impl KeyResolver for IssuerKeys {
-    fn resolve(&self, verification_method: &str) -> Resolution {
-        match self.keys.iter().find(|(id, _)| id == verification_method) {
-            Some((_, key)) => Resolution::Found {
-                key: key.clone(),
-                controller: self.controller.clone(),
-            },
-            None => Resolution::Invalid(format!(
-                "{verification_method} is not one of the issuer's keys"
-            )),
-        }
-    }
-}
-
-pub(crate) struct AwardView {
-    pub award: Award,
-    pub version: BadgeVersion,
-    pub design: BadgeDesign,
-    pub issuer: Issuer,
-}
-
-pub(crate) async fn load_award(state: &Shared, award_id: &str) -> Result<AwardView, AppError> {
-    // The award is read every time (its status is live); an awarded badge
-    // version never changes, and issuer profiles may be a few seconds stale.
-    let award = awards::by_id(&state.store, award_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let version_key = format!("{}/{}", award.badge_id, award.badge_version);
-    let (version, design) = match state.version_cache.get(&version_key) {
-        Some(cached) => cached,
-        None => {
-            let version = badges::version_meta(&state.store, &award.badge_id, award.badge_version)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let design = super::badges::read_design(&version.design)?;
-            state
-                .version_cache
-                .put(version_key, (version.clone(), design.clone()));
-            (version, design)
-        }
-    };
-    let issuer = match state.issuer_cache.get(&award.issuer_id) {
-        Some(issuer) => issuer,
-        None => {
-            let issuer = issuers::by_id(&state.store, &award.issuer_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            state
-                .issuer_cache
-                .put(award.issuer_id.clone(), issuer.clone());
-            issuer
-        }
-    };
-    Ok(AwardView {
-        award,
-        version,
-        design,
-        issuer,
-    })
-}
-
-/// Verifies `credential` (bytes: JSON, JWT or a baked image) against the
-/// keys of one of our issuers, read from the database.
-pub(crate) async fn verify_with_our_keys(
-    state: &Shared,
-    issuer: &Issuer,
-    credential: Vec<u8>,
-    recipient: Option<String>,
-) -> Result<Report, AppError> {
-    let did = Urls {
-        base: &state.config.base_url,
-    }
-    .issuer_did(&issuer.slug)?;
-    let mut keys = Vec::new();
-    for k in issuers::keys(&state.store, &issuer.id).await? {
-        keys.push((format!("{did}#key-{}", k.key_no), issuing::public_key(&k)?));
-    }
-    let resolver = IssuerKeys {
-        keys,
-        controller: did,
-    };
-    tokio::task::spawn_blocking(move || {
-        let mut options = VerifyOptions::new(&resolver);
-        options.recipient = recipient.as_deref();
-        insignia_verify::verify_bytes(&credential, &options)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))
-}
-
-/// Replaces the status check (and the validity check once expired) with what
-/// our records say now.
-pub(crate) fn with_live_status(report: Report, award: &Award) -> Report {
-    let now = insignia_store::now();
-    let status = match award.state.as_str() {
-        "revoked" => Check {
-            check: CheckKind::Status,
-            outcome: Outcome::Failed,
-            message: format!(
-                "revoked by the issuer: {}",
-                award.state_reason.clone().unwrap_or_default()
-            ),
-        },
-        "suspended" => Check {
-            check: CheckKind::Status,
-            outcome: Outcome::Failed,
-            message: "suspended by the issuer".into(),
-        },
-        _ => Check {
-            check: CheckKind::Status,
-            outcome: Outcome::Passed,
-            message: "neither revoked nor suspended (issuer's records)".into(),
-        },
-    };
-    let mut checks: Vec<Check> = report
-        .checks
-        .into_iter()
-        .filter(|c| c.check != CheckKind::Status)
-        .collect();
-    if award.expires_at.is_some_and(|e| e <= now) {
-        checks.retain(|c| c.check != CheckKind::ValidityWindow);
-        checks.push(Check {
-            check: CheckKind::ValidityWindow,
-            outcome: Outcome::Failed,
-            message: "expired".into(),
-        });
-    }
-    checks.push(status);
-    Report::new(report.format, report.summary, checks).with_endorsements(report.endorsements)
-}
-
-/// The live verification report of one of our awards: the proof check (cached,
-/// the credential never changes) plus status and expiry read now.
-pub(crate) async fn live_report(state: &Shared, view: &AwardView) -> Result<Report, AppError> {
-    let report = match state.proof_cache.get(&view.award.id) {
-        Some(r) => r,
-        None => {
-            let report = verify_with_our_keys(
-                state,
-                &view.issuer,
-                view.award.credential.clone().into_bytes(),
-                None,
-            )
-            .await?;
-            state.proof_cache.put(view.award.id.clone(), report.clone());
-            report
-        }
-    };
-    Ok(with_live_status(report, &view.award))
-}
-
-/// Catalogue-driven lines for each check of a report.
-pub(crate) fn check_lines(
-    state: &Shared,
-    locale: crate::i18n::Locale,
-    report: &Report,
-) -> Vec<minijinja::Value> {
-    report
-        .checks
-        .iter()
-        .map(|c| {
-            let kind = serde_json::to_value(c.check)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            // A failed conformance rule is not a failed authenticity check.
-            let outcome =
-                if c.outcome == insignia_verify::Outcome::Failed && c.check.is_conformance() {
-                    "nonconforming".to_owned()
-                } else {
-                    serde_json::to_value(c.outcome)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default()
-                };
-            let kind_key = format!("check-{}", kind.replace('_', "-"));
-            let outcome_key = format!("check-outcome-{}", outcome.replace('_', "-"));
-            context! {
-                label => state.catalog.text(locale, &kind_key, &[]),
-                outcome => outcome,
-                outcome_label => state.catalog.text(locale, &outcome_key, &[]),
-                detail => c.message,
-            }
-        })
-        .collect()
-}
-
-fn verdict_key(report: &Report) -> &'static str {
-    match report.verdict {
-        insignia_verify::Verdict::Valid => "verify-verdict-valid",
-        insignia_verify::Verdict::ValidWithWarnings => "verify-verdict-valid-with-warnings",
-        insignia_verify::Verdict::Invalid => "verify-verdict-invalid",
-        insignia_verify::Verdict::Indeterminate => "verify-verdict-indeterminate",
-    }
-}
-
-pub(crate) fn verdict_name(report: &Report) -> &'static str {
-    match report.verdict {
-        insignia_verify::Verdict::Valid => "valid",
-        insignia_verify::Verdict::ValidWithWarnings => "valid-with-warnings",
-        insignia_verify::Verdict::Invalid => "invalid",
-        insignia_verify::Verdict::Indeterminate => "indeterminate",
-    }
-}
+use crate::web::{check_lines, file_name, verdict_key, verdict_name};
 
 fn linkedin_add_url(view: &AwardView, page_url: &str) -> String {
     let issued = time::OffsetDateTime::from_unix_timestamp(view.award.issued_at)
@@ -415,28 +204,6 @@ pub async fn award_jwt(
         .into_response())
 }
 
-/// A download's file name after the badge and the recipient, in ASCII
-/// (`web-accessibility-foundations-ada-lovelace.png`): accents folded,
-/// everything else that is not a letter or digit a hyphen.
-pub(crate) fn file_name(badge: &str, recipient: &str, ext: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    let mut slug = String::new();
-    for c in format!("{badge} {recipient}").nfkd() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else if !unicode_normalization::char::is_combining_mark(c) && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    let slug: String = slug.trim_matches('-').chars().take(100).collect();
-    let slug = slug.trim_end_matches('-');
-    if slug.is_empty() {
-        format!("badge.{ext}")
-    } else {
-        format!("{slug}.{ext}")
-    }
-}
-
 async fn download_name(state: &Shared, award: &Award, ext: &str) -> String {
     let badge = badges::version(&state.store, &award.badge_id, award.badge_version)
         .await
@@ -520,19 +287,13 @@ pub async fn badge_page(
     headers: HeaderMap,
     Path(badge_id): Path<String>,
 ) -> Result<Response, AppError> {
-    let badge = badges::by_id(&state.store, &badge_id)
-        .await?
-        .filter(|b| b.state != "draft")
-        .ok_or(AppError::NotFound)?;
+    let badge = published(&state, &badge_id).await?;
     if wants_json(&headers) {
         return Ok(
             Redirect::to(&format!("/b/{}/v/{}", badge.id, badge.current_version)).into_response(),
         );
     }
-    let version = badges::version(&state.store, &badge.id, badge.current_version)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let design = super::badges::read_design(&version.design)?;
+    let (version, design) = current_version(&state, &badge).await?;
     let issuer = issuers::by_id(&state.store, &badge.issuer_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -551,33 +312,12 @@ pub async fn badge_page(
     )
 }
 
-/// The Open Badges 3.0 Achievement of one badge version (JSON), or its page.
-/// One version of a published badge (metadata only) with its design and
-/// issuer: what the OB 3.0 Achievement and OB 2.0 BadgeClass documents need.
-pub(crate) async fn published_version(
-    state: &Shared,
-    badge: &insignia_store::model::Badge,
-    version_no: i64,
-) -> Result<(BadgeVersion, BadgeDesign, Issuer), AppError> {
-    let version = badges::version_meta(&state.store, &badge.id, version_no)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let design = super::badges::read_design(&version.design)?;
-    let issuer = issuers::by_id(&state.store, &badge.issuer_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((version, design, issuer))
-}
-
 pub async fn achievement(
     State(state): State<Shared>,
     headers: HeaderMap,
     Path((badge_id, version_no)): Path<(String, i64)>,
 ) -> Result<Response, AppError> {
-    let badge = badges::by_id(&state.store, &badge_id)
-        .await?
-        .filter(|b| b.state != "draft")
-        .ok_or(AppError::NotFound)?;
+    let badge = published(&state, &badge_id).await?;
     if !wants_json(&headers) {
         return Ok(Redirect::to(&format!("/b/{}", badge.id)).into_response());
     }
@@ -725,33 +465,12 @@ pub async fn status_list(
     headers: HeaderMap,
     Path((slug, purpose)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    if !issuing::PURPOSES.contains(&purpose.as_str()) {
-        return Err(AppError::NotFound);
-    }
-    let issuer = issuers::by_slug(&state.store, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let stored = status::get(&state.store, &issuer.id, &purpose).await?;
-    let last_change = awards::last_state_change(&state.store, &issuer.id).await?;
-    // Self-healing: if an award changed state after the list was signed (two
-    // processes racing), sign it again now.
-    let (credential, revision) = match stored {
-        Some(row) if last_change.is_none_or(|t| t < row.updated_at) => {
-            (row.credential, row.revision)
-        }
-        _ => {
-            let text = issuing::publish_status_list(&state, &issuer, &purpose).await?;
-            let revision = status::get(&state.store, &issuer.id, &purpose)
-                .await?
-                .map_or(0, |r| r.revision);
-            (text, revision)
-        }
-    };
-    let etag = format!("\"{}-{purpose}-{revision}\"", issuer.id);
+    let list = status::current(&state, &slug, &purpose).await?;
+    let etag = format!("\"{}-{purpose}-{}\"", list.issuer_id, list.revision);
     if etag_matches(&headers, &etag) {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
-    let mut response = json_response(credential, "application/vc+ld+json", "no-cache");
+    let mut response = json_response(list.credential, "application/vc+ld+json", "no-cache");
     if let Ok(value) = header::HeaderValue::from_str(&etag) {
         response.headers_mut().insert(header::ETAG, value);
     }
@@ -781,23 +500,4 @@ pub async fn issuer_logo(
         logo,
     )
         .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::file_name;
-
-    #[test]
-    fn download_names_follow_badge_and_recipient() {
-        assert_eq!(
-            file_name("Web Accessibility: Foundations", "Ada Lovelace", "png"),
-            "web-accessibility-foundations-ada-lovelace.png"
-        );
-        assert_eq!(
-            file_name("Données", "Éloïse Núñez", "json"),
-            "donnees-eloise-nunez.json"
-        );
-        assert_eq!(file_name("***", "", "jwt"), "badge.jwt");
-        assert!(!file_name("a\"b", "c/d", "png").contains(['"', '/']));
-    }
 }

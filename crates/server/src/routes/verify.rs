@@ -11,11 +11,11 @@ use axum::extract::{Multipart, State};
 use axum::response::Response;
 use minijinja::context;
 
-use super::public::{check_lines, verdict_name};
 use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::service::verification::{Input, report_for};
 use crate::state::Shared;
+use crate::web::{check_lines, verdict_name};
 
 /// Largest file the verify page accepts.
 const MAX_UPLOAD: usize = 10 * 1024 * 1024;

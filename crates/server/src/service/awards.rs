@@ -4,11 +4,13 @@
 //! in the same transaction as the change itself, then the issuer's status
 //! lists are re-signed so verifiers see it at once.
 
-use insignia_store::model::{Award, AwardState, MailKind, Role};
+use std::collections::HashMap;
+
+use insignia_store::model::{Award, AwardState, Badge, MailKind, OutboxMessage, Role};
 use insignia_store::repo::{awards, issuers, mail};
 
 use crate::error::AppError;
-use crate::issuing;
+use crate::issuing::{self, AwardInput};
 use crate::state::Shared;
 
 /// How long after a revocation an owner or admin may still undo it.
@@ -33,6 +35,12 @@ pub enum Refusal {
     UndoWindowPassed,
     /// Undoing a revocation is for owners and admins.
     NotAllowed,
+    /// Only an active badge is awarded (not a draft, not an archived one).
+    BadgeNotActive,
+    /// A revoked award's recipient is not e-mailed about it again.
+    RevokedNoMail,
+    /// The award's recipient was e-mailed as often as the limit allows.
+    ResendLimit,
 }
 
 impl Refusal {
@@ -45,6 +53,9 @@ impl Refusal {
             Refusal::NotApplicable => "award-error-changed",
             Refusal::UndoWindowPassed => "award-error-undo-window",
             Refusal::NotAllowed => "error-forbidden",
+            Refusal::BadgeNotActive => "award-error-not-active",
+            Refusal::RevokedNoMail => "mail-error-revoked",
+            Refusal::ResendLimit => "mail-resend-limit",
         }
     }
 }
@@ -76,7 +87,7 @@ pub struct Actor<'a> {
 
 /// Whether `award`'s revocation may still be undone at `now` by `role`.
 pub fn can_undo(award: &Award, role: Role, now: i64) -> bool {
-    award.state == AwardState::Revoked.as_str()
+    award.state == AwardState::Revoked
         && role >= Role::Admin
         && award
             .state_changed_at
@@ -85,15 +96,10 @@ pub fn can_undo(award: &Award, role: Role, now: i64) -> bool {
 
 /// The last day (seconds) a revocation of `award` can be undone.
 pub fn undo_deadline(award: &Award) -> Option<i64> {
-    (award.state == AwardState::Revoked.as_str())
+    (award.state == AwardState::Revoked)
         .then_some(award.state_changed_at)
         .flatten()
         .map(|at| at + UNDO_WINDOW_SECONDS)
-}
-
-fn current(award: &Award) -> Result<AwardState, StatusError> {
-    AwardState::parse(&award.state)
-        .ok_or_else(|| StatusError::App(AppError::Internal(format!("award state {}", award.state))))
 }
 
 /// A trimmed reason, checked.
@@ -140,11 +146,9 @@ async fn apply(
     let issuer = issuers::by_id(&state.store, &award.issuer_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    for purpose in issuing::PURPOSES {
-        issuing::publish_status_list(state, &issuer, purpose)
-            .await
-            .map_err(AppError::from)?;
-    }
+    crate::service::status::publish_all(state, &issuer)
+        .await
+        .map_err(AppError::from)?;
     Ok(())
 }
 
@@ -168,7 +172,7 @@ pub async fn revoke(
     actor: Actor<'_>,
     notify_in: Option<&str>,
 ) -> Result<(), StatusError> {
-    let from = current(award)?;
+    let from = award.state;
     if from == AwardState::Revoked {
         return Err(StatusError::Refused(Refusal::Revoked));
     }
@@ -203,7 +207,7 @@ pub async fn suspend(
     reason: &str,
     actor: Actor<'_>,
 ) -> Result<(), StatusError> {
-    match current(award)? {
+    match award.state {
         AwardState::Active => {}
         AwardState::Revoked => return Err(StatusError::Refused(Refusal::Revoked)),
         AwardState::Suspended => return Err(StatusError::Refused(Refusal::NotApplicable)),
@@ -225,7 +229,7 @@ pub async fn suspend(
 
 /// Lifts a suspension.
 pub async fn reinstate(state: &Shared, award: &Award, actor: Actor<'_>) -> Result<(), StatusError> {
-    match current(award)? {
+    match award.state {
         AwardState::Suspended => {}
         AwardState::Revoked => return Err(StatusError::Refused(Refusal::Revoked)),
         AwardState::Active => return Err(StatusError::Refused(Refusal::NotApplicable)),
@@ -242,7 +246,7 @@ pub async fn undo_revocation(
     award: &Award,
     actor: Actor<'_>,
 ) -> Result<(), StatusError> {
-    if current(award)? != AwardState::Revoked {
+    if award.state != AwardState::Revoked {
         return Err(StatusError::Refused(Refusal::NotApplicable));
     }
     if actor.role < Role::Admin {
@@ -280,11 +284,135 @@ pub async fn undo_revocation(
     .await
 }
 
+/// Each award's latest e-mail and, for those accepted, when: for lists.
+pub async fn delivery_maps(
+    state: &Shared,
+    list: &[Award],
+) -> Result<(HashMap<String, OutboxMessage>, HashMap<String, i64>), AppError> {
+    let ids: Vec<String> = list.iter().map(|a| a.id.clone()).collect();
+    Ok((
+        mail::latest_for_awards(&state.store, &ids).await?,
+        mail::claimed_at(&state.store, &ids).await?,
+    ))
+}
+
+/// The award `award_id` of organisation `org_id`; another organisation's
+/// award is "not found", as if it did not exist.
+pub async fn of_org(state: &Shared, org_id: &str, award_id: &str) -> Result<Award, AppError> {
+    awards::by_id(&state.store, award_id)
+        .await?
+        .filter(|a| a.org_id == org_id)
+        .ok_or(AppError::NotFound)
+}
+
+/// A badge of `org_id` that can be awarded now (it is active).
+pub async fn awardable_badge(
+    state: &Shared,
+    org_id: &str,
+    badge_id: &str,
+) -> Result<Badge, StatusError> {
+    let badge = crate::service::badges::owned(state, org_id, badge_id).await?;
+    if badge.state != "active" {
+        return Err(StatusError::Refused(Refusal::BadgeNotActive));
+    }
+    Ok(badge)
+}
+
+/// Awards the current version of `badge` (of organisation `org_id`), signed
+/// by its issuer; the e-mail to the recipient (if `input` asks for one) is
+/// queued in the same transaction. Returns the award (an existing one for a
+/// repeated idempotency key).
+pub async fn issue(
+    state: &Shared,
+    org_id: &str,
+    badge: &Badge,
+    input: AwardInput,
+) -> Result<Award, AppError> {
+    let (version, design) = crate::service::badges::current_version(state, badge).await?;
+    let issuer = crate::service::issuers::owned(state, org_id, &badge.issuer_id).await?;
+    let (award, _) = issuing::award(state, &issuer, &version, &design, input).await?;
+    Ok(award)
+}
+
+/// Queues a new e-mail (with a fresh claim link) to `award`'s recipient in
+/// `language`, asked for by `user_id`; refused for a revoked award and
+/// beyond the per-award limit (whoever asks: one recipient is not to be
+/// flooded).
+pub async fn resend(
+    state: &Shared,
+    award: &Award,
+    language: &str,
+    user_id: &str,
+) -> Result<(), StatusError> {
+    if award.state == AwardState::Revoked {
+        return Err(StatusError::Refused(Refusal::RevokedNoMail));
+    }
+    let allowed = insignia_store::repo::throttle::allow(
+        &state.store,
+        &format!("resend:award:{}", award.id),
+        crate::service::accounts::RESEND_LIMITS,
+    )
+    .await?;
+    if !allowed {
+        return Err(StatusError::Refused(Refusal::ResendLimit));
+    }
+    let mut message = mail::NewMessage::award(award, language);
+    message.created_by = Some(user_id.to_owned());
+    mail::enqueue(&state.store, &message).await?;
+    crate::mail::wake(state);
+    Ok(())
+}
+
+/// Renewal: a new credential for the same person (same evidence, same
+/// choice of a VC-JWT) from the badge's current version; the old award
+/// points at its replacement, and with `email_locale` the e-mail about the
+/// renewed badge is queued, all in one transaction. Renewing the same award
+/// twice gives the same new award. A revoked award is not renewed.
+pub async fn renew(
+    state: &Shared,
+    org_id: &str,
+    old: &Award,
+    email_locale: Option<String>,
+    user_id: &str,
+) -> Result<Award, StatusError> {
+    if old.state == AwardState::Revoked {
+        return Err(StatusError::Refused(Refusal::Revoked));
+    }
+    let badge = crate::service::badges::owned(state, org_id, &old.badge_id).await?;
+    let evidence: Option<serde_json::Value> =
+        serde_json::from_str::<serde_json::Value>(&old.credential)
+            .ok()
+            .and_then(|c| c.get("evidence").and_then(|e| e.get(0)).cloned());
+    let text = |field: &str| {
+        evidence
+            .as_ref()
+            .and_then(|e| e.get(field))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    let input = AwardInput {
+        recipient_name: old.recipient_name.clone(),
+        recipient_email: old.recipient_email.clone(),
+        evidence_url: text("id"),
+        evidence_narrative: text("narrative"),
+        issued_at: None,
+        expires_at: None,
+        with_jwt: old.credential_jwt.is_some(),
+        idempotency_key: Some(format!("renewal-of:{}", old.id)),
+        created_by: Some(user_id.to_owned()),
+        email_locale,
+        replaces: Some(old.id.clone()),
+    };
+    let new = issue(state, org_id, &badge, input).await?;
+    state.status_cache.remove(&old.id);
+    Ok(new)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn award(state: &str, changed: Option<i64>) -> Award {
+    fn award(state: AwardState, changed: Option<i64>) -> Award {
         Award {
             id: "a".into(),
             org_id: "o".into(),
@@ -300,7 +428,7 @@ mod tests {
             ob2_salt: String::new(),
             issued_at: 0,
             expires_at: None,
-            state: state.into(),
+            state,
             state_reason: None,
             state_changed_at: changed,
             replaced_by: None,
@@ -312,15 +440,22 @@ mod tests {
     #[test]
     fn undo_is_for_admins_within_the_window() {
         let now = 100 * 86_400;
-        let revoked = award("revoked", Some(now - 29 * 86_400));
+        let revoked = award(AwardState::Revoked, Some(now - 29 * 86_400));
         assert!(can_undo(&revoked, Role::Admin, now));
         assert!(can_undo(&revoked, Role::Owner, now));
         assert!(!can_undo(&revoked, Role::Issuer, now));
-        let old = award("revoked", Some(now - 31 * 86_400));
+        let old = award(AwardState::Revoked, Some(now - 31 * 86_400));
         assert!(!can_undo(&old, Role::Owner, now));
-        assert!(!can_undo(&award("active", Some(now)), Role::Owner, now));
+        assert!(!can_undo(
+            &award(AwardState::Active, Some(now)),
+            Role::Owner,
+            now
+        ));
         assert_eq!(undo_deadline(&revoked), Some(now + 86_400));
-        assert_eq!(undo_deadline(&award("suspended", Some(now))), None);
+        assert_eq!(
+            undo_deadline(&award(AwardState::Suspended, Some(now))),
+            None
+        );
     }
 
     #[test]

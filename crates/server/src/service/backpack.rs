@@ -31,7 +31,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
 use crate::issuing::Urls;
-use crate::routes::public::{AwardView, live_report, load_award};
+use crate::service::award_view::{AwardView, live_report, load_award};
 use crate::service::verification::{self, Input, our_award_id};
 use crate::state::Shared;
 

@@ -14,6 +14,11 @@
 //!   imports, re-checks, curation, sharing, export, account deletion);
 //! * [`events`]: events with claim codes, QR codes and posters; attendees'
 //!   claims, confirmed by e-mail, within the event's limits; the approval queue;
+//! * [`award_view`]: one of our awards as its public pages show it, with
+//!   its live verification against our records;
+//! * [`badges`], [`issuers`]: an organisation's badges and issuers, published
+//!   badge versions and their designs;
+//! * [`status`]: publishing, re-signing and serving the status lists;
 //! * [`api_tokens`]: organisations' bearer tokens for the APIs;
 //! * [`share_images`]: the 1200×627 link-preview images of public pages;
 //! * [`vcapi`]: the W3C VC-API (issue, verify credentials and presentations);
@@ -25,13 +30,20 @@
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod award_view;
 pub mod awards;
 pub mod backpack;
+pub mod badges;
+pub mod bulk;
+pub mod claims;
 pub mod events;
+pub mod issuers;
 pub mod mail_templates;
+pub mod ob2;
 pub mod outbox;
 pub mod reminders;
 pub mod share_images;
+pub mod status;
 pub mod unsubscribe;
 pub mod vcapi;
 pub mod verification;

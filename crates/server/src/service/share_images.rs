@@ -205,7 +205,7 @@ pub async fn collection(
 /// longer valid, which way it is not (so a preview never looks current when
 /// the page says otherwise).
 pub async fn award(state: &Shared, award_id: &str, l: Locale) -> Result<ShareImage, AppError> {
-    let view = crate::routes::public::load_award(state, award_id).await?;
+    let view = crate::service::award_view::load_award(state, award_id).await?;
     let image = badges::version(&state.store, &view.version.badge_id, view.version.version)
         .await?
         .and_then(|v| v.image_png);

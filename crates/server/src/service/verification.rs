@@ -12,7 +12,7 @@ use insignia_verify::online::Verifier;
 use insignia_verify::{OfflineResolver, Report, VerifyOptions};
 
 use crate::error::AppError;
-use crate::routes::public::{load_award, verify_with_our_keys, with_live_status};
+use crate::service::award_view::{load_award, verify_with_our_keys, with_live_status};
 use crate::state::Shared;
 
 /// What is to be verified.

@@ -100,7 +100,7 @@ macro_rules! bind_award {
             .bind(&$award.ob2_salt)
             .bind($award.issued_at)
             .bind($award.expires_at)
-            .bind(&$award.state)
+            .bind($award.state.as_str())
             .bind(&$award.state_reason)
             .bind($award.state_changed_at)
             .bind(&$award.replaced_by)
