@@ -5,14 +5,14 @@
 #![allow(clippy::unwrap_used)]
 
 use divan::{Bencher, black_box};
-use insignia_artwork::{BadgeDesign, IconId, Shape, design, render_png, upload};
+use insignia_artwork::{BadgeArtwork, IconId, Shape, design, render_png, upload};
 
 fn main() {
     divan::main();
 }
 
-fn sample() -> BadgeDesign {
-    BadgeDesign {
+fn sample() -> BadgeArtwork {
+    BadgeArtwork {
         shape: Shape::Ribbon,
         background: "#1e3a8a".parse().unwrap(),
         accent: "#f59e0b".parse().unwrap(),

@@ -1,4 +1,4 @@
-//! Badges designed in the app: a [`BadgeDesign`] becomes an SVG and a PNG.
+//! Badges designed in the app: a [`BadgeArtwork`] becomes an SVG and a PNG.
 //!
 //! The drawing is built as SVG source on a 512×512 canvas (a gradient face,
 //! a rim, a thin inner ring, the icon with a soft halo, the title fitted on
@@ -155,7 +155,7 @@ impl From<Colour> for String {
     }
 }
 
-/// The id of an icon from [`crate::icons`] (checked by [`BadgeDesign::validate`]).
+/// The id of an icon from [`crate::icons`] (checked by [`BadgeArtwork::validate`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct IconId(pub String);
@@ -169,7 +169,7 @@ impl IconId {
 /// A badge as designed in the app.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct BadgeDesign {
+pub struct BadgeArtwork {
     pub shape: Shape,
     /// The face of the badge.
     pub background: Colour,
@@ -206,7 +206,7 @@ pub enum DesignError {
     Render(#[from] RenderError),
 }
 
-impl BadgeDesign {
+impl BadgeArtwork {
     /// Checks the texts and the icon (colours and shape are checked when
     /// deserialising).
     pub fn validate(&self) -> Result<(), DesignError> {
@@ -256,7 +256,7 @@ fn normalise(text: &str, field: &'static str) -> Result<String, DesignError> {
 /// The design as a self-contained SVG (viewBox `0 0 512 512`), text drawn as
 /// outlines in the bundled font; the title is kept in `<title>` for
 /// accessibility.
-pub fn render_svg(design: &BadgeDesign) -> Result<String, DesignError> {
+pub fn render_svg(design: &BadgeArtwork) -> Result<String, DesignError> {
     let source = render_svg_source(design)?;
     let tree = render::parse(&source)?;
     let svg = tree.to_string(&usvg::WriteOptions {
@@ -290,7 +290,7 @@ fn insert_title(svg: &str, title: &str) -> String {
 }
 
 /// The design as PNG, `size`×`size` pixels.
-pub fn render_png(design: &BadgeDesign, size: u32) -> Result<Vec<u8>, DesignError> {
+pub fn render_png(design: &BadgeArtwork, size: u32) -> Result<Vec<u8>, DesignError> {
     let source = render_svg_source(design)?;
     let tree = render::parse(&source)?;
     Ok(render::render_tree(&tree, size)?)
@@ -361,7 +361,7 @@ fn layout(shape: Shape, band: bool, icon: bool) -> Layout {
 /// The SVG source of the design, with `<text>` elements naming the bundled
 /// font (`DejaVu Sans`, then `sans-serif`). [`render_svg`] is usually what
 /// you want: it draws the text as outlines.
-pub fn render_svg_source(design: &BadgeDesign) -> Result<String, DesignError> {
+pub fn render_svg_source(design: &BadgeArtwork) -> Result<String, DesignError> {
     design.validate()?;
     let title = normalise(&design.title, "title")?;
     let band = match &design.band {

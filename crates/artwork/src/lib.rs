@@ -1,6 +1,6 @@
 //! Badge artwork for the issuer's badge designer.
 //!
-//! - [`design`]: a badge designed in the app ([`design::BadgeDesign`]) becomes a
+//! - [`design`]: a badge designed in the app ([`design::BadgeArtwork`]) becomes a
 //!   clean SVG (text turned into paths, so it needs no font) and a PNG.
 //! - [`icons`]: the vendored Lucide icon set (ISC) that designs can use.
 //! - [`upload`]: checks an uploaded badge image (PNG or SVG), bounding its size
@@ -20,7 +20,7 @@ mod render;
 pub mod share;
 pub mod upload;
 
-pub use design::{BadgeDesign, Colour, DesignError, IconId, Shape};
+pub use design::{BadgeArtwork, Colour, DesignError, IconId, Shape};
 pub use render::{MAX_RENDER_SIZE, MIN_RENDER_SIZE, RenderError, render_png};
 pub use share::{SHARE_HEIGHT, SHARE_WIDTH, ShareCard, render_share_png};
 pub use upload::{CheckedImage, Removed, Sanitized, UploadError, UploadKind};

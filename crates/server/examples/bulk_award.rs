@@ -10,7 +10,7 @@
 use std::time::Instant;
 
 use insignia_server::Config;
-use insignia_server::design::BadgeDesign;
+use insignia_server::design::BadgeDefinition;
 use insignia_server::jobs::{self, WorkerOptions};
 use insignia_store::model::{BulkJob, BulkRow};
 use insignia_store::repo::{awards, bulk};
@@ -35,7 +35,7 @@ async fn main() {
         base_url: "https://badges.example.org".into(),
         ..Config::default()
     };
-    let design = BadgeDesign {
+    let design = BadgeDefinition {
         name: "Data Analysis with Python".into(),
         description: "Cleans, analyses and visualises data with pandas.".into(),
         criteria: "Complete all six labs and a final project.".into(),

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use insignia_server::Config;
-use insignia_server::design::BadgeDesign;
+use insignia_server::design::BadgeDefinition;
 use insignia_server::issuing::{self, AwardInput};
 use insignia_store::repo::badges;
 
@@ -37,7 +37,7 @@ fn main() {
             listen: addr,
             ..Config::default()
         };
-        let design = BadgeDesign {
+        let design = BadgeDefinition {
             name: "Data Analysis with Python".into(),
             description: "Cleans, analyses and visualises data with pandas.".into(),
             criteria: "Complete **all six** labs and a final project.".into(),

@@ -30,7 +30,7 @@ pub enum Expiry {
 /// Everything the designer form holds. Stored as JSON in each badge version.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
-pub struct BadgeDesign {
+pub struct BadgeDefinition {
     pub name: String,
     pub description: String,
     /// Markdown.
@@ -54,7 +54,7 @@ pub struct BadgeDesign {
     pub prerequisites: String,
     pub quality_assurance: String,
     /// The image as designed in the app (None when an image was uploaded).
-    pub artwork: Option<insignia_artwork::BadgeDesign>,
+    pub artwork: Option<insignia_artwork::BadgeArtwork>,
 }
 
 /// Open Badges 3.0 achievement types offered in the designer (the spec's
@@ -77,7 +77,7 @@ pub const ACHIEVEMENT_TYPES: &[&str] = &[
     "Membership",
 ];
 
-impl BadgeDesign {
+impl BadgeDefinition {
     /// Problems a person must fix, as catalogue keys.
     pub fn problems(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
@@ -313,9 +313,9 @@ mod tests {
 
     #[test]
     fn problems_are_found() {
-        let d = BadgeDesign::default();
+        let d = BadgeDefinition::default();
         assert!(d.problems().contains(&"design-error-name"));
-        let good = BadgeDesign {
+        let good = BadgeDefinition {
             name: "Python".into(),
             description: "d".into(),
             criteria: "c".into(),
@@ -331,7 +331,7 @@ mod tests {
 
     #[test]
     fn expiry_policies() {
-        let mut d = BadgeDesign::default();
+        let mut d = BadgeDefinition::default();
         assert_eq!(d.expires_at(100), None);
         d.expiry = Expiry::AfterDays { days: 2 };
         assert_eq!(d.expires_at(100), Some(100 + 2 * 86_400));

@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 use std::io::Write as _;
 
 use crate::ServerError;
-use crate::design::BadgeDesign;
+use crate::design::BadgeDefinition;
 use crate::state::AppState;
 
 pub const OB3_CONTEXTS: [&str; 2] = [
@@ -219,7 +219,7 @@ pub fn build_credential(
     state: &AppState,
     issuer: &Issuer,
     version: &BadgeVersion,
-    design: &BadgeDesign,
+    design: &BadgeDefinition,
     award_id: &str,
     status_index: i64,
     salt: &str,
@@ -341,7 +341,7 @@ pub fn issue_sync(
     state: &AppState,
     issuer: &Issuer,
     version: &BadgeVersion,
-    design: &BadgeDesign,
+    design: &BadgeDefinition,
     pair: &KeyPair,
     verification_method: &str,
     input: &AwardInput,
@@ -407,7 +407,7 @@ pub async fn award(
     state: &std::sync::Arc<AppState>,
     issuer: &Issuer,
     version: &BadgeVersion,
-    design: &BadgeDesign,
+    design: &BadgeDefinition,
     input: AwardInput,
 ) -> Result<(Award, bool), ServerError> {
     if let Some(key) = &input.idempotency_key {
@@ -435,7 +435,7 @@ pub async fn sign_award(
     state: &std::sync::Arc<AppState>,
     issuer: &Issuer,
     version: &BadgeVersion,
-    design: &BadgeDesign,
+    design: &BadgeDefinition,
     input: &AwardInput,
 ) -> Result<Award, ServerError> {
     let (pair, vm) = signing_key(state, issuer).await?;

@@ -83,7 +83,7 @@ async fn process(
     let badge = badges::by_id(&state.store, &job.badge_id)
         .await?
         .ok_or_else(|| ServerError::Signing(format!("job {}: badge is gone", job.id)))?;
-    let design: crate::design::BadgeDesign = serde_json::from_str(&version.design)
+    let design: crate::design::BadgeDefinition = serde_json::from_str(&version.design)
         .map_err(|e| ServerError::Signing(format!("stored design: {e}")))?;
     let issuer = issuers::by_id(&state.store, &badge.issuer_id)
         .await?

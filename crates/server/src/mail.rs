@@ -768,7 +768,7 @@ async fn compose_award(
     let version = badges::version_meta(&state.store, &award.badge_id, award.badge_version)
         .await?
         .ok_or_else(|| Compose::Other("the badge version no longer exists".into()))?;
-    let design: crate::design::BadgeDesign = serde_json::from_str(&version.design)
+    let design: crate::design::BadgeDefinition = serde_json::from_str(&version.design)
         .map_err(|e| Compose::Other(format!("stored design: {e}")))?;
     let to_address: Address = message
         .recipient

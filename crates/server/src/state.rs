@@ -29,7 +29,7 @@ pub struct AppState {
     /// Awarded badge versions (immutable) with their parsed design, by "badge/version".
     pub version_cache: TtlCache<(
         insignia_store::model::BadgeVersion,
-        crate::design::BadgeDesign,
+        crate::design::BadgeDefinition,
     )>,
     /// Issuer profiles for public pages (edits show within the time to live).
     pub issuer_cache: TtlCache<insignia_store::model::Issuer>,

@@ -3,12 +3,12 @@
 use crate::common;
 
 use insignia_artwork::design::{self, BAND_MAX_CHARS, TITLE_MAX_CHARS};
-use insignia_artwork::{BadgeDesign, Colour, DesignError, IconId, Shape, icons, render_png};
+use insignia_artwork::{BadgeArtwork, Colour, DesignError, IconId, Shape, icons, render_png};
 
 use common::{decode, samples_dir, variance};
 
-fn sample(shape: Shape, icon: Option<&str>, title: &str, band: Option<&str>) -> BadgeDesign {
-    BadgeDesign {
+fn sample(shape: Shape, icon: Option<&str>, title: &str, band: Option<&str>) -> BadgeArtwork {
+    BadgeArtwork {
         shape,
         background: "#1e3a8a".parse().unwrap(),
         accent: "#f59e0b".parse().unwrap(),
@@ -81,7 +81,7 @@ fn saves_sample_renders() {
     for (i, ((shape, icon, title, band), (bg, accent, text))) in
         cases.into_iter().zip(palettes).enumerate()
     {
-        let d = BadgeDesign {
+        let d = BadgeArtwork {
             background: bg.parse().unwrap(),
             accent: accent.parse().unwrap(),
             text: text.parse().unwrap(),
@@ -197,7 +197,7 @@ fn validation_refuses_bad_designs() {
     let ok = sample(Shape::Circle, Some("medal"), "Title", None);
     assert_eq!(ok.validate(), Ok(()));
     let too_long = "x".repeat(TITLE_MAX_CHARS + 1);
-    let cases: Vec<(BadgeDesign, DesignError)> = vec![
+    let cases: Vec<(BadgeArtwork, DesignError)> = vec![
         (
             sample(Shape::Circle, None, "   ", None),
             DesignError::TitleEmpty,
@@ -273,12 +273,12 @@ impl CloneLike for DesignError {
 #[test]
 fn designs_round_trip_through_json_and_colours_are_checked() {
     let json = r##"{"shape":"rounded-square","background":"#1E3A8A","accent":"#f59e0b","text":"#ffffff","icon":"graduation-cap","title":"Data","band":"2026"}"##;
-    let d: BadgeDesign = serde_json::from_str(json).unwrap();
+    let d: BadgeArtwork = serde_json::from_str(json).unwrap();
     assert_eq!(d.shape, Shape::RoundedSquare);
     assert_eq!(d.background, Colour::rgb(0x1e, 0x3a, 0x8a));
     let back = serde_json::to_string(&d).unwrap();
     assert!(back.contains(r##""background":"#1e3a8a""##));
-    assert_eq!(serde_json::from_str::<BadgeDesign>(&back).unwrap(), d);
+    assert_eq!(serde_json::from_str::<BadgeArtwork>(&back).unwrap(), d);
 
     for bad in [
         "#12345",
@@ -289,15 +289,15 @@ fn designs_round_trip_through_json_and_colours_are_checked() {
         "#ｆｆｆｆｆｆ",
     ] {
         let json = json.replace("#1E3A8A", bad);
-        let err = serde_json::from_str::<BadgeDesign>(&json)
+        let err = serde_json::from_str::<BadgeArtwork>(&json)
             .unwrap_err()
             .to_string();
         assert!(err.contains("#rrggbb"), "{bad}: {err}");
     }
     let unknown_field = json.replace(r#""title""#, r#""evil":1,"title""#);
-    assert!(serde_json::from_str::<BadgeDesign>(&unknown_field).is_err());
+    assert!(serde_json::from_str::<BadgeArtwork>(&unknown_field).is_err());
     let unknown_shape = json.replace("rounded-square", "star");
-    assert!(serde_json::from_str::<BadgeDesign>(&unknown_shape).is_err());
+    assert!(serde_json::from_str::<BadgeArtwork>(&unknown_shape).is_err());
 }
 
 #[test]

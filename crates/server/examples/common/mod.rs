@@ -3,7 +3,7 @@
 //! Each script reads the parts it needs.
 #![allow(dead_code)]
 
-use insignia_server::design::BadgeDesign;
+use insignia_server::design::BadgeDefinition;
 use insignia_server::{Config, issuing, state::Shared};
 use insignia_store::model::{Badge, Issuer, Organization, User};
 use insignia_store::repo::{badges, issuers, orgs, users};
@@ -21,7 +21,7 @@ pub struct Academy {
 
 /// Prepares the server with `config` and creates the academy, its issuer
 /// (slug `{slug_prefix}-xxxx`) and a published badge drawn from `design`.
-pub async fn academy(config: Config, slug_prefix: &str, design: &BadgeDesign) -> Academy {
+pub async fn academy(config: Config, slug_prefix: &str, design: &BadgeDefinition) -> Academy {
     let state = insignia_server::prepare(config).await.unwrap();
     let email = format!("{}@example.org", insignia_store::token::random_id(6));
     let user = users::create(&state.store, &email, "Bench", None, false)

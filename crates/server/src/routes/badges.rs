@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::{page, see_other};
 use crate::auth::Member;
-use crate::design::{ACHIEVEMENT_TYPES, Alignment, BadgeDesign, Expiry};
+use crate::design::{ACHIEVEMENT_TYPES, Alignment, BadgeDefinition, Expiry};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::issuing::Urls;
@@ -22,7 +22,7 @@ use crate::service::badges::{owned, read_design};
 use crate::state::Shared;
 use crate::web::upload_refusal;
 use insignia_artwork::upload::UploadError;
-use insignia_artwork::{BadgeDesign as Artwork, DesignError};
+use insignia_artwork::{BadgeArtwork as Artwork, DesignError};
 
 /// Largest badge image accepted.
 pub const MAX_IMAGE_BYTES: usize = 4 * 1024 * 1024;
@@ -88,7 +88,7 @@ impl DesignerForm {
     }
 
     /// The design the form describes, and the problems found reading it.
-    fn design(&self) -> (BadgeDesign, Vec<&'static str>) {
+    fn design(&self) -> (BadgeDefinition, Vec<&'static str>) {
         let mut problems = Vec::new();
         let hours = self.number("hours").unwrap_or_else(|_| {
             problems.push("design-error-size");
@@ -131,7 +131,7 @@ impl DesignerForm {
             },
             _ => Expiry::Never,
         };
-        let design = BadgeDesign {
+        let design = BadgeDefinition {
             name: self.get("name").trim().to_owned(),
             description: self.get("description").trim().to_owned(),
             criteria: self.get("criteria").trim().to_owned(),
@@ -236,7 +236,7 @@ async fn images_for(
     state: &Shared,
     locale: Locale,
     form: &DesignerForm,
-    design: &mut BadgeDesign,
+    design: &mut BadgeDefinition,
     keep: Option<Images>,
 ) -> Result<Option<Images>, Vec<String>> {
     let t = |k: &str| state.catalog.text(locale, k, &[]);
@@ -256,7 +256,7 @@ async fn images_for(
     draw(artwork).await.map(Some).map_err(|k| vec![t(k)])
 }
 
-fn form_values(design: &BadgeDesign) -> minijinja::Value {
+fn form_values(design: &BadgeDefinition) -> minijinja::Value {
     let (expiry_kind, expiry_date, expiry_days) = match &design.expiry {
         Expiry::Never => ("never", String::new(), String::new()),
         Expiry::OnDate { date } => ("date", date.clone(), String::new()),
@@ -296,7 +296,7 @@ async fn render_form(
     member: &Member,
     org_id: &str,
     badge: Option<&Badge>,
-    design: &BadgeDesign,
+    design: &BadgeDefinition,
     issuer_id: &str,
     errors: Vec<String>,
     preview: Option<String>,
@@ -355,7 +355,7 @@ pub async fn new_page(
             (design, template.issuer_id)
         }
         None => (
-            BadgeDesign {
+            BadgeDefinition {
                 achievement_type: "Badge".into(),
                 ..Default::default()
             },

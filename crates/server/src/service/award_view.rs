@@ -8,7 +8,7 @@ use insignia_store::model::{Award, AwardState, BadgeVersion, Issuer};
 use insignia_store::repo::{awards, badges, issuers};
 use insignia_verify::{Check, CheckKind, KeyResolver, Outcome, Report, Resolution, VerifyOptions};
 
-use crate::design::BadgeDesign;
+use crate::design::BadgeDefinition;
 use crate::error::AppError;
 use crate::issuing::{self, Urls};
 use crate::state::Shared;
@@ -37,7 +37,7 @@ impl KeyResolver for IssuerKeys {
 pub struct AwardView {
     pub award: Award,
     pub version: BadgeVersion,
-    pub design: BadgeDesign,
+    pub design: BadgeDefinition,
     pub issuer: Issuer,
 }
 

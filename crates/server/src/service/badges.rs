@@ -4,7 +4,7 @@
 use insignia_store::model::{Badge, BadgeVersion, Issuer};
 use insignia_store::repo::{badges, issuers};
 
-use crate::design::BadgeDesign;
+use crate::design::BadgeDefinition;
 use crate::error::AppError;
 use crate::state::Shared;
 
@@ -25,7 +25,7 @@ pub(crate) async fn published(state: &Shared, badge_id: &str) -> Result<Badge, A
         .ok_or(AppError::NotFound)
 }
 
-pub(crate) fn read_design(json: &str) -> Result<BadgeDesign, AppError> {
+pub(crate) fn read_design(json: &str) -> Result<BadgeDefinition, AppError> {
     serde_json::from_str(json).map_err(|e| AppError::Internal(format!("stored design: {e}")))
 }
 
@@ -35,7 +35,7 @@ pub(crate) async fn published_version(
     state: &Shared,
     badge: &insignia_store::model::Badge,
     version_no: i64,
-) -> Result<(BadgeVersion, BadgeDesign, Issuer), AppError> {
+) -> Result<(BadgeVersion, BadgeDefinition, Issuer), AppError> {
     let version = badges::version_meta(&state.store, &badge.id, version_no)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -50,7 +50,7 @@ pub(crate) async fn published_version(
 pub(crate) async fn current_version(
     state: &Shared,
     badge: &Badge,
-) -> Result<(BadgeVersion, BadgeDesign), AppError> {
+) -> Result<(BadgeVersion, BadgeDefinition), AppError> {
     let version = badges::version(&state.store, &badge.id, badge.current_version)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -26,7 +26,7 @@ use minijinja::context;
 use rand::Rng as _;
 
 use crate::auth::ClientIp;
-use crate::design::BadgeDesign;
+use crate::design::BadgeDefinition;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::issuing::{self, AwardInput, Urls};
@@ -590,7 +590,7 @@ async fn award(
     let version = badges::version(&state.store, &badge.id, badge.current_version)
         .await?
         .ok_or(AppError::NotFound)?;
-    let design: BadgeDesign = serde_json::from_str(&version.design)
+    let design: BadgeDefinition = serde_json::from_str(&version.design)
         .map_err(|e| AppError::Internal(format!("stored design: {e}")))?;
     let issuer = issuers::by_id(&state.store, &badge.issuer_id)
         .await?

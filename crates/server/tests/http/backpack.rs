@@ -212,7 +212,7 @@ async fn awards_appear_and_imports_go_through_the_verifier() {
 
         // A baked SVG with a script: imported and verified, shown only as a PNG drawn
         // from its sanitised form, never served as it came.
-        let design: insignia_artwork::BadgeDesign = serde_json::from_value(serde_json::json!({
+        let design: insignia_artwork::BadgeArtwork = serde_json::from_value(serde_json::json!({
             "shape": "shield", "background": "#14532d", "accent": "#facc15", "text": "#ffffff",
             "icon": "wrench", "title": "Welding"
         }))

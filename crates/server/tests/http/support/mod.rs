@@ -12,7 +12,7 @@ use reqwest::redirect::Policy;
 pub fn png() -> &'static [u8] {
     static PNG: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
     PNG.get_or_init(|| {
-        let design: insignia_artwork::BadgeDesign = serde_json::from_value(serde_json::json!({
+        let design: insignia_artwork::BadgeArtwork = serde_json::from_value(serde_json::json!({
             "shape": "circle", "background": "#1e3a8a", "accent": "#f59e0b", "text": "#ffffff",
             "icon": "graduation-cap", "title": "Data Analysis"
         }))
