@@ -1,7 +1,7 @@
 //! Rows as they are stored.
 
+use insignia_store_derive::FromRow;
 use serde::Serialize;
-use sqlx_macros::FromRow;
 
 #[derive(Debug, Clone, FromRow, Serialize)]
 pub struct User {

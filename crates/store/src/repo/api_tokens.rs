@@ -1,8 +1,8 @@
 //! API tokens of organisations (the VC-API's bearer tokens): stored as the
 //! SHA-256 of the token, with their scopes; revoked, never deleted.
 
+use insignia_store_derive::FromRow;
 use serde::Serialize;
-use sqlx_macros::FromRow;
 
 use crate::token::token_hash;
 use crate::{Store, StoreError, now, on_db};

@@ -4,8 +4,8 @@
 //! profile and share counts. Every read and write of an earner's records
 //! names the owner (`user_id`), so one account never reaches another's.
 
+use insignia_store_derive::FromRow;
 use serde::Serialize;
-use sqlx_macros::FromRow;
 
 use crate::token::random_id;
 use crate::{Store, StoreError, Tx, now, on_db, on_tx};

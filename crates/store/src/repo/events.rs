@@ -7,8 +7,8 @@
 //! PostgreSQL the row lock makes a concurrent claim wait and re-check the
 //! condition against the new count; SQLite has one writer at a time.
 
+use insignia_store_derive::FromRow;
 use serde::Serialize;
-use sqlx_macros::FromRow;
 
 use crate::model::{Award, MailKind};
 use crate::repo::{awards, mail};

@@ -81,7 +81,7 @@ pub async fn set_reminder_days(
 }
 
 /// An award whose `days`-day reminder is due.
-#[derive(Debug, Clone, sqlx_macros::FromRow)]
+#[derive(Debug, Clone, insignia_store_derive::FromRow)]
 pub struct DueReminder {
     pub award_id: String,
     /// The language of the award's first e-mail.
@@ -280,7 +280,7 @@ pub async fn unsubscribe_count(store: &Store, org_id: &str) -> Result<i64, Store
 }
 
 /// An organisation's wording of one message kind in one language.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx_macros::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, insignia_store_derive::FromRow, serde::Serialize)]
 pub struct MailTemplate {
     pub kind: String,
     pub locale: String,

@@ -11,7 +11,7 @@ use crate::repo::mail;
 use crate::{Store, StoreError, on_db, on_tx};
 
 /// A delivered message as stored.
-#[derive(Debug, Clone, sqlx_macros::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, insignia_store_derive::FromRow, serde::Serialize)]
 pub struct Copy {
     pub message_id: String,
     pub org_id: Option<String>,
