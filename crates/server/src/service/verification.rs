@@ -78,6 +78,12 @@ async fn ours(
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
+    if let Some(report) =
+        crate::service::endorsements::verify_ours(state, offline.summary.id.as_deref(), bytes)
+            .await?
+    {
+        return Ok(Some(report));
+    }
     let Some(id) = offline
         .summary
         .id
