@@ -94,23 +94,19 @@ pub async fn endorse(
     }
 }
 
-/// The public page of what each endorsement is about.
-async fn pages_of(state: &Shared, list: &[&service::Shown]) -> BTreeMap<String, String> {
+/// What each endorsement is about: its name and public page.
+async fn pages_of(
+    state: &Shared,
+    list: &[&service::Shown],
+) -> Result<BTreeMap<String, service::Subject>, AppError> {
     let mut pages = BTreeMap::new();
     for e in list {
-        let page = match e.kind {
-            EndorsedKind::Award => format!("{}/a/{}", state.config.base_url, e.subject_ref),
-            EndorsedKind::Badge => format!("{}/b/{}", state.config.base_url, e.subject_ref),
-            EndorsedKind::Issuer => {
-                match insignia_store::repo::issuers::by_id(&state.store, &e.subject_ref).await {
-                    Ok(Some(i)) => format!("{}/i/{}", state.config.base_url, i.slug),
-                    _ => String::new(),
-                }
-            }
-        };
-        pages.insert(e.id.clone(), page);
+        pages.insert(
+            e.id.clone(),
+            service::subject(state, e.kind, &e.subject_ref).await?,
+        );
     }
-    pages
+    Ok(pages)
 }
 
 #[derive(Deserialize)]
@@ -128,7 +124,7 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     let overview = service::overview(&state, &member.user).await?;
     let all: Vec<&service::Shown> = overview.to_decide.iter().chain(&overview.given).collect();
-    let pages = pages_of(&state, &all).await;
+    let pages = pages_of(&state, &all).await?;
     let notice = if q.sent.is_some() {
         Some(state.catalog.text(member.locale, "endorse-sent", &[]))
     } else {

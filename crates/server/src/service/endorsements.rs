@@ -179,6 +179,44 @@ pub async fn target(state: &Shared, kind: EndorsedKind, id: &str) -> Result<Targ
     }
 }
 
+/// What an endorsement is about, as the endorsements page names it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Subject {
+    pub name: String,
+    pub page: String,
+}
+
+/// The name and public page of an endorsed award, badge or issuer (by its
+/// id here); a name of "?" when it is gone.
+pub async fn subject(
+    state: &Shared,
+    kind: EndorsedKind,
+    subject_ref: &str,
+) -> Result<Subject, AppError> {
+    let slug = match kind {
+        EndorsedKind::Issuer => match issuers::by_id(&state.store, subject_ref).await? {
+            Some(issuer) => issuer.slug,
+            None => return Ok(gone()),
+        },
+        EndorsedKind::Award | EndorsedKind::Badge => subject_ref.to_owned(),
+    };
+    match target(state, kind, &slug).await {
+        Ok(t) => Ok(Subject {
+            name: t.name,
+            page: t.page,
+        }),
+        Err(AppError::NotFound) => Ok(gone()),
+        Err(e) => Err(e),
+    }
+}
+
+fn gone() -> Subject {
+    Subject {
+        name: "?".into(),
+        page: String::new(),
+    }
+}
+
 /// An issuer the account may endorse as.
 #[derive(Debug, Clone, Serialize)]
 pub struct SignAs {

@@ -18,6 +18,7 @@ mod support;
 mod axe;
 mod backpack;
 mod driver;
+mod endorsements;
 mod events;
 mod journey;
 mod mail_prefs;
@@ -48,6 +49,7 @@ async fn issuer_and_earner_journey_in_chromium() {
             backpack::run(&app, &browser, &mut record).await;
             mail_prefs::run(&app, &browser, &mut record).await;
             events::run(&app, &browser, &mut record).await;
+            endorsements::run(&app, &browser, &mut record).await;
             (app, browser, record)
         });
         let (app, browser, record) = match journey.await {
