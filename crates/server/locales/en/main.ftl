@@ -1136,6 +1136,7 @@ endorse-refused-empty = Write your endorsement first.
 endorse-refused-long = An endorsement can be at most 2,000 characters long.
 endorse-refused-own = You cannot endorse your own badge, or a badge or issuer of an organisation you belong to.
 endorse-refused-no-earner = Nobody can approve this endorsement yet: the earner has not accepted this badge into an account.
+endorse-refused-too-many = You have written many endorsements in a short time. Try again later.
 endorse-refused-issuer = You cannot sign as this issuer.
 endorsements-page-title = Endorsements
 endorsements-to-decide = Endorsements of your badges and organisations

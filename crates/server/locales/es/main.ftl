@@ -1129,6 +1129,7 @@ endorse-refused-empty = Escriba primero su aval.
 endorse-refused-long = Un aval puede tener como máximo 2000 caracteres.
 endorse-refused-own = No puede avalar su propia insignia, ni una insignia o un emisor de una organización a la que pertenece.
 endorse-refused-no-earner = Nadie puede aprobar este aval todavía: el titular no ha aceptado esta insignia en una cuenta.
+endorse-refused-too-many = Ha escrito muchos avales en poco tiempo. Vuelva a intentarlo más tarde.
 endorse-refused-issuer = No puede firmar como este emisor.
 endorsements-page-title = Avales
 endorsements-to-decide = Avales de sus insignias y organizaciones

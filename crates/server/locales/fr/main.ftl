@@ -1136,6 +1136,7 @@ endorse-refused-empty = Rédigez d’abord votre recommandation.
 endorse-refused-long = Une recommandation compte au plus 2 000 caractères.
 endorse-refused-own = Vous ne pouvez pas recommander votre propre badge, ni un badge ou un émetteur d’une organisation dont vous êtes membre.
 endorse-refused-no-earner = Personne ne peut encore approuver cette recommandation : le titulaire n’a pas accepté ce badge dans un compte.
+endorse-refused-too-many = Vous avez rédigé beaucoup de recommandations en peu de temps. Réessayez plus tard.
 endorse-refused-issuer = Vous ne pouvez pas signer au nom de cet émetteur.
 endorsements-page-title = Recommandations
 endorsements-to-decide = Recommandations de vos badges et organisations

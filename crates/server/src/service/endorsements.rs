@@ -24,6 +24,7 @@ use insignia_store::model::{
     EndorsedKind, Endorsement, EndorsementState, MailKind, OutboxMessage, Role, User,
 };
 use insignia_store::repo::mail::NewMessage;
+use insignia_store::repo::throttle::{self, Limit};
 use insignia_store::repo::{awards, backpack, endorsements, issuers, orgs, users};
 use insignia_store::token::random_id;
 use insignia_verify::{KeyResolver, Report, Resolution, VerifyOptions};
@@ -42,6 +43,18 @@ use crate::state::Shared;
 
 /// Longest comment accepted, in characters.
 pub const MAX_COMMENT: usize = 2000;
+/// Endorsements one account may write (each e-mails the endorsed party):
+/// 10 an hour, 30 a day.
+const LIMITS: [Limit; 2] = [
+    Limit {
+        window: 3600,
+        max: 10,
+    },
+    Limit {
+        window: 86_400,
+        max: 30,
+    },
+];
 
 /// Why an endorsement was refused (each has a message in the catalogues).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +69,8 @@ pub enum Refused {
     NoEarner,
     /// Not an issuer the account may sign for.
     NotYourIssuer,
+    /// Too many endorsements in a short time.
+    TooMany,
 }
 
 impl Refused {
@@ -66,6 +81,7 @@ impl Refused {
             Refused::OwnThing => "endorse-refused-own",
             Refused::NoEarner => "endorse-refused-no-earner",
             Refused::NotYourIssuer => "endorse-refused-issuer",
+            Refused::TooMany => "endorse-refused-too-many",
         }
     }
 }
@@ -431,6 +447,10 @@ pub async fn endorse(
             (pair, vm, profile, user.name.clone(), None)
         }
     };
+    // Counted once the endorsement is otherwise acceptable.
+    if !throttle::allow(&state.store, &format!("endorse:{}", user.id), &LIMITS).await? {
+        return Err(EndorseError::Refused(Refused::TooMany));
+    }
     let unsigned = build_credential(&id_url, profile, target, comment, now);
     issuing::ensure_conforming(&unsigned)?;
     let signed = tokio::task::spawn_blocking(move || issuing::sign(unsigned, &pair, &vm))

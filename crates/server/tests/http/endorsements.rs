@@ -353,6 +353,22 @@ async fn endorsements_are_signed_approved_and_shown() {
         assert_eq!(r.status(), 303);
         let (_, public) = text(&anonymous, &app.url("/i/academy")).await;
         assert!(!public.contains("Friendly staff."));
+
+        // Each endorsement e-mails someone: ten an hour per account.
+        for n in 0..8 {
+            let r = endorse(
+                &app,
+                &carla,
+                "/endorse/issuer/academy",
+                "",
+                &format!("Note {n}"),
+            )
+            .await;
+            assert_eq!(r.status(), 303, "endorsement {n}");
+        }
+        let r = endorse(&app, &carla, "/endorse/issuer/academy", "", "One too many.").await;
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains("Try again later"));
         app
     })
     .await;
