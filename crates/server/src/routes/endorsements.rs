@@ -132,6 +132,7 @@ pub async fn list(
             .as_deref()
             .map(|d| match d {
                 "approve" => "endorsement-approved-notice",
+                "hide" => "endorsement-hidden-notice",
                 _ => "endorsement-declined-notice",
             })
             .map(|key| state.catalog.text(member.locale, key, &[]))
@@ -160,6 +161,16 @@ pub async fn decide(
     Form(form): Form<DecideForm>,
 ) -> Result<Response, AppError> {
     member.check_csrf(&form.csrf)?;
+    if form.decision == "hide" {
+        if !service::hide(&state, &member.user, &id).await? {
+            return Err(AppError::Conflict(state.catalog.text(
+                member.locale,
+                "endorsement-error-decided",
+                &[],
+            )));
+        }
+        return Ok(see_other("/endorsements?decided=hide"));
+    }
     let approve = match form.decision.as_str() {
         "approve" => true,
         "decline" => false,

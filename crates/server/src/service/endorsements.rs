@@ -529,6 +529,18 @@ pub async fn decide(
     Ok(done)
 }
 
+/// Takes an approved endorsement off the public pages (false: it was not
+/// approved). Someone who may not decide gets "not found".
+pub async fn hide(state: &Shared, user: &User, id: &str) -> Result<bool, AppError> {
+    let e = endorsements::by_id(&state.store, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !may_decide(state, user, &e).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(endorsements::hide(&state.store, id, &user.id).await?)
+}
+
 /// An endorsement as the pages show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Shown {

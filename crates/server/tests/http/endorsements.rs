@@ -64,7 +64,10 @@ async fn endorse(
 /// The one endorsement id listed with an approve button on `/endorsements`.
 fn pending_id(page: &str) -> String {
     let marker = "action=\"/endorsements/";
-    let start = page.find(marker).expect("a pending endorsement") + marker.len();
+    let approve = page
+        .find("value=\"approve\"")
+        .expect("a pending endorsement");
+    let start = page[..approve].rfind(marker).unwrap() + marker.len();
     let end = page[start..].find('/').unwrap();
     page[start..start + end].to_owned()
 }
@@ -211,6 +214,11 @@ async fn endorsements_are_signed_approved_and_shown() {
                 .iter()
                 .any(|(k, b)| k == "endorsement-decided" && b.contains("approved"))
         );
+        // Amira can take it off her page later (then it is not served either).
+        let (_, page) = text(&amira, &app.url("/endorsements")).await;
+        assert!(page.contains("Hide from the public page"));
+        let r = decide(&app, &carla, &id, "hide").await;
+        assert_eq!(r.status(), 404, "only the earner hides it");
 
         // The credential: an OB 3.0 EndorsementCredential signed with Carla's did:web key.
         let r = anonymous
@@ -282,6 +290,16 @@ async fn endorsements_are_signed_approved_and_shown() {
                 assert!(page.contains("verdict invalid"), "{page}");
             }
         }
+
+        let r = decide(&app, &amira, &id, "hide").await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(location(&r), "/endorsements?decided=hide");
+        let (_, public) = text(&anonymous, &app.url(&format!("/a/{award}"))).await;
+        assert!(!public.contains("air-quality study"), "hidden");
+        let (status, _) = text(&anonymous, &app.url(&format!("/endorsements/{id}"))).await;
+        assert_eq!(status, 404);
+        let r = decide(&app, &amira, &id, "hide").await;
+        assert_eq!(r.status(), 409, "already hidden");
 
         // An organisation endorses the badge; the academy's admins decide.
         let (guild, guild_token) = support::sign_up(&app, "lead@guild.example.org").await;

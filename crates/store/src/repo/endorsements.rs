@@ -218,3 +218,20 @@ pub async fn decide(
     tx.commit().await?;
     Ok(true)
 }
+
+/// Takes an approved endorsement off the public pages (declined by `by_user`
+/// after all). False when it was not approved.
+pub async fn hide(store: &Store, id: &str, by_user: &str) -> Result<bool, StoreError> {
+    let t = now();
+    let n = on_db!(store, |pool| sqlx::query(
+        "UPDATE endorsements SET state = 'declined', decided_at = $1, decided_by = $2 \
+         WHERE id = $3 AND state = 'approved'"
+    )
+    .bind(t)
+    .bind(by_user)
+    .bind(id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(n == 1)
+}
