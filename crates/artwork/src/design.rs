@@ -577,11 +577,35 @@ pub(crate) fn text_width(text: &str) -> f32 {
     let charmap = font.charmap();
     let metrics = font.glyph_metrics(Size::new(1.0), LocationRef::default());
     text.chars()
-        .map(|c| {
-            let gid = charmap.map(c).unwrap_or_default();
-            metrics.advance_width(gid).unwrap_or(0.6)
+        .map(|c| match charmap.map(c) {
+            Some(gid) => metrics.advance_width(gid).unwrap_or(0.6),
+            // Set in a fallback font (share images): its advance, else a
+            // full em (CJK glyphs are square).
+            None => fallback_advance(c).unwrap_or(1.0),
         })
         .sum()
+}
+
+/// The advance of `c` in the first fallback font that has it.
+fn fallback_advance(c: char) -> Option<f32> {
+    crate::render::FALLBACK_FONTS.iter().find_map(|bytes| {
+        let font = skrifa::FontRef::new(bytes).ok()?;
+        let gid = font.charmap().map(c)?;
+        font.glyph_metrics(Size::new(1.0), LocationRef::default())
+            .advance_width(gid)
+    })
+}
+
+/// Whether every character of `text` (spaces aside) has a glyph in the
+/// bundled font or its fallbacks, i.e. renders as itself, not as a box.
+pub fn has_glyphs(text: &str) -> bool {
+    let fonts: Vec<skrifa::FontRef<'_>> = std::iter::once(FONT)
+        .chain(crate::render::FALLBACK_FONTS)
+        .filter_map(|b| skrifa::FontRef::new(b).ok())
+        .collect();
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .all(|c| fonts.iter().any(|f| f.charmap().map(c).is_some()))
 }
 
 /// Font size and lines for the title: one line when it can be set large

@@ -9,6 +9,14 @@ use resvg::usvg::{self, fontdb};
 pub(crate) const FONT: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 /// The family name inside [`FONT`].
 pub(crate) const FONT_FAMILY: &str = "DejaVu Sans";
+/// Fallbacks for the scripts DejaVu Sans lacks, used only for share images'
+/// text (see `fonts/README.md`): Han and kana (a subset of Droid Sans
+/// Fallback, Apache 2.0) and Hangul (a subset of NanumGothic Bold, OFL 1.1),
+/// both renamed as their licences ask of modified copies.
+pub(crate) const FALLBACK_FONTS: [&[u8]; 2] = [
+    include_bytes!("../fonts/InsigniaFallbackCJK.ttf"),
+    include_bytes!("../fonts/InsigniaFallbackHangul.ttf"),
+];
 
 /// Smallest PNG side [`render_png`] produces.
 pub const MIN_RENDER_SIZE: u32 = 16;
@@ -33,6 +41,10 @@ fn fontdb() -> Arc<fontdb::Database> {
     DB.get_or_init(|| {
         let mut db = fontdb::Database::new();
         db.load_font_source(fontdb::Source::Binary(Arc::new(FONT)));
+        // Found by usvg's fallback only for characters DejaVu Sans lacks.
+        for font in FALLBACK_FONTS {
+            db.load_font_source(fontdb::Source::Binary(Arc::new(font)));
+        }
         // Every generic family, and the fallback usvg adds (serif), is our font.
         db.set_serif_family(FONT_FAMILY);
         db.set_sans_serif_family(FONT_FAMILY);

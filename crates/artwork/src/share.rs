@@ -51,7 +51,8 @@ pub struct ShareCard<'a> {
 
 /// Renders a share card to a 1200×627 PNG.
 ///
-/// Text is set in the bundled font (Latin, Greek and Cyrillic); a title too
+/// Text is set in the bundled font (Latin, Greek, Cyrillic, Arabic, Hebrew),
+/// with fallbacks for Han, kana and Hangul; a title too
 /// long for three lines ends in an ellipsis. A badge image that is not a PNG
 /// of at most 4096 pixels a side is left out rather than decoded.
 pub fn render_share_png(card: &ShareCard<'_>) -> Result<Vec<u8>, RenderError> {
@@ -308,6 +309,55 @@ mod tests {
         assert!(lines.len() > 1);
         assert!(lines.iter().all(|l| text_width(l) <= 10.0));
         assert_eq!(lines.concat(), word);
+    }
+
+    /// Titles in the scripts earners and issuers write in: each character
+    /// has a glyph (no box), and two titles made of the same characters in
+    /// another order render differently (boxes would all look alike).
+    #[test]
+    fn non_latin_titles_render_as_text_not_boxes() {
+        let samples = [
+            ("Cyrillic", "Анализ данных"),
+            ("Greek", "Ανάλυση δεδομένων"),
+            ("Arabic", "تحليل البيانات"),
+            ("Chinese", "数据分析基础"),
+            ("Japanese", "データ分析の基礎"),
+            ("Korean", "데이터 분석 기초"),
+        ];
+        for (script, title) in samples {
+            assert!(
+                crate::design::has_glyphs(title),
+                "{script}: a character without a glyph"
+            );
+            // The same characters, sorted, the spaces where they were.
+            let mut letters: Vec<char> = title.chars().filter(|c| *c != ' ').collect();
+            letters.sort_unstable();
+            let mut sorted = letters.into_iter();
+            let reordered: String = title
+                .chars()
+                .map(|c| {
+                    if c == ' ' {
+                        ' '
+                    } else {
+                        sorted.next().unwrap_or(c)
+                    }
+                })
+                .collect();
+            assert_ne!(title, reordered);
+            let a = render_share_png(&card(title, None)).expect("renders");
+            let b = render_share_png(&card(&reordered, None)).expect("renders");
+            assert_ne!(a, b, "{script}: the glyphs look alike (boxes?)");
+        }
+        assert!(
+            !crate::design::has_glyphs("\u{E000}"),
+            "a private-use character has none"
+        );
+        // CJK glyphs are about one em wide, so titles wrap where they should.
+        let w = text_width("数据分析");
+        assert!((3.5..=4.5).contains(&w), "{w}");
+        let (_, lines) = fit_lines(&"数据分析".repeat(20), TEXT_WIDTH, TITLE_MAX, TITLE_MIN, 3);
+        assert_eq!(lines.len(), 3);
+        assert!(lines[2].ends_with('…'));
     }
 
     #[test]

@@ -63,6 +63,8 @@ fn render_body(report: &Report, indent: &str, out: &mut String) {
     fact("Recipient:", s.recipient.as_deref());
     fact("Issued:", s.issued.as_deref());
     fact("Expires:", s.expires.as_deref());
+    fact("Endorses:", s.endorsed.as_deref());
+    fact("Comment:", s.endorsement_comment.as_deref());
     fact("Id:", s.id.as_deref());
     let _ = writeln!(out);
     render_checks(&report.checks, indent, out);

@@ -486,6 +486,7 @@ async fn attempt(
     // confirmation and its answer follow the person's own request.
     if !message.kind.is_account()
         && !message.kind.is_event()
+        && !message.kind.is_endorsement()
         && mail::is_suppressed(
             &state.store,
             message,
@@ -609,6 +610,18 @@ impl From<crate::service::events::EventMailError> for Compose {
     }
 }
 
+impl From<crate::service::endorsements::EndorsementMailError> for Compose {
+    fn from(e: crate::service::endorsements::EndorsementMailError) -> Self {
+        use crate::service::endorsements::EndorsementMailError as E;
+        match e {
+            E::Gone(text) => Compose::Gone(text),
+            E::Address(text) => Compose::Address(text),
+            E::Other(text) => Compose::Other(text),
+            E::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<crate::service::accounts::AccountMailError> for Compose {
     fn from(e: crate::service::accounts::AccountMailError) -> Self {
         use crate::service::accounts::AccountMailError as E;
@@ -633,6 +646,11 @@ async fn compose(
     }
     if message.kind.is_event() {
         return Ok(crate::service::events::compose_email(state, &mailer.from, message).await?);
+    }
+    if message.kind.is_endorsement() {
+        return Ok(
+            crate::service::endorsements::compose_email(state, &mailer.from, message).await?,
+        );
     }
     let award = match &message.award_id {
         Some(id) => awards::by_id(&state.store, id).await?,

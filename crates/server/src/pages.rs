@@ -79,6 +79,11 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "event_confirm.html",
     "email_event.html",
     "email_event.txt",
+    "email_endorsement.html",
+    "email_endorsement.txt",
+    "endorse.html",
+    "endorsements.html",
+    "endorsement_macros.html",
 );
 
 pub struct Pages {

@@ -58,6 +58,10 @@ pub enum MailKind {
     EventConfirm,
     /// The issuer declined an event attendee's request.
     EventDeclined,
+    /// An endorsement awaits the decision of the account the message names.
+    EndorsementRequest,
+    /// The endorsed party approved or declined the endorsement (to its endorser).
+    EndorsementDecided,
 }
 
 impl MailKind {
@@ -71,6 +75,8 @@ impl MailKind {
             MailKind::SignInLink => "sign-in-link",
             MailKind::EventConfirm => "event-confirm",
             MailKind::EventDeclined => "event-declined",
+            MailKind::EndorsementRequest => "endorsement-request",
+            MailKind::EndorsementDecided => "endorsement-decided",
         }
     }
 
@@ -84,6 +90,8 @@ impl MailKind {
             "sign-in-link" => MailKind::SignInLink,
             "event-confirm" => MailKind::EventConfirm,
             "event-declined" => MailKind::EventDeclined,
+            "endorsement-request" => MailKind::EndorsementRequest,
+            "endorsement-decided" => MailKind::EndorsementDecided,
             _ => return None,
         })
     }
@@ -93,6 +101,14 @@ impl MailKind {
         matches!(
             self,
             MailKind::ConfirmEmail | MailKind::PasswordReset | MailKind::SignInLink
+        )
+    }
+
+    /// Whether the message is about an endorsement.
+    pub fn is_endorsement(self) -> bool {
+        matches!(
+            self,
+            MailKind::EndorsementRequest | MailKind::EndorsementDecided
         )
     }
 
@@ -193,6 +209,99 @@ macro_rules! text_enum {
 
 text_enum!(Role, "role");
 text_enum!(AwardState, "award state");
+text_enum!(EndorsementState, "endorsement state");
+text_enum!(EndorsedKind, "endorsed kind");
+
+/// Where an endorsement stands: shown only once approved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EndorsementState {
+    Pending,
+    Approved,
+    Declined,
+}
+
+impl EndorsementState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndorsementState::Pending => "pending",
+            EndorsementState::Approved => "approved",
+            EndorsementState::Declined => "declined",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<EndorsementState> {
+        match text {
+            "pending" => Some(EndorsementState::Pending),
+            "approved" => Some(EndorsementState::Approved),
+            "declined" => Some(EndorsementState::Declined),
+            _ => None,
+        }
+    }
+}
+
+/// What an endorsement endorses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EndorsedKind {
+    /// One earner's award.
+    Award,
+    /// A badge (its achievement).
+    Badge,
+    /// An issuer.
+    Issuer,
+}
+
+impl EndorsedKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndorsedKind::Award => "award",
+            EndorsedKind::Badge => "badge",
+            EndorsedKind::Issuer => "issuer",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<EndorsedKind> {
+        match text {
+            "award" => Some(EndorsedKind::Award),
+            "badge" => Some(EndorsedKind::Badge),
+            "issuer" => Some(EndorsedKind::Issuer),
+            _ => None,
+        }
+    }
+}
+
+/// An endorsement (`endorsements`), with its signed EndorsementCredential.
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct Endorsement {
+    pub id: String,
+    pub endorser_user_id: String,
+    /// The issuer it was signed as; None: the account's own key.
+    pub endorser_issuer_id: Option<String>,
+    pub endorser_name: String,
+    pub subject_kind: EndorsedKind,
+    pub subject_ref: String,
+    pub subject_iri: String,
+    pub owner_user_id: Option<String>,
+    pub owner_org_id: Option<String>,
+    pub comment: String,
+    pub credential: String,
+    pub state: EndorsementState,
+    pub created_at: i64,
+    pub decided_at: Option<i64>,
+    pub decided_by: Option<String>,
+}
+
+/// One key of a person endorser (`account_keys`).
+#[derive(Debug, Clone, FromRow)]
+pub struct AccountKey {
+    pub user_id: String,
+    pub key_no: i64,
+    pub algorithm: String,
+    pub public_jwk: String,
+    pub sealed_secret: Vec<u8>,
+    pub created_at: i64,
+}
 
 #[derive(Debug, Clone, FromRow, Serialize)]
 pub struct Organization {

@@ -142,6 +142,13 @@ pub struct Summary {
     pub issued: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
+    /// An endorsement's subject: the id of the endorsed credential,
+    /// achievement or issuer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endorsed: Option<String>,
+    /// An endorsement's `endorsementComment`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endorsement_comment: Option<String>,
 }
 
 /// The full report for one credential.

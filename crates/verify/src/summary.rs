@@ -39,7 +39,20 @@ pub(crate) fn summarize(doc: &Value) -> Summary {
             })
             .or_else(|| s(sub.get("identity")))
     });
+    // An EndorsementCredential: the endorsed thing and the comment, not a recipient.
+    let is_endorsement = crate::fields::types(doc).contains(&"EndorsementCredential");
+    let (endorsed, endorsement_comment, recipient) = if is_endorsement {
+        (
+            subject.and_then(|sub| s(sub.get("id"))),
+            subject.and_then(|sub| s(sub.get("endorsementComment"))),
+            None,
+        )
+    } else {
+        (None, None, recipient)
+    };
     Summary {
+        endorsed,
+        endorsement_comment,
         id: s(doc.get("id")),
         name: s(doc.get("name")).or_else(|| achievement.and_then(|a| s(a.get("name")))),
         description: achievement

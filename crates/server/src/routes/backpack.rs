@@ -828,11 +828,12 @@ pub async fn delete_account_page(
     State(state): State<Shared>,
     member: Member,
 ) -> Result<Response, AppError> {
+    let blocked = insignia_store::repo::orgs::solely_owned(&state.store, &member.user.id).await?;
     page(
         &state,
         member.locale,
         "backpack_delete.html",
-        context! { user => member.user, csrf => member.csrf, side => "backpack", section => "profile" },
+        context! { user => member.user, csrf => member.csrf, side => "backpack", section => "profile", blocked => blocked },
     )
 }
 
@@ -853,7 +854,18 @@ pub async fn delete_account(
     if form.email.trim().to_lowercase() != member.user.email {
         return Err(bad(&state, member.locale, "account-delete-mismatch"));
     }
-    service::delete_account(&state, &member.user).await?;
+    if let service::Deletion::LastOwner(blocked) =
+        service::delete_account(&state, &member.user).await?
+    {
+        let mut response = page(
+            &state,
+            member.locale,
+            "backpack_delete.html",
+            context! { user => member.user, csrf => member.csrf, side => "backpack", section => "profile", blocked => blocked },
+        )?;
+        *response.status_mut() = axum::http::StatusCode::CONFLICT;
+        return Ok(response);
+    }
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
     Ok((jar, see_other("/?deleted=1")).into_response())
 }

@@ -8,6 +8,7 @@ mod backpack;
 mod badges;
 mod bulk;
 mod claim;
+mod endorsements;
 mod events;
 mod issuers;
 mod mail_settings;
@@ -122,6 +123,11 @@ pub fn router(state: Shared) -> Router {
         .route("/ob2/issuers/{slug}", get(ob2::issuer))
         .route("/ob2/issuers/{slug}/keys/{key}", get(ob2::key))
         .route("/ob2/issuers/{slug}/revocations", get(ob2::revocations))
+        .route("/endorse/{kind}/{id}", get(endorsements::form).post(endorsements::endorse))
+        .route("/endorsements", get(endorsements::list))
+        .route("/endorsements/{id}", get(endorsements::credential))
+        .route("/endorsements/{id}/decide", post(endorsements::decide))
+        .route("/users/{id}/did.json", get(endorsements::account_did))
         .route("/verify", get(verify::form).post(verify::submit))
         .route("/credentials/issue", post(vcapi::issue))
         .route("/credentials/verify", post(vcapi::verify_credential))

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use insignia_bake::{Payload, Standard};
-use insignia_store::model::{Award, AwardStatus};
+use insignia_store::model::{Award, AwardStatus, EndorsedKind};
 use insignia_store::repo::{awards, badges, issuers, orgs};
 use minijinja::context;
 use serde_json::Value;
@@ -18,6 +18,7 @@ use crate::i18n::Locale;
 use crate::issuing::{self, Urls};
 use crate::service::award_view::{AwardView, live_report, load_award};
 use crate::service::badges::{current_version, published, published_version};
+use crate::service::endorsements;
 use crate::service::status;
 use crate::state::Shared;
 use crate::web::{check_lines, file_name, verdict_key, verdict_name};
@@ -78,7 +79,14 @@ pub async fn award_page(
         // rendering it at once (which stalled every request for hundreds of
         // milliseconds under load). The award is read after the status, so a
         // change in between can only put a newer page under the older key.
-        let key = page_cache_key(&award_id, visitor.locale, &status, now);
+        let stamp =
+            insignia_store::repo::endorsements::approved_stamp(&state.store, &award_id).await?;
+        let key = format!(
+            "{}|{}-{}",
+            page_cache_key(&award_id, visitor.locale, &status, now),
+            stamp.0,
+            stamp.1
+        );
         let html = state
             .page_cache
             .get_or_load(&key, || async {
@@ -130,6 +138,7 @@ async fn render_award_page(
         .as_ref()
         .map(|id| urls.award_page(id));
     let share = url::form_urlencoded::byte_serialize(page_url.as_bytes()).collect::<String>();
+    let endorsements = endorsements::approved(state, EndorsedKind::Award, &view.award.id).await?;
     let html = state.pages.render(
         "public_award.html",
         visitor.locale,
@@ -143,7 +152,7 @@ async fn render_award_page(
             linkedin_add => linkedin_add_url(&view, &page_url),
             linkedin_share => format!("https://www.linkedin.com/sharing/share-offsite/?url={share}"),
             has_jwt => view.award.credential_jwt.is_some(), replaced_by => replaced_by,
-            now => now, recipient_name => recipient_name,
+            now => now, recipient_name => recipient_name, endorsements => endorsements,
         },
     )?;
     Ok(axum::body::Bytes::from(html))
@@ -294,6 +303,7 @@ pub async fn badge_page(
         );
     }
     let (version, design) = current_version(&state, &badge).await?;
+    let endorsements = endorsements::approved(&state, EndorsedKind::Badge, &badge.id).await?;
     let issuer = issuers::by_id(&state.store, &badge.issuer_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -308,6 +318,7 @@ pub async fn badge_page(
             user => visitor.user, csrf => visitor.csrf, badge => badge, design => design, issuer => issuer,
             page_url => urls.badge_page(&badge.id), issuer_url => urls.issuer_page(&issuer.slug),
             image_url => urls.badge_image(&badge.id, version.version, "png"),
+            endorsements => endorsements,
         },
     )
 }
@@ -331,7 +342,11 @@ pub async fn achievement(
         &urls.badge_image(&badge.id, version.version, "png"),
         &profile,
     );
+    let given = endorsements::approved_credentials(&state, EndorsedKind::Badge, &badge.id).await?;
     if let Value::Object(map) = &mut achievement {
+        if !given.is_empty() {
+            map.insert("endorsement".into(), Value::Array(given));
+        }
         let mut with_context = serde_json::Map::new();
         with_context.insert("@context".into(), serde_json::json!(issuing::OB3_CONTEXTS));
         with_context.extend(std::mem::take(map));
@@ -416,7 +431,12 @@ pub async fn issuer_page(
         .ok_or(AppError::NotFound)?;
     if wants_json(&headers) {
         let mut profile = issuing::profile(&state, &issuer)?;
+        let given =
+            endorsements::approved_credentials(&state, EndorsedKind::Issuer, &issuer.id).await?;
         if let Value::Object(map) = &mut profile {
+            if !given.is_empty() {
+                map.insert("endorsement".into(), Value::Array(given));
+            }
             let mut with_context = serde_json::Map::new();
             with_context.insert("@context".into(), serde_json::json!(issuing::OB3_CONTEXTS));
             with_context.extend(std::mem::take(map));
@@ -433,6 +453,7 @@ pub async fn issuer_page(
         base: &state.config.base_url,
     };
     let did = urls.issuer_did(&issuer.slug)?;
+    let endorsements = endorsements::approved(&state, EndorsedKind::Issuer, &issuer.id).await?;
     page(
         &state,
         visitor.locale,
@@ -440,6 +461,7 @@ pub async fn issuer_page(
         context! {
             user => visitor.user, csrf => visitor.csrf, issuer => issuer, badges => list, did => did,
             page_url => urls.issuer_page(&issuer.slug),
+            endorsements => endorsements,
         },
     )
 }

@@ -108,6 +108,8 @@ pub async fn submit(
             recipient => report.summary.recipient.clone(),
             issued => report.summary.issued.clone(),
             expires => report.summary.expires.clone(),
+            endorsed => report.summary.endorsed.clone(),
+            endorsement_comment => report.summary.endorsement_comment.clone(),
         },
         checks => check_lines(&state, l, &report),
         endorsements => endorsements,

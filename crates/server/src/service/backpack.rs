@@ -983,11 +983,31 @@ pub async fn export_zip(state: &Shared, user: &User) -> Result<Vec<u8>, AppError
     .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
+/// What deleting an account did.
+#[derive(Debug)]
+pub enum Deletion {
+    Deleted,
+    /// Refused: the account is the only owner of these organisations (they
+    /// would be left without anyone able to run them). Nothing was deleted.
+    LastOwner(Vec<insignia_store::model::Membership>),
+}
+
 /// Deletes the account of `user` and everything personal (see
 /// [`backpack::delete_account`]); the awards stay as the issuer's record.
-pub async fn delete_account(state: &Shared, user: &User) -> Result<(), AppError> {
-    backpack::delete_account(&state.store, &user.id, &user.email).await?;
-    Ok(())
+/// Refused while the account is an organisation's only owner.
+pub async fn delete_account(state: &Shared, user: &User) -> Result<Deletion, AppError> {
+    let sole = insignia_store::repo::orgs::solely_owned(&state.store, &user.id).await?;
+    if !sole.is_empty() {
+        return Ok(Deletion::LastOwner(sole));
+    }
+    match backpack::delete_account(&state.store, &user.id, &user.email).await {
+        Ok(()) => Ok(Deletion::Deleted),
+        // Made the only owner in between: say so, as above.
+        Err(insignia_store::StoreError::Conflict(_)) => Ok(Deletion::LastOwner(
+            insignia_store::repo::orgs::solely_owned(&state.store, &user.id).await?,
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,9 @@
 //! * [`reminders`]: reminder e-mails for unclaimed awards (per-organisation
 //!   days, the background pass every process runs);
 //! * [`unsubscribe`]: recipients' one-click unsubscribe per organisation;
+//! * [`endorsements`]: third parties' endorsements of awards, badges and
+//!   issuers (signed EndorsementCredentials, the endorsed party's approval,
+//!   person endorsers' did:web keys);
 //! * [`mail_templates`]: an organisation's subject and opening text per
 //!   message kind and language.
 
@@ -36,6 +39,7 @@ pub mod backpack;
 pub mod badges;
 pub mod bulk;
 pub mod claims;
+pub mod endorsements;
 pub mod events;
 pub mod issuers;
 pub mod mail_templates;

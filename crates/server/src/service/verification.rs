@@ -78,6 +78,12 @@ async fn ours(
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
+    if let Some(report) =
+        crate::service::endorsements::verify_ours(state, offline.summary.id.as_deref(), bytes)
+            .await?
+    {
+        return Ok(Some(report));
+    }
     let Some(id) = offline
         .summary
         .id
@@ -101,5 +107,17 @@ pub fn online(recipient: Option<String>) -> Result<Verifier, AppError> {
 
 /// A fresh SSRF-safe fetcher (https only, no private addresses).
 pub fn fetcher() -> Result<Fetcher, AppError> {
-    Fetcher::new(FetchPolicy::default()).map_err(|e| AppError::Internal(e.to_string()))
+    let policy = TEST_FETCH_POLICY.get().cloned().unwrap_or_default();
+    Fetcher::new(policy).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+static TEST_FETCH_POLICY: std::sync::OnceLock<FetchPolicy> = std::sync::OnceLock::new();
+
+/// **Tests only** (never called by the server): the fetch policy of every
+/// later verification in this process, e.g. plain http to loopback so that
+/// a browser test's second server on 127.0.0.1 can be verified. The first
+/// call wins.
+#[doc(hidden)]
+pub fn use_fetch_policy_in_tests(policy: FetchPolicy) {
+    let _ = TEST_FETCH_POLICY.set(policy);
 }

@@ -18,9 +18,11 @@ mod support;
 mod axe;
 mod backpack;
 mod driver;
+mod endorsements;
 mod events;
 mod journey;
 mod mail_prefs;
+mod sharing;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issuer_and_earner_journey_in_chromium() {
@@ -48,6 +50,8 @@ async fn issuer_and_earner_journey_in_chromium() {
             backpack::run(&app, &browser, &mut record).await;
             mail_prefs::run(&app, &browser, &mut record).await;
             events::run(&app, &browser, &mut record).await;
+            endorsements::run(&app, &browser, &mut record).await;
+            sharing::run(&app, &browser, &mut record).await;
             (app, browser, record)
         });
         let (app, browser, record) = match journey.await {

@@ -7,9 +7,11 @@
 
 mod support;
 
+mod account_deletion;
 mod accounts;
 mod backpack;
 mod bulk;
+mod endorsements;
 mod events;
 mod journey;
 mod mail;

@@ -800,8 +800,22 @@ pub async fn share_counts(store: &Store, target: &str) -> Result<Vec<(String, i6
 /// profile, evidence, bindings, sessions, memberships and login attempts
 /// (cascades), and the share counts of its pages. Awards stay: they are the
 /// issuer's record.
+///
+/// Refused ([`StoreError::Conflict`], nothing deleted) while the account is
+/// the only owner of an organisation ([`crate::repo::orgs::solely_owned`]),
+/// checked again inside the transaction.
 pub async fn delete_account(store: &Store, user_id: &str, email: &str) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
+    let sole: Vec<crate::model::Membership> =
+        on_tx!(&mut tx, |c| sqlx::query_as(crate::repo::orgs::SOLELY_OWNED)
+            .bind(user_id)
+            .fetch_all(&mut **c)
+            .await?);
+    if !sole.is_empty() {
+        return Err(StoreError::Conflict(
+            "an organisation whose only owner is this account",
+        ));
+    }
     on_tx!(&mut tx, |c| {
         sqlx::query(
         "DELETE FROM share_counts WHERE target IN (SELECT 'item:' || id FROM backpack_items WHERE user_id = $1) \

@@ -7,6 +7,7 @@ pub mod awards;
 pub mod backpack;
 pub mod badges;
 pub mod bulk;
+pub mod endorsements;
 pub mod events;
 pub mod issuers;
 pub mod leases;

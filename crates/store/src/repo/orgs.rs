@@ -102,3 +102,17 @@ pub async fn set_member(
     .map(|r| r.rows_affected())?);
     Ok(())
 }
+
+/// Organisations where `user_id` is the only owner (deleting the account
+/// would leave them without one), by name.
+pub async fn solely_owned(store: &Store, user_id: &str) -> Result<Vec<Membership>, StoreError> {
+    Ok(on_db!(store, |pool| sqlx::query_as(SOLELY_OWNED)
+        .bind(user_id)
+        .fetch_all(pool)
+        .await?))
+}
+
+pub(crate) const SOLELY_OWNED: &str = "SELECT m.org_id, o.name AS org_name, m.role FROM memberships m \
+     JOIN organizations o ON o.id = m.org_id WHERE m.user_id = $1 AND m.role = 'owner' \
+     AND NOT EXISTS (SELECT 1 FROM memberships m2 WHERE m2.org_id = m.org_id \
+     AND m2.role = 'owner' AND m2.user_id <> $1) ORDER BY o.name";
