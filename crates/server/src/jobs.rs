@@ -12,7 +12,8 @@ use insignia_store::repo::{awards, badges, bulk, issuers};
 use rayon::prelude::*;
 
 use crate::ServerError;
-use crate::issuing::{self, AwardInput};
+use crate::error::Gone;
+use crate::issuing::{self, AwardInput, SigningContext};
 use crate::state::Shared;
 
 /// Rows signed and stored together.
@@ -31,7 +32,7 @@ pub fn spawn_worker(state: Shared) -> tokio::task::JoinHandle<()> {
             match run_next(&state, &WorkerOptions::default()).await {
                 Ok(true) => continue,
                 Ok(false) => {}
-                Err(e) => tracing::error!("bulk award worker: {e}"),
+                Err(e) => tracing::error!("bulk award worker: {}", e.chain()),
             }
             tokio::select! {
                 () = state.jobs_wakeup.notified() => {}
@@ -79,16 +80,26 @@ async fn process(
 ) -> Result<(), ServerError> {
     let version = badges::version(&state.store, &job.badge_id, job.badge_version)
         .await?
-        .ok_or_else(|| ServerError::Signing(format!("job {}: badge version is gone", job.id)))?;
+        .ok_or_else(|| {
+            ServerError::Gone(Gone::BadgeVersion {
+                badge_id: job.badge_id.clone(),
+                version: job.badge_version,
+            })
+        })?;
     let badge = badges::by_id(&state.store, &job.badge_id)
         .await?
-        .ok_or_else(|| ServerError::Signing(format!("job {}: badge is gone", job.id)))?;
-    let design: crate::design::BadgeDefinition = serde_json::from_str(&version.design)
-        .map_err(|e| ServerError::Signing(format!("stored design: {e}")))?;
+        .ok_or_else(|| ServerError::Gone(Gone::Badge(job.badge_id.clone())))?;
+    let design: crate::design::BadgeDefinition =
+        serde_json::from_str(&version.design).map_err(|source| ServerError::StoredDesign {
+            badge_id: job.badge_id.clone(),
+            version: job.badge_version,
+            source,
+        })?;
     let issuer = issuers::by_id(&state.store, &badge.issuer_id)
         .await?
-        .ok_or_else(|| ServerError::Signing(format!("job {}: issuer is gone", job.id)))?;
-    let (pair, vm) = issuing::signing_key(state, &issuer).await?;
+        .ok_or_else(|| ServerError::Gone(Gone::Issuer(badge.issuer_id.clone())))?;
+    let context =
+        std::sync::Arc::new(SigningContext::new(state, &issuer, &version, &design).await?);
     let mut chunks = 0usize;
     loop {
         // Stopping: the job's lease is given back with the others.
@@ -121,14 +132,7 @@ async fn process(
                 }
             }
         }
-        let (st, iss, ver, des, p, v) = (
-            state.clone(),
-            issuer.clone(),
-            version.clone(),
-            design.clone(),
-            pair.clone(),
-            vm.clone(),
-        );
+        let (st, context) = (state.clone(), context.clone());
         let (with_jwt, created_by) = (job.with_jwt, job.created_by.clone());
         let signed: Vec<(i64, Result<Award, ServerError>)> =
             tokio::task::spawn_blocking(move || {
@@ -151,19 +155,19 @@ async fn process(
                         };
                         (
                             row.row_no,
-                            issuing::issue_sync(&st, &iss, &ver, &des, &p, &v, &input, *index),
+                            issuing::issue_sync(&st, &context, &input, *index),
                         )
                     })
                     .collect()
             })
             .await
-            .map_err(|e| ServerError::Signing(format!("signing task: {e}")))?;
+            .map_err(ServerError::Task)?;
         let mut done = Vec::with_capacity(signed.len());
         for (row_no, result) in signed {
             match result {
                 Ok(award) => done.push((row_no, award)),
                 Err(e) => {
-                    tracing::error!(job = %job.id, row_no, "could not sign: {e}");
+                    tracing::error!(job = %job.id, row_no, "could not sign: {}", e.chain());
                     bulk::set_row_problem(&state.store, &job.id, row_no, "bulk-error-row-failed")
                         .await?;
                 }

@@ -11,6 +11,7 @@ mod accounts;
 mod backpack;
 mod bulk;
 mod events;
+mod gone;
 mod journey;
 mod mail;
 mod mail_prefs;
