@@ -148,12 +148,24 @@ pub async fn pending_rows(
     job_id: &str,
     limit: i64,
 ) -> Result<Vec<BulkRow>, StoreError> {
+    pending_rows_after(store, job_id, i64::MIN, limit).await
+}
+
+/// Rows still to award after row `after` (a chunk being signed or stored
+/// is not yet marked awarded), in file order.
+pub async fn pending_rows_after(
+    store: &Store,
+    job_id: &str,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<BulkRow>, StoreError> {
     let sql = format!(
         "SELECT {ROW_COLUMNS} FROM bulk_rows WHERE job_id = $1 AND award_id IS NULL AND problem IS NULL \
-         ORDER BY row_no LIMIT $2"
+         AND row_no > $2 ORDER BY row_no LIMIT $3"
     );
     Ok(on_db!(store, |pool| sqlx::query_as(&sql)
         .bind(job_id)
+        .bind(after)
         .bind(limit)
         .fetch_all(pool)
         .await?))
