@@ -169,14 +169,9 @@ pub fn did_document(
     Ok(doc.0)
 }
 
-/// The issuer as an Open Badges 3.0 Profile (embedded in credentials).
-pub fn profile(state: &AppState, issuer: &Issuer) -> Result<Value, ServerError> {
-    let urls = Urls {
-        base: &state.config.base_url,
-    };
-    let mut p = Map::new();
-    p.insert("id".into(), json!(urls.issuer_did(&issuer.slug)?));
-    p.insert("type".into(), json!(["Profile"]));
+/// The issuer's name and URL, and its e-mail and description when given
+/// (the same in OB 3.0 and OB 2.0 profiles).
+fn insert_contact(p: &mut Map<String, Value>, issuer: &Issuer) {
     p.insert("name".into(), json!(issuer.name));
     p.insert("url".into(), json!(issuer.url));
     if !issuer.email.is_empty() {
@@ -185,6 +180,17 @@ pub fn profile(state: &AppState, issuer: &Issuer) -> Result<Value, ServerError> 
     if !issuer.description.is_empty() {
         p.insert("description".into(), json!(issuer.description));
     }
+}
+
+/// The issuer as an Open Badges 3.0 Profile (embedded in credentials).
+pub fn profile(state: &AppState, issuer: &Issuer) -> Result<Value, ServerError> {
+    let urls = Urls {
+        base: &state.config.base_url,
+    };
+    let mut p = Map::new();
+    p.insert("id".into(), json!(urls.issuer_did(&issuer.slug)?));
+    p.insert("type".into(), json!(["Profile"]));
+    insert_contact(&mut p, issuer);
     if issuer.logo_png.is_some() {
         p.insert(
             "image".into(),
@@ -583,14 +589,7 @@ pub fn ob2_issuer(base: &str, issuer: &Issuer, keys: &[IssuerKey]) -> Value {
     p.insert("@context".into(), json!(OB2_CONTEXT));
     p.insert("type".into(), json!("Issuer"));
     p.insert("id".into(), json!(urls.ob2_issuer(&issuer.slug)));
-    p.insert("name".into(), json!(issuer.name));
-    p.insert("url".into(), json!(issuer.url));
-    if !issuer.email.is_empty() {
-        p.insert("email".into(), json!(issuer.email));
-    }
-    if !issuer.description.is_empty() {
-        p.insert("description".into(), json!(issuer.description));
-    }
+    insert_contact(&mut p, issuer);
     let key_urls: Vec<String> = keys
         .iter()
         .map(|k| urls.ob2_key(&issuer.slug, k.key_no))
