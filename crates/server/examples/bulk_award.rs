@@ -74,7 +74,7 @@ async fn main() {
         badge_id: badge.id.clone(),
         badge_version: 1,
         file_name: "bench.csv".into(),
-        state: "preview".into(),
+        state: insignia_store::model::BulkJobState::Preview,
         total: i64::try_from(n).unwrap(),
         awarded: 0,
         skipped: 0,

@@ -15,6 +15,27 @@ pub struct Alignment {
     pub framework: String,
 }
 
+impl Alignment {
+    /// The alignment as an OB 3.0 `Alignment` (with `type`) or an OB 2.0
+    /// `AlignmentObject` (without): the target's name, URL, and its code and
+    /// framework when given.
+    fn to_json(&self, kind: Option<Value>) -> Value {
+        let mut o = Map::new();
+        if let Some(kind) = kind {
+            o.insert("type".into(), kind);
+        }
+        o.insert("targetName".into(), json!(self.name.trim()));
+        o.insert("targetUrl".into(), json!(self.url.trim()));
+        if !self.code.trim().is_empty() {
+            o.insert("targetCode".into(), json!(self.code.trim()));
+        }
+        if !self.framework.trim().is_empty() {
+            o.insert("targetFramework".into(), json!(self.framework.trim()));
+        }
+        Value::Object(o)
+    }
+}
+
 /// How long an award stays valid.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -195,19 +216,7 @@ impl BadgeDefinition {
         let mut alignments: Vec<Value> = self
             .alignments
             .iter()
-            .map(|al| {
-                let mut o = Map::new();
-                o.insert("type".into(), json!(["Alignment"]));
-                o.insert("targetName".into(), json!(al.name.trim()));
-                o.insert("targetUrl".into(), json!(al.url.trim()));
-                if !al.code.trim().is_empty() {
-                    o.insert("targetCode".into(), json!(al.code.trim()));
-                }
-                if !al.framework.trim().is_empty() {
-                    o.insert("targetFramework".into(), json!(al.framework.trim()));
-                }
-                Value::Object(o)
-            })
+            .map(|al| al.to_json(Some(json!(["Alignment"]))))
             .collect();
         if let Some(level) = self.eqf_level {
             alignments.push(json!({
@@ -255,22 +264,7 @@ impl BadgeDefinition {
             b.insert("tags".into(), json!(tags));
         }
         if !self.alignments.is_empty() {
-            let list: Vec<Value> = self
-                .alignments
-                .iter()
-                .map(|al| {
-                    let mut o = Map::new();
-                    o.insert("targetName".into(), json!(al.name.trim()));
-                    o.insert("targetUrl".into(), json!(al.url.trim()));
-                    if !al.code.trim().is_empty() {
-                        o.insert("targetCode".into(), json!(al.code.trim()));
-                    }
-                    if !al.framework.trim().is_empty() {
-                        o.insert("targetFramework".into(), json!(al.framework.trim()));
-                    }
-                    Value::Object(o)
-                })
-                .collect();
+            let list: Vec<Value> = self.alignments.iter().map(|al| al.to_json(None)).collect();
             b.insert("alignment".into(), Value::Array(list));
         }
         Value::Object(b)

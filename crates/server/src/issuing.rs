@@ -95,10 +95,15 @@ pub fn new_issuer_key(
     slug: &str,
     key_no: i64,
 ) -> Result<issuers::NewKey, ServerError> {
-    let pair =
-        KeyPair::generate(Algorithm::Ed25519).map_err(|e| ServerError::Signing(e.to_string()))?;
-    let private = serde_json::to_vec(&pair.to_jwk().to_value())
-        .map_err(|e| ServerError::Signing(e.to_string()))?;
+    let pair = KeyPair::generate(Algorithm::Ed25519).map_err(|source| ServerError::Key {
+        what: "generating an issuer key",
+        source,
+    })?;
+    let private =
+        serde_json::to_vec(&pair.to_jwk().to_value()).map_err(|source| ServerError::KeyJson {
+            what: "a new issuer key",
+            source,
+        })?;
     let public = pair.public_key();
     Ok(issuers::NewKey {
         algorithm: Algorithm::Ed25519.name().to_owned(),
@@ -113,11 +118,12 @@ fn seal_context(slug: &str, key_no: i64) -> String {
 }
 
 pub fn public_key(row: &IssuerKey) -> Result<PublicKey, ServerError> {
+    const WHAT: &str = "an issuer's stored public key";
     let value: Value = serde_json::from_str(&row.public_jwk)
-        .map_err(|e| ServerError::Signing(format!("stored public key: {e}")))?;
-    let jwk = Jwk::from_value(&value)
-        .map_err(|e| ServerError::Signing(format!("stored public key: {e}")))?;
-    PublicKey::from_jwk(&jwk).map_err(|e| ServerError::Signing(format!("stored public key: {e}")))
+        .map_err(|source| ServerError::KeyJson { what: WHAT, source })?;
+    Jwk::from_value(&value)
+        .and_then(|jwk| PublicKey::from_jwk(&jwk))
+        .map_err(|source| ServerError::Key { what: WHAT, source })
 }
 
 /// The issuer's current signing key, unsealed, and its verification method id.
@@ -127,16 +133,16 @@ pub async fn signing_key(
 ) -> Result<(KeyPair, String), ServerError> {
     let row = issuers::signing_key(&state.store, &issuer.id)
         .await?
-        .ok_or_else(|| ServerError::Signing(format!("issuer {} has no active key", issuer.slug)))?;
+        .ok_or_else(|| ServerError::NoSigningKey(issuer.slug.clone()))?;
     let private = state
         .master
         .open(&row.sealed_secret, &seal_context(&issuer.slug, row.key_no))?;
+    const WHAT: &str = "an issuer's sealed private key";
     let value: Value = serde_json::from_slice(&private)
-        .map_err(|e| ServerError::Signing(format!("sealed key: {e}")))?;
-    let jwk =
-        Jwk::from_value(&value).map_err(|e| ServerError::Signing(format!("sealed key: {e}")))?;
-    let pair =
-        KeyPair::from_jwk(&jwk).map_err(|e| ServerError::Signing(format!("sealed key: {e}")))?;
+        .map_err(|source| ServerError::KeyJson { what: WHAT, source })?;
+    let pair = Jwk::from_value(&value)
+        .and_then(|jwk| KeyPair::from_jwk(&jwk))
+        .map_err(|source| ServerError::Key { what: WHAT, source })?;
     let did = Urls {
         base: &state.config.base_url,
     }
@@ -159,9 +165,21 @@ pub fn did_document(
     for k in keys {
         list.push((format!("key-{}", k.key_no), public_key(k)?));
     }
-    let doc = did::build_did_web_document(&did, &list)
-        .map_err(|e| ServerError::Signing(e.to_string()))?;
+    let doc = did::build_did_web_document(&did, &list).map_err(ServerError::DidDocument)?;
     Ok(doc.0)
+}
+
+/// The issuer's name and URL, and its e-mail and description when given
+/// (the same in OB 3.0 and OB 2.0 profiles).
+fn insert_contact(p: &mut Map<String, Value>, issuer: &Issuer) {
+    p.insert("name".into(), json!(issuer.name));
+    p.insert("url".into(), json!(issuer.url));
+    if !issuer.email.is_empty() {
+        p.insert("email".into(), json!(issuer.email));
+    }
+    if !issuer.description.is_empty() {
+        p.insert("description".into(), json!(issuer.description));
+    }
 }
 
 /// The issuer as an Open Badges 3.0 Profile (embedded in credentials).
@@ -172,14 +190,7 @@ pub fn profile(state: &AppState, issuer: &Issuer) -> Result<Value, ServerError> 
     let mut p = Map::new();
     p.insert("id".into(), json!(urls.issuer_did(&issuer.slug)?));
     p.insert("type".into(), json!(["Profile"]));
-    p.insert("name".into(), json!(issuer.name));
-    p.insert("url".into(), json!(issuer.url));
-    if !issuer.email.is_empty() {
-        p.insert("email".into(), json!(issuer.email));
-    }
-    if !issuer.description.is_empty() {
-        p.insert("description".into(), json!(issuer.description));
-    }
+    insert_contact(&mut p, issuer);
     if issuer.logo_png.is_some() {
         p.insert(
             "image".into(),
@@ -213,20 +224,72 @@ pub struct AwardInput {
     pub replaces: Option<String>,
 }
 
+/// What every award of one badge version by one issuer shares: the
+/// version, its design, the issuer and its unsealed signing key (made once
+/// for a single award, once per job for a bulk award).
+#[derive(Clone)]
+pub struct SigningContext {
+    pub issuer: Issuer,
+    pub version: BadgeVersion,
+    pub design: BadgeDefinition,
+    pub key: KeyPair,
+    /// The key's verification method id (`did:web:…#key-N`).
+    pub verification_method: String,
+}
+
+impl SigningContext {
+    /// The context for awarding `version` of a badge of `issuer`, with the
+    /// issuer's current signing key.
+    pub async fn new(
+        state: &AppState,
+        issuer: &Issuer,
+        version: &BadgeVersion,
+        design: &BadgeDefinition,
+    ) -> Result<Self, ServerError> {
+        let (key, verification_method) = signing_key(state, issuer).await?;
+        Ok(SigningContext {
+            issuer: issuer.clone(),
+            version: version.clone(),
+            design: design.clone(),
+            key,
+            verification_method,
+        })
+    }
+}
+
+/// What is fixed for one credential before it is built: its id, its place
+/// in the status list, the recipient hash's salt and its validity.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    pub award_id: String,
+    pub status_index: i64,
+    pub salt: String,
+    pub issued_at: i64,
+    pub expires_at: Option<i64>,
+}
+
 /// Builds the unsigned Open Badges 3.0 credential.
-#[allow(clippy::too_many_arguments)]
 pub fn build_credential(
     state: &AppState,
-    issuer: &Issuer,
-    version: &BadgeVersion,
-    design: &BadgeDefinition,
-    award_id: &str,
-    status_index: i64,
-    salt: &str,
-    issued_at: i64,
-    expires_at: Option<i64>,
+    context: &SigningContext,
+    placement: &Placement,
     input: &AwardInput,
 ) -> Result<Value, ServerError> {
+    let SigningContext {
+        issuer,
+        version,
+        design,
+        ..
+    } = context;
+    let Placement {
+        award_id,
+        status_index,
+        salt,
+        issued_at,
+        expires_at,
+    } = placement;
+    let (award_id, salt) = (award_id.as_str(), salt.as_str());
+    let (status_index, issued_at, expires_at) = (*status_index, *issued_at, *expires_at);
     let urls = Urls {
         base: &state.config.base_url,
     };
@@ -316,8 +379,7 @@ pub fn sign(
         verification_method: verification_method.to_owned(),
         created: Some(rfc3339(insignia_store::now())),
     };
-    data_integrity::sign_owned(credential, key, &options)
-        .map_err(|e| ServerError::Signing(e.to_string()))
+    data_integrity::sign_owned(credential, key, &options).map_err(ServerError::Proof)
 }
 
 /// Refuses a credential that breaks a rule of the VC Data Model: the server
@@ -328,46 +390,49 @@ pub fn ensure_conforming(credential: &Value) -> Result<(), ServerError> {
         return Ok(());
     }
     let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-    Err(ServerError::Signing(format!(
-        "the credential does not conform to the Verifiable Credentials Data Model: {}",
-        list.join("; ")
-    )))
+    Err(ServerError::NotConforming(list.join("; ")))
 }
 
 /// Builds and signs one award (CPU work: call it off the async threads).
 /// The result is not stored yet.
-#[allow(clippy::too_many_arguments)]
 pub fn issue_sync(
     state: &AppState,
-    issuer: &Issuer,
-    version: &BadgeVersion,
-    design: &BadgeDefinition,
-    pair: &KeyPair,
-    verification_method: &str,
+    context: &SigningContext,
     input: &AwardInput,
     status_index: i64,
 ) -> Result<Award, ServerError> {
-    let award_id = random_id(16);
-    let salt = random_id(12);
-    let issued_at = input.issued_at.unwrap_or_else(insignia_store::now);
-    let expires_at = input.expires_at.or_else(|| design.expires_at(issued_at));
-    let unsigned = build_credential(
-        state,
+    let SigningContext {
         issuer,
         version,
         design,
-        &award_id,
+        key: pair,
+        verification_method,
+    } = context;
+    let issued_at = input.issued_at.unwrap_or_else(insignia_store::now);
+    let placement = Placement {
+        award_id: random_id(16),
+        salt: random_id(12),
         status_index,
-        &salt,
         issued_at,
+        expires_at: input.expires_at.or_else(|| design.expires_at(issued_at)),
+    };
+    let unsigned = build_credential(state, context, &placement, input)?;
+    let Placement {
+        award_id,
+        salt,
         expires_at,
-        input,
-    )?;
+        ..
+    } = placement;
     ensure_conforming(&unsigned)?;
     let jwt = if input.with_jwt {
         Some(
-            insignia_proofs::jose::sign_vc_jwt(&unsigned, pair, Some(verification_method), false)
-                .map_err(|e| ServerError::Signing(e.to_string()))?,
+            insignia_proofs::jose::sign_vc_jwt(
+                &unsigned,
+                pair,
+                Some(verification_method.as_str()),
+                false,
+            )
+            .map_err(ServerError::Jwt)?,
         )
     } else {
         None
@@ -438,7 +503,7 @@ pub async fn sign_award(
     design: &BadgeDefinition,
     input: &AwardInput,
 ) -> Result<Award, ServerError> {
-    let (pair, vm) = signing_key(state, issuer).await?;
+    let context = SigningContext::new(state, issuer, version, design).await?;
     let index = awards::take_status_indexes(&state.store, &issuer.id, 1)
         .await?
         .first()
@@ -446,25 +511,16 @@ pub async fn sign_award(
         .ok_or(insignia_store::StoreError::Conflict(
             "a free place in the issuer's status list (the list is nearly full)",
         ))?;
-    let (st, iss, ver, des, p, v, inp) = (
-        state.clone(),
-        issuer.clone(),
-        version.clone(),
-        design.clone(),
-        pair.clone(),
-        vm.clone(),
-        input.clone(),
-    );
-    tokio::task::spawn_blocking(move || issue_sync(&st, &iss, &ver, &des, &p, &v, &inp, index))
+    let (st, inp) = (state.clone(), input.clone());
+    tokio::task::spawn_blocking(move || issue_sync(&st, &context, &inp, index))
         .await
-        .map_err(|e| ServerError::Signing(format!("signing task: {e}")))?
+        .map_err(ServerError::Task)?
 }
 
 /// GZIP-compressed, base64url-encoded (multibase `u`) bitstring with the given
 /// bits set, most significant bit first (Bitstring Status List v1.0 §3.2).
 pub fn encode_bitstring(set: &[i64], size: i64) -> Result<String, ServerError> {
-    let len =
-        usize::try_from(size / 8).map_err(|_| ServerError::Signing("bad list size".into()))?;
+    let len = usize::try_from(size / 8).map_err(|_| ServerError::StatusListSize(size))?;
     let mut bits = vec![0u8; len];
     for &index in set {
         if let Ok(i) = usize::try_from(index) {
@@ -477,7 +533,7 @@ pub fn encode_bitstring(set: &[i64], size: i64) -> Result<String, ServerError> {
     gz.write_all(&bits)
         .and_then(|_| gz.finish())
         .map(|zipped| format!("u{}", URL_SAFE_NO_PAD.encode(zipped)))
-        .map_err(|e| ServerError::Signing(format!("compressing the status list: {e}")))
+        .map_err(ServerError::StatusList)
 }
 
 /// The hosted Open Badges 2.0 assertion of an award.
@@ -533,14 +589,7 @@ pub fn ob2_issuer(base: &str, issuer: &Issuer, keys: &[IssuerKey]) -> Value {
     p.insert("@context".into(), json!(OB2_CONTEXT));
     p.insert("type".into(), json!("Issuer"));
     p.insert("id".into(), json!(urls.ob2_issuer(&issuer.slug)));
-    p.insert("name".into(), json!(issuer.name));
-    p.insert("url".into(), json!(issuer.url));
-    if !issuer.email.is_empty() {
-        p.insert("email".into(), json!(issuer.email));
-    }
-    if !issuer.description.is_empty() {
-        p.insert("description".into(), json!(issuer.description));
-    }
+    insert_contact(&mut p, issuer);
     let key_urls: Vec<String> = keys
         .iter()
         .map(|k| urls.ob2_key(&issuer.slug, k.key_no))

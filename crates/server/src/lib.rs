@@ -39,7 +39,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use config::Config;
-pub use error::{AppError, ServerError};
+pub use error::{AppError, Gone, ServerError};
 use insignia_store::Store;
 use insignia_store::repo::users;
 

@@ -18,6 +18,17 @@ const VERSION: u8 = 1;
 
 pub struct MasterKey(XChaCha20Poly1305, TokenKey);
 
+/// Why a secret could not be sealed or opened (the cipher says no more).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SecretError {
+    #[error("sealing a secret failed")]
+    Seal,
+    #[error("a sealed secret is damaged")]
+    Damaged,
+    #[error("a sealed secret cannot be opened: wrong master key, or the record was altered")]
+    Open,
+}
+
 /// A key derived from the master key for [`MasterKey::token_for`] (never
 /// the sealing key itself).
 struct TokenKey([u8; 32]);
@@ -89,7 +100,7 @@ impl MasterKey {
                     aad: context.as_bytes(),
                 },
             )
-            .map_err(|_| ServerError::Crypto("sealing a secret failed".into()))?;
+            .map_err(|_| SecretError::Seal)?;
         let mut out = Vec::with_capacity(1 + 24 + sealed.len());
         out.push(VERSION);
         out.extend_from_slice(&nonce);
@@ -116,7 +127,7 @@ impl MasterKey {
 
     pub fn open(&self, sealed: &[u8], context: &str) -> Result<Vec<u8>, ServerError> {
         if sealed.len() < 25 || sealed[0] != VERSION {
-            return Err(ServerError::Crypto("a sealed secret is damaged".into()));
+            return Err(SecretError::Damaged.into());
         }
         self.0
             .decrypt(
@@ -126,12 +137,7 @@ impl MasterKey {
                     aad: context.as_bytes(),
                 },
             )
-            .map_err(|_| {
-                ServerError::Crypto(
-                    "a sealed secret cannot be opened: wrong master key, or the record was altered"
-                        .into(),
-                )
-            })
+            .map_err(|_| SecretError::Open.into())
     }
 }
 

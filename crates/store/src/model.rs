@@ -118,30 +118,6 @@ impl MailKind {
     }
 }
 
-// Read from and written as text; an unknown value is a decoding error.
-impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for MailKind
-where
-    String: sqlx::Decode<'r, DB>,
-{
-    fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-        let text = <String as sqlx::Decode<'r, DB>>::decode(value)?;
-        MailKind::parse(&text).ok_or_else(|| format!("unknown mail kind {text:?}").into())
-    }
-}
-
-impl<DB: sqlx::Database> sqlx::Type<DB> for MailKind
-where
-    String: sqlx::Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <String as sqlx::Type<DB>>::type_info()
-    }
-
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <String as sqlx::Type<DB>>::compatible(ty)
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -303,6 +279,104 @@ pub struct AccountKey {
     pub created_at: i64,
 }
 
+text_enum!(MailKind, "mail kind");
+
+/// A string-valued state stored as text: the enum, its `as_str` and `parse`
+/// (the stored spellings), serialised as that text, and read from and
+/// written to the store through [`text_enum!`].
+macro_rules! text_states {
+    ($(#[$meta:meta])* pub enum $ty:ident ($what:literal) {
+        $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $ty {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $ty {
+            /// Every value, in the order declared.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant,)+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $text,)+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<$ty> {
+                match s {
+                    $($text => Some($ty::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        text_enum!($ty, $what);
+    };
+}
+
+text_states! {
+    /// A badge's state: drafts are seen only by their organisation, active
+    /// badges are awarded, archived ones stay published but are not awarded.
+    pub enum BadgeState ("badge state") {
+        Draft = "draft",
+        Active = "active",
+        Archived = "archived",
+    }
+}
+
+text_states! {
+    /// A bulk award job, from its checked list to the end of its work.
+    pub enum BulkJobState ("bulk job state") {
+        /// Checked, waiting for the issuer to confirm.
+        Preview = "preview",
+        /// Confirmed, waiting for a worker.
+        Pending = "pending",
+        /// A worker holds its lease.
+        Running = "running",
+        Done = "done",
+        Cancelled = "cancelled",
+    }
+}
+
+text_states! {
+    /// An outbox message's delivery.
+    pub enum MailState ("mail state") {
+        Queued = "queued",
+        Sent = "sent",
+        Failed = "failed",
+        /// Not sent: the recipient unsubscribed from the organisation.
+        Suppressed = "suppressed",
+    }
+}
+
+text_states! {
+    /// Whether an event takes claims.
+    pub enum EventState ("event state") {
+        Open = "open",
+        Closed = "closed",
+    }
+}
+
+text_states! {
+    /// An event attendee's claim request.
+    pub enum RequestState ("event request state") {
+        /// Waiting for the attendee to confirm the address.
+        Unconfirmed = "unconfirmed",
+        /// Waiting for the issuer's decision.
+        Pending = "pending",
+        Awarded = "awarded",
+        Declined = "declined",
+    }
+}
+
 #[derive(Debug, Clone, FromRow, Serialize)]
 pub struct Organization {
     pub id: String,
@@ -360,7 +434,7 @@ pub struct Badge {
     pub id: String,
     pub org_id: String,
     pub issuer_id: String,
-    pub state: String,
+    pub state: BadgeState,
     pub is_template: bool,
     pub current_version: i64,
     pub created_at: i64,
@@ -387,7 +461,7 @@ pub struct BadgeVersion {
 pub struct BadgeSummary {
     pub id: String,
     pub issuer_id: String,
-    pub state: String,
+    pub state: BadgeState,
     pub is_template: bool,
     pub current_version: i64,
     pub name: String,
@@ -487,7 +561,7 @@ pub struct BulkJob {
     pub badge_id: String,
     pub badge_version: i64,
     pub file_name: String,
-    pub state: String,
+    pub state: BulkJobState,
     pub total: i64,
     pub awarded: i64,
     pub skipped: i64,
@@ -539,7 +613,7 @@ pub struct OutboxMessage {
     pub kind: MailKind,
     /// `queued`, `sent`, `failed` or `suppressed` (the recipient
     /// unsubscribed from the organisation).
-    pub state: String,
+    pub state: MailState,
     pub attempts: i64,
     pub next_attempt_at: i64,
     pub last_error: Option<String>,

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used)]
 //! Repository tests, run on SQLite and, when reachable, PostgreSQL.
 
-use insignia_store::model::{Award, AwardState, MailKind, Role};
+use insignia_store::model::{Award, AwardState, BadgeState, MailKind, Role};
 use insignia_store::repo::{awards, badges, issuers, mail, orgs, status, users};
 use insignia_store::{Store, StoreError};
 
@@ -138,9 +138,16 @@ async fn orgs_issuers_badges_awards() {
             image_png: None,
             image_svg: None,
         };
-        let badge = badges::create(&store, &org.id, &issuer.id, "active", &content, &u.id)
-            .await
-            .unwrap();
+        let badge = badges::create(
+            &store,
+            &org.id,
+            &issuer.id,
+            BadgeState::Active,
+            &content,
+            &u.id,
+        )
+        .await
+        .unwrap();
         // Not yet awarded: edits replace version 1.
         assert_eq!(
             badges::save_edit(&store, &badge.id, 1, &content, &u.id)
@@ -250,9 +257,16 @@ async fn outbox_queues_with_the_award_and_leases_messages() {
             image_png: None,
             image_svg: None,
         };
-        let badge = badges::create(&store, &org.id, &issuer.id, "active", &content, &u.id)
-            .await
-            .unwrap();
+        let badge = badges::create(
+            &store,
+            &org.id,
+            &issuer.id,
+            BadgeState::Active,
+            &content,
+            &u.id,
+        )
+        .await
+        .unwrap();
         // Queued with a new award, in its transaction; not for an existing one.
         let a = award(&org.id, &issuer.id, &badge.id, "m1", 1);
         let (_, created) = awards::insert_announced(&store, &a, Some("fr"))
@@ -373,9 +387,16 @@ async fn renewals_and_new_link_requests_are_single_transactions() {
             image_png: None,
             image_svg: None,
         };
-        let badge = badges::create(&store, &org.id, &issuer.id, "active", &content, &u.id)
-            .await
-            .unwrap();
+        let badge = badges::create(
+            &store,
+            &org.id,
+            &issuer.id,
+            BadgeState::Active,
+            &content,
+            &u.id,
+        )
+        .await
+        .unwrap();
         let old = award(&org.id, &issuer.id, &badge.id, "r1", 1);
         awards::insert(&store, &old).await.unwrap();
 
@@ -770,7 +791,7 @@ async fn check_migrated(store: &Store) {
     let m = mail::by_id(store, "m1").await.unwrap().unwrap();
     assert_eq!(m.kind, MailKind::Award);
     assert_eq!(m.org_id.as_deref(), Some("o1"));
-    assert_eq!(m.state, "sent");
+    assert_eq!(m.state.as_str(), "sent");
     // Account messages now fit, and an account message needs its account.
     let mut tx = store.begin().await.unwrap();
     mail::enqueue_in(

@@ -54,7 +54,7 @@ pub async fn academy(config: Config, slug_prefix: &str, design: &BadgeDefinition
         &state.store,
         &org.id,
         &issuer.id,
-        "active",
+        insignia_store::model::BadgeState::Active,
         &content,
         &user.id,
     )

@@ -192,17 +192,27 @@ pub struct StatusForm {
 
 /// The page that asks to confirm a revocation, says what it does, and takes
 /// the (required) reason; shown again with the typed reason when refused.
-#[allow(clippy::too_many_arguments)]
+/// What the revocation form holds: the typed reason, whether to e-mail the
+/// recipient, and why it was refused (translated), if it was.
+struct RevokeDraft<'a> {
+    reason: &'a str,
+    notify: bool,
+    error: Option<String>,
+}
+
 fn revoke_page(
     state: &Shared,
     member: &Member,
     org_id: &str,
     award: &Award,
     badge_name: &str,
-    reason: &str,
-    notify: bool,
-    error: Option<String>,
+    draft: RevokeDraft<'_>,
 ) -> Result<Response, AppError> {
+    let RevokeDraft {
+        reason,
+        notify,
+        error,
+    } = draft;
     let urls = Urls {
         base: &state.config.base_url,
     };
@@ -238,7 +248,12 @@ pub async fn revoke_form(
     let name = badge_name(&state, &award).await?;
     // Ticked when the award was e-mailed.
     let emailed = service::emailed_in(&state, &award).await?.is_some();
-    revoke_page(&state, &member, &org_id, &award, &name, "", emailed, None)
+    let draft = RevokeDraft {
+        reason: "",
+        notify: emailed,
+        error: None,
+    };
+    revoke_page(&state, &member, &org_id, &award, &name, draft)
 }
 
 async fn badge_name(state: &Shared, award: &Award) -> Result<String, AppError> {
@@ -301,16 +316,12 @@ pub async fn change_status(
             );
             if form.action == "revoke" && reason_problem {
                 let name = badge_name(&state, &award).await?;
-                return revoke_page(
-                    &state,
-                    &member,
-                    &org_id,
-                    &award,
-                    &name,
-                    &form.reason,
-                    form.notify.is_some(),
-                    Some(text),
-                );
+                let draft = RevokeDraft {
+                    reason: &form.reason,
+                    notify: form.notify.is_some(),
+                    error: Some(text),
+                };
+                return revoke_page(&state, &member, &org_id, &award, &name, draft);
             }
             Err(AppError::Conflict(text))
         }

@@ -5,7 +5,7 @@ use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use insignia_store::model::Role;
+use insignia_store::model::{BulkJobState, Role};
 use insignia_store::repo::bulk;
 use minijinja::context;
 use serde::Deserialize;
@@ -114,7 +114,7 @@ pub async fn show(
             user => member.user, csrf => member.csrf, org_id => org_id, job => job, badge_name => version.name,
             problems => problems, problem_count => problem_count, ready => job.total - problem_count,
             sample => sample, can_issue => role >= Role::Issuer,
-            refresh => matches!(job.state.as_str(), "pending" | "running"),
+            refresh => matches!(job.state, BulkJobState::Pending | BulkJobState::Running),
             mail_counts => mail_counts, mail_configured => crate::mail::configured(&state),
         },
     )

@@ -15,7 +15,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use insignia_store::model::Role;
+use insignia_store::model::{BadgeState, RequestState, Role};
 use insignia_store::now;
 use insignia_store::repo::badges;
 use insignia_store::repo::events::{self as repo, Event};
@@ -71,7 +71,7 @@ async fn form_page(
     let badges: Vec<_> = badges::list(&state.store, org_id)
         .await?
         .into_iter()
-        .filter(|b| b.state == "active")
+        .filter(|b| b.state == BadgeState::Active)
         .collect();
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -216,9 +216,12 @@ pub async fn show(
     let role = member.require(&state, &org_id, Role::Viewer).await?;
     let event = owned(&state, &org_id, &event_id).await?;
     let (badge_name, image_url) = service::badge_face(&state, &event).await?;
-    let pending = repo::requests(&state.store, &event.id, Some("pending"), 500).await?;
+    let pending = repo::requests(&state.store, &event.id, Some(RequestState::Pending), 500).await?;
     let all = repo::requests(&state.store, &event.id, None, 1_000).await?;
-    let decided: Vec<_> = all.into_iter().filter(|r| r.state != "pending").collect();
+    let decided: Vec<_> = all
+        .into_iter()
+        .filter(|r| r.state != RequestState::Pending)
+        .collect();
     page(
         &state,
         member.locale,
@@ -522,7 +525,7 @@ pub async fn claim(
                 .text(visitor.locale, "event-error-your-name", &[]),
         );
     }
-    if !service::email_ok(&form.email) {
+    if !crate::validate::email_ok(&form.email) {
         problems.push(state.catalog.text(visitor.locale, "error-email", &[]));
     }
     if !problems.is_empty() {
@@ -651,10 +654,10 @@ pub async fn confirm(
         Settled::Pending => (StatusCode::OK, "pending".to_owned(), None),
         Settled::Refused(why) => (StatusCode::CONFLICT, why.key().to_owned(), None),
         Settled::Already(r) => {
-            let key = match r.state.as_str() {
-                "awarded" => "already",
-                "declined" => "declined",
-                _ => "pending",
+            let key = match r.state {
+                RequestState::Awarded => "already",
+                RequestState::Declined => "declined",
+                RequestState::Pending | RequestState::Unconfirmed => "pending",
             };
             (StatusCode::OK, key.to_owned(), r.award_id.clone())
         }

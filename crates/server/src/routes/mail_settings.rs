@@ -49,17 +49,23 @@ struct Shown {
     template_error: Option<String>,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The template the editor shows: its kind and language, and a draft
+/// (subject, opening) not saved yet.
+struct Editing {
+    kind: TemplateKind,
+    lang: Locale,
+    draft: Option<(String, String)>,
+}
+
 async fn render(
     state: &Shared,
     member: &Member,
     org_id: &str,
-    kind: TemplateKind,
-    lang: Locale,
-    draft: Option<(String, String)>,
+    editing: Editing,
     saved: &str,
     shown: Shown,
 ) -> Result<Response, AppError> {
+    let Editing { kind, lang, draft } = editing;
     let org = orgs::get(&state.store, org_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -181,13 +187,12 @@ pub async fn page(
         (None, None) => None,
         (s, o) => Some((s.unwrap_or_default(), o.unwrap_or_default())),
     };
+    let editing = Editing { kind, lang, draft };
     render(
         &state,
         &member,
         &org_id,
-        kind,
-        lang,
-        draft,
+        editing,
         &q.saved,
         Shown::default(),
     )
@@ -228,7 +233,12 @@ pub async fn save_reminders(
             Ok(days) if days.is_empty() => {
                 let shown = refuse("reminders-error-empty", String::new());
                 let (kind, lang) = chosen("", "", member.locale);
-                return render(&state, &member, &org_id, kind, lang, None, "", shown).await;
+                let editing = Editing {
+                    kind,
+                    lang,
+                    draft: None,
+                };
+                return render(&state, &member, &org_id, editing, "", shown).await;
             }
             Ok(days) => Some(days),
             Err(e) => {
@@ -238,7 +248,12 @@ pub async fn save_reminders(
                 };
                 let shown = refuse(e.message_key(), arg);
                 let (kind, lang) = chosen("", "", member.locale);
-                return render(&state, &member, &org_id, kind, lang, None, "", shown).await;
+                let editing = Editing {
+                    kind,
+                    lang,
+                    draft: None,
+                };
+                return render(&state, &member, &org_id, editing, "", shown).await;
             }
         },
         _ => {
@@ -288,8 +303,8 @@ pub async fn save_template(
     };
     if form.preview.is_some() {
         let draft = Some((form.subject, form.opening));
-        let shown = Shown::default();
-        return render(&state, &member, &org_id, kind, lang, draft, "", shown).await;
+        let editing = Editing { kind, lang, draft };
+        return render(&state, &member, &org_id, editing, "", Shown::default()).await;
     }
     match mail_templates::save(&state, &org_id, kind, lang, &form.subject, &form.opening).await? {
         Ok(()) => Ok(see_other(&format!(
@@ -308,7 +323,8 @@ pub async fn save_template(
                 ..Shown::default()
             };
             let draft = Some((form.subject, form.opening));
-            render(&state, &member, &org_id, kind, lang, draft, "", shown).await
+            let editing = Editing { kind, lang, draft };
+            render(&state, &member, &org_id, editing, "", shown).await
         }
     }
 }

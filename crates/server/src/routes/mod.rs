@@ -252,13 +252,21 @@ async fn error_pages(State(state): State<Shared>, request: Request, next: Next) 
             }
             let detail = (title_key == "error-too-large")
                 .then(|| state.catalog.text(locale, "error-too-large-detail", &[]));
-            ErrorPage { title_key, detail }
+            ErrorPage {
+                title_key,
+                detail,
+                detail_key: None,
+            }
         }
     };
     let status = response.status();
     let title = state.catalog.text(locale, page.title_key, &[]);
+    let detail = page.detail.or_else(|| {
+        page.detail_key
+            .map(|key| state.catalog.text(locale, key, &[]))
+    });
     if wants_json {
-        let body = serde_json::json!({ "error": title, "detail": page.detail });
+        let body = serde_json::json!({ "error": title, "detail": detail });
         return (status, axum::Json(body)).into_response();
     }
     let visitor = {
@@ -274,7 +282,7 @@ async fn error_pages(State(state): State<Shared>, request: Request, next: Next) 
         None => ("/".to_owned(), "error-home"),
     };
     let context = minijinja::context! {
-        title => title, detail => page.detail, status => status.as_u16(), user => user, csrf => csrf,
+        title => title, detail => detail, status => status.as_u16(), user => user, csrf => csrf,
         back => back, back_text => state.catalog.text(locale, back_key, &[]), here => here,
     };
     match state.pages.render("error.html", locale, context) {

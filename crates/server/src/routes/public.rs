@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use insignia_bake::{Payload, Standard};
-use insignia_store::model::{Award, AwardStatus, EndorsedKind};
+use insignia_store::model::{Award, AwardStatus, BadgeState, EndorsedKind};
 use insignia_store::repo::{awards, badges, issuers, orgs};
 use minijinja::context;
 use serde_json::Value;
@@ -370,7 +370,7 @@ pub async fn badge_image(
         .ok_or(AppError::NotFound)?;
     // A draft's image is for the members of its organisation until it is
     // published (and then never cached by anyone else on the way).
-    let draft = badge.state == "draft";
+    let draft = badge.state == BadgeState::Draft;
     if draft {
         let member = match &visitor.user {
             Some(user) => orgs::role(&state.store, &badge.org_id, &user.id)

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use insignia_store::model::{Award, AwardState, Badge, MailKind, OutboxMessage, Role};
+use insignia_store::model::{Award, AwardState, Badge, BadgeState, MailKind, OutboxMessage, Role};
 use insignia_store::repo::{awards, issuers, mail};
 
 use crate::error::AppError;
@@ -118,17 +118,28 @@ pub fn checked_reason(reason: &str, required: bool) -> Result<Option<String>, Re
     Ok(Some(reason.to_owned()))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One change of an award's status, as its history records it.
+#[derive(Debug, Clone, Copy)]
+struct Transition<'a> {
+    action: &'a str,
+    from: AwardState,
+    to: AwardState,
+    reason: Option<&'a str>,
+}
+
 async fn apply(
     state: &Shared,
     award: &Award,
-    action: &str,
-    from: AwardState,
-    to: AwardState,
-    reason: Option<&str>,
+    transition: Transition<'_>,
     actor: Actor<'_>,
     notice: Option<&mail::NewMessage>,
 ) -> Result<(), StatusError> {
+    let Transition {
+        action,
+        from,
+        to,
+        reason,
+    } = transition;
     let change = awards::StateChange {
         award_id: &award.id,
         action,
@@ -183,17 +194,13 @@ pub async fn revoke(
         message.created_by = Some(actor.user_id.to_owned());
         message
     });
-    apply(
-        state,
-        award,
-        "revoke",
+    let transition = Transition {
+        action: "revoke",
         from,
-        AwardState::Revoked,
-        reason.as_deref(),
-        actor,
-        notice.as_ref(),
-    )
-    .await?;
+        to: AwardState::Revoked,
+        reason: reason.as_deref(),
+    };
+    apply(state, award, transition, actor, notice.as_ref()).await?;
     if notice.is_some() {
         crate::mail::wake(state);
     }
@@ -213,18 +220,13 @@ pub async fn suspend(
         AwardState::Suspended => return Err(StatusError::Refused(Refusal::NotApplicable)),
     }
     let reason = checked_reason(reason, false).map_err(StatusError::Refused)?;
-    let (from, to) = (AwardState::Active, AwardState::Suspended);
-    apply(
-        state,
-        award,
-        "suspend",
-        from,
-        to,
-        reason.as_deref(),
-        actor,
-        None,
-    )
-    .await
+    let transition = Transition {
+        action: "suspend",
+        from: AwardState::Active,
+        to: AwardState::Suspended,
+        reason: reason.as_deref(),
+    };
+    apply(state, award, transition, actor, None).await
 }
 
 /// Lifts a suspension.
@@ -234,8 +236,13 @@ pub async fn reinstate(state: &Shared, award: &Award, actor: Actor<'_>) -> Resul
         AwardState::Revoked => return Err(StatusError::Refused(Refusal::Revoked)),
         AwardState::Active => return Err(StatusError::Refused(Refusal::NotApplicable)),
     }
-    let (from, to) = (AwardState::Suspended, AwardState::Active);
-    apply(state, award, "reinstate", from, to, None, actor, None).await
+    let transition = Transition {
+        action: "reinstate",
+        from: AwardState::Suspended,
+        to: AwardState::Active,
+        reason: None,
+    };
+    apply(state, award, transition, actor, None).await
 }
 
 /// Undoes a revocation made in error: owners and admins, within
@@ -271,17 +278,13 @@ pub async fn undo_revocation(
                 .and_then(|e| e.reason.clone())
         })
         .flatten();
-    apply(
-        state,
-        award,
-        "undo-revoke",
-        AwardState::Revoked,
-        before,
-        earlier_reason.as_deref(),
-        actor,
-        None,
-    )
-    .await
+    let transition = Transition {
+        action: "undo-revoke",
+        from: AwardState::Revoked,
+        to: before,
+        reason: earlier_reason.as_deref(),
+    };
+    apply(state, award, transition, actor, None).await
 }
 
 /// Each award's latest e-mail and, for those accepted, when: for lists.
@@ -312,7 +315,7 @@ pub async fn awardable_badge(
     badge_id: &str,
 ) -> Result<Badge, StatusError> {
     let badge = crate::service::badges::owned(state, org_id, badge_id).await?;
-    if badge.state != "active" {
+    if badge.state != BadgeState::Active {
         return Err(StatusError::Refused(Refusal::BadgeNotActive));
     }
     Ok(badge)

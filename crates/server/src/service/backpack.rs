@@ -292,19 +292,32 @@ fn report_json(report: &Report) -> String {
     serde_json::to_string(report).unwrap_or_else(|_| "{}".into())
 }
 
-/// A new item from a credential and its report.
-#[allow(clippy::too_many_arguments)]
-fn new_item(
-    user_id: &str,
+/// A credential as it came into the backpack: from where, in what form,
+/// and its images if it had any.
+struct Received {
     source: &'static str,
     source_url: Option<String>,
     payload: String,
     kind: &'static str,
-    report: &Report,
-    view: Option<&AwardView>,
     baked_png: Option<Vec<u8>>,
     image_png: Option<Vec<u8>>,
+}
+
+/// A new item from a credential and its report.
+fn new_item(
+    user_id: &str,
+    received: Received,
+    report: &Report,
+    view: Option<&AwardView>,
 ) -> NewItem {
+    let Received {
+        source,
+        source_url,
+        payload,
+        kind,
+        baked_png,
+        image_png,
+    } = received;
     let credential = credential_json(&payload, kind).unwrap_or(Value::Null);
     let summary = &report.summary;
     let name = view
@@ -379,17 +392,15 @@ pub async fn sync_awards(state: &Shared, user: &User) -> Result<usize, AppError>
         };
         let report = live_report(state, &view).await?;
         let image = award_image(state, &view).await?;
-        let mut item = new_item(
-            &user.id,
-            "award",
-            None,
-            view.award.credential.clone(),
-            "json",
-            &report,
-            Some(&view),
-            None,
-            image,
-        );
+        let received = Received {
+            source: "award",
+            source_url: None,
+            payload: view.award.credential.clone(),
+            kind: "json",
+            baked_png: None,
+            image_png: image,
+        };
+        let mut item = new_item(&user.id, received, &report, Some(&view));
         // Our credential's id is its page; name it even if the summary did not.
         item.credential_id = Some(
             Urls {
@@ -541,17 +552,15 @@ async fn import_one(
         None => None,
     };
     let baked = is_png.then(|| bytes.to_vec());
-    let item = new_item(
-        &user.id,
+    let received = Received {
         source,
         source_url,
         payload,
         kind,
-        &report,
-        view.as_ref(),
-        baked,
-        image,
-    );
+        baked_png: baked,
+        image_png: image,
+    };
+    let item = new_item(&user.id, received, &report, view.as_ref());
     let added = backpack::add(&state.store, &item).await?;
     if let Added::Already(id) = &added {
         // A copy that now verifies replaces an invalid one of the same id.

@@ -3,7 +3,7 @@
 //! one), confirmed or cancelled by a person, then awarded by the worker
 //! (`jobs`); and the CSV export of an organisation's awards.
 
-use insignia_store::model::{Badge, BulkJob, BulkRow};
+use insignia_store::model::{Badge, BulkJob, BulkJobState, BulkRow};
 use insignia_store::repo::{awards, bulk};
 use insignia_store::token::random_id;
 use sha2::{Digest, Sha256};
@@ -97,7 +97,7 @@ pub async fn prepare(
         badge_id: badge.id.clone(),
         badge_version: badge.current_version,
         file_name: file_name.chars().take(200).collect(),
-        state: "preview".into(),
+        state: BulkJobState::Preview,
         total: i64::try_from(stored.len()).unwrap_or(i64::MAX),
         awarded: 0,
         skipped: 0,

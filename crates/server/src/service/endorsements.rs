@@ -274,11 +274,12 @@ fn account_seal_context(user_id: &str, key_no: i64) -> String {
 }
 
 fn parse_public(jwk: &str) -> Result<PublicKey, ServerError> {
-    let value: Value = serde_json::from_str(jwk)
-        .map_err(|e| ServerError::Signing(format!("stored public key: {e}")))?;
-    let jwk = Jwk::from_value(&value)
-        .map_err(|e| ServerError::Signing(format!("stored public key: {e}")))?;
-    PublicKey::from_jwk(&jwk).map_err(|e| ServerError::Signing(format!("stored public key: {e}")))
+    const WHAT: &str = "a person endorser's stored public key";
+    let value: Value =
+        serde_json::from_str(jwk).map_err(|source| ServerError::KeyJson { what: WHAT, source })?;
+    Jwk::from_value(&value)
+        .and_then(|jwk| PublicKey::from_jwk(&jwk))
+        .map_err(|source| ServerError::Key { what: WHAT, source })
 }
 
 /// A person endorser's signing key (made and stored on first use) and its
@@ -286,10 +287,11 @@ fn parse_public(jwk: &str) -> Result<PublicKey, ServerError> {
 async fn account_signing_key(state: &Shared, user: &User) -> Result<(KeyPair, String), AppError> {
     let mut keys = endorsements::account_keys(&state.store, &user.id).await?;
     if keys.is_empty() {
+        const NEW: &str = "a person endorser's new key";
         let pair = KeyPair::generate(Algorithm::Ed25519)
-            .map_err(|e| ServerError::Signing(e.to_string()))?;
+            .map_err(|source| ServerError::Key { what: NEW, source })?;
         let private = serde_json::to_vec(&pair.to_jwk().to_value())
-            .map_err(|e| ServerError::Signing(e.to_string()))?;
+            .map_err(|source| ServerError::KeyJson { what: NEW, source })?;
         let sealed = state
             .master
             .seal(&private, &account_seal_context(&user.id, 1))?;
@@ -310,12 +312,12 @@ async fn account_signing_key(state: &Shared, user: &User) -> Result<(KeyPair, St
         &row.sealed_secret,
         &account_seal_context(&user.id, row.key_no),
     )?;
+    const WHAT: &str = "a person endorser's sealed private key";
     let value: Value = serde_json::from_slice(&private)
-        .map_err(|e| ServerError::Signing(format!("sealed key: {e}")))?;
-    let jwk =
-        Jwk::from_value(&value).map_err(|e| ServerError::Signing(format!("sealed key: {e}")))?;
-    let pair =
-        KeyPair::from_jwk(&jwk).map_err(|e| ServerError::Signing(format!("sealed key: {e}")))?;
+        .map_err(|source| ServerError::KeyJson { what: WHAT, source })?;
+    let pair = Jwk::from_value(&value)
+        .and_then(|jwk| KeyPair::from_jwk(&jwk))
+        .map_err(|source| ServerError::Key { what: WHAT, source })?;
     let did = account_did(state, &user.id)?;
     Ok((pair, format!("{did}#key-{}", row.key_no)))
 }
@@ -335,8 +337,7 @@ pub async fn account_did_document(
     for k in &keys {
         list.push((format!("key-{}", k.key_no), parse_public(&k.public_jwk)?));
     }
-    let doc = did::build_did_web_document(&did, &list)
-        .map_err(|e| ServerError::Signing(e.to_string()))?;
+    let doc = did::build_did_web_document(&did, &list).map_err(ServerError::DidDocument)?;
     Ok(Some(doc.0))
 }
 

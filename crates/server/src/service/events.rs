@@ -12,7 +12,7 @@
 //! network, per event and per address (the limits below, listed in
 //! docs/security.md).
 
-use insignia_store::model::{MailKind, OutboxMessage, User};
+use insignia_store::model::{BadgeState, EventState, MailKind, OutboxMessage, RequestState, User};
 use insignia_store::repo::events::{
     self as repo, Awarded, Awarding, Event, EventFields, EventRequest, NewRequest,
 };
@@ -74,23 +74,6 @@ pub const ADDRESS_CLAIM_LIMITS: &[Limit] = &[
 /// Longest allow-list (lines) and name.
 const MAX_ALLOW_LIST: usize = 1_000;
 const MAX_NAME: usize = 200;
-
-/// Whether `email` looks like an address (the same rule as the account
-/// forms': a local part, a dotted domain, no spaces, at most 254 bytes).
-pub fn email_ok(email: &str) -> bool {
-    let email = email.trim();
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !email.contains(char::is_whitespace)
-                && email.len() <= 254
-        }
-        None => false,
-    }
-}
 
 /// A fresh claim code.
 pub fn new_code() -> String {
@@ -177,7 +160,7 @@ impl Refusal {
 
 /// Whether the event takes claims at `t` (state, window, places left).
 pub fn refusal(event: &Event, t: i64) -> Option<Refusal> {
-    if event.state != "open" {
+    if event.state != EventState::Open {
         Some(Refusal::Closed)
     } else if event.claims_open_at.is_some_and(|o| t < o) {
         Some(Refusal::NotYet)
@@ -318,7 +301,7 @@ impl EventForm {
             || entries.iter().any(|e| {
                 e.contains(char::is_whitespace)
                     || !e.contains('.')
-                    || (e.contains('@') && !email_ok(e))
+                    || (e.contains('@') && !crate::validate::email_ok(e))
             })
         {
             errors.push("event-error-allow-list");
@@ -350,7 +333,7 @@ impl EventForm {
 pub async fn badge_usable(state: &Shared, org_id: &str, badge_id: &str) -> Result<bool, AppError> {
     Ok(badges::by_id(&state.store, badge_id.trim())
         .await?
-        .is_some_and(|b| b.org_id == org_id && b.state == "active"))
+        .is_some_and(|b| b.org_id == org_id && b.state == BadgeState::Active))
 }
 
 /// Creates an event with a fresh code; returns its id.
@@ -490,18 +473,18 @@ pub async fn claim(
             user_id: user.map(|u| u.id.as_str()),
         };
         let (request, _) = repo::open_request(&state.store, &new, &random_id(12), false).await?;
-        return match request.state.as_str() {
-            "awarded" => Ok(Claim::AlreadyAwarded),
-            "declined" => Ok(Claim::Declined),
-            "pending" => Ok(Claim::Pending),
-            _ => Ok(match settle(state, event, &request, false).await? {
+        return match request.state {
+            RequestState::Awarded => Ok(Claim::AlreadyAwarded),
+            RequestState::Declined => Ok(Claim::Declined),
+            RequestState::Pending => Ok(Claim::Pending),
+            RequestState::Unconfirmed => Ok(match settle(state, event, &request, false).await? {
                 Settled::Awarded(id) => Claim::Awarded(id),
                 Settled::Pending => Claim::Pending,
                 Settled::Refused(why) => Claim::Refused(why),
-                Settled::Already(r) => match r.state.as_str() {
-                    "declined" => Claim::Declined,
-                    "pending" => Claim::Pending,
-                    _ => Claim::AlreadyAwarded,
+                Settled::Already(r) => match r.state {
+                    RequestState::Declined => Claim::Declined,
+                    RequestState::Pending | RequestState::Unconfirmed => Claim::Pending,
+                    RequestState::Awarded => Claim::AlreadyAwarded,
                 },
             }),
         };
@@ -584,7 +567,7 @@ async fn award(
     let badge = badges::by_id(&state.store, &event.badge_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if badge.state != "active" {
+    if badge.state != BadgeState::Active {
         return Ok(Settled::Refused(Refusal::Closed));
     }
     let version = badges::version(&state.store, &badge.id, badge.current_version)
@@ -658,7 +641,7 @@ pub enum Link {
 pub async fn link(state: &Shared, token: &str) -> Result<Link, AppError> {
     match repo::for_token(&state.store, &token_hash(token)).await? {
         Some((request, event, made_at)) => {
-            if request.state == "unconfirmed" && now() > made_at + CONFIRM_LINK_TTL {
+            if request.state == RequestState::Unconfirmed && now() > made_at + CONFIRM_LINK_TTL {
                 Ok(Link::Expired)
             } else {
                 Ok(Link::Valid(Box::new(request), Box::new(event)))
@@ -677,7 +660,7 @@ pub async fn confirm(
     event: &Event,
     user: Option<&User>,
 ) -> Result<Settled, AppError> {
-    if request.state != "unconfirmed" {
+    if request.state != RequestState::Unconfirmed {
         return Ok(Settled::Already(Box::new(request.clone())));
     }
     let in_backpack = match user {
@@ -719,7 +702,7 @@ pub async fn decide(
         let Some(request) = repo::request(&state.store, id).await? else {
             continue;
         };
-        if request.event_id != event.id || request.state != "pending" {
+        if request.event_id != event.id || request.state != RequestState::Pending {
             continue;
         }
         let how = Awarding {

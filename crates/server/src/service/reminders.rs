@@ -19,7 +19,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use insignia_store::model::MailKind;
+use insignia_store::model::{MailKind, MailState};
 use insignia_store::now;
 use insignia_store::repo::{awards, mail, mail_prefs};
 
@@ -164,7 +164,7 @@ async fn queue_one(
     let messages = mail::for_award(&state.store, award_id).await?;
     let Some(source) = messages
         .iter()
-        .find(|m| m.kind == MailKind::Award && m.state == "sent")
+        .find(|m| m.kind == MailKind::Award && m.state == MailState::Sent)
     else {
         return Ok(None);
     };

@@ -49,7 +49,7 @@ pub async fn publish(
     let (pair, vm) = issuing::signing_key(state, issuer).await?;
     let signed = tokio::task::spawn_blocking(move || issuing::sign(unsigned, &pair, &vm))
         .await
-        .map_err(|e| ServerError::Signing(format!("signing task: {e}")))??;
+        .map_err(ServerError::Task)??;
     let text = signed.to_string();
     status::put(&state.store, &issuer.id, purpose, &text).await?;
     Ok(text)

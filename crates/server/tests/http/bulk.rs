@@ -46,7 +46,7 @@ async fn upload(
 async fn wait_done(app: &App, job: &str) -> insignia_store::model::BulkJob {
     for _ in 0..600 {
         let j = bulk::job(&app.state.store, job).await.unwrap().unwrap();
-        if j.state == "done" {
+        if j.state == insignia_store::model::BulkJobState::Done {
             return j;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -185,4 +185,52 @@ async fn csv_export_neutralises_formulas() {
         app
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_job_whose_badge_version_is_gone_says_so_and_awards_nothing() {
+    for postgres in [false, true] {
+        // No worker of its own: the test runs the job.
+        let Some(app) = support::spawn_with(postgres, false).await else {
+            continue;
+        };
+        let (client, token) = support::sign_up(&app, "gonejob@academy.example.org").await;
+        let (org, badge) = support::org_with_badge(&app, &client, &token, "gonejob").await;
+        let r = upload(&app, &client, &token, &org, &badge, roster(3)).await;
+        let job_path = location(&r);
+        client
+            .post(app.url(&format!("{job_path}/decide")))
+            .form(&[("csrf", token.as_str()), ("action", "confirm")])
+            .send()
+            .await
+            .unwrap();
+        insignia_store::on_db!(&app.state.store, |pool| sqlx::query(
+            "DELETE FROM badge_versions WHERE badge_id = $1"
+        )
+        .bind(&badge)
+        .execute(pool)
+        .await
+        .map(|_| ())
+        .unwrap());
+        let err = jobs::run_next(&app.state, &WorkerOptions::default())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                insignia_server::ServerError::Gone(insignia_server::Gone::BadgeVersion {
+                    badge_id,
+                    version: 1
+                }) if *badge_id == badge
+            ),
+            "{err:?}"
+        );
+        assert!(
+            awards::list(&app.state.store, &org, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        app.stop().await;
+    }
 }

@@ -250,7 +250,7 @@ async fn an_attendee_claims_with_the_code_and_confirms_by_email() {
             .await
             .unwrap();
         assert_eq!(requests.len(), 1);
-        assert_eq!(requests[0].state, "awarded");
+        assert_eq!(requests[0].state.as_str(), "awarded");
         let award_id = requests[0].award_id.clone().unwrap();
         assert!(page.contains(&format!("/a/{award_id}")));
         send_all(&app).await;
@@ -502,9 +502,14 @@ async fn the_issuer_accepts_and_declines_in_bulk() {
             assert!(page.contains("approval"), "{page}");
         }
         assert_eq!(event_of(&app, &org, &id).await.claims_taken, 0);
-        let pending = repo::requests(&app.state.store, &id, Some("pending"), 10)
-            .await
-            .unwrap();
+        let pending = repo::requests(
+            &app.state.store,
+            &id,
+            Some(insignia_store::model::RequestState::Pending),
+            10,
+        )
+        .await
+        .unwrap();
         assert_eq!(pending.len(), 3);
         let admin = issuer
             .get(app.url(&format!("/orgs/{org}/events/{id}")))

@@ -1075,7 +1075,7 @@ async fn two_processes_share_one_postgresql_database() {
             .await
             .unwrap()
             .unwrap();
-        if job.state == "done" {
+        if job.state == insignia_store::model::BulkJobState::Done {
             assert_eq!(job.awarded, 3);
             done = true;
             break;

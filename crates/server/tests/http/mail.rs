@@ -204,7 +204,7 @@ async fn an_award_email_arrives_and_its_claim_link_works() {
             .await;
         let queued = messages_of(&app, &award).await;
         assert_eq!(queued.len(), 1, "queued with the award");
-        assert_eq!(queued[0].state, "queued");
+        assert_eq!(queued[0].state.as_str(), "queued");
         let admin = get_text(client, app.url(&format!("/orgs/{org}/awards/{award}"))).await;
         assert!(
             admin.contains("Queued") && admin.contains("Not yet"),
@@ -239,7 +239,7 @@ async fn an_award_email_arrives_and_its_claim_link_works() {
         );
         assert!(m.date().is_some());
         let sent = &messages_of(&app, &award).await[0];
-        assert_eq!(sent.state, "sent");
+        assert_eq!(sent.state.as_str(), "sent");
         assert_eq!(sent.attempts, 1);
         assert_eq!(
             format!("<{}>", m.message_id().unwrap()),
@@ -428,7 +428,8 @@ async fn bulk_awards_send_one_message_per_row_even_after_crashes() {
                 .await
                 .unwrap()
                 .unwrap()
-                .state,
+                .state
+                .as_str(),
             "done"
         );
 

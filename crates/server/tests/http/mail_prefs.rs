@@ -251,7 +251,7 @@ async fn unsubscribe_needs_a_post_and_later_messages_are_suppressed() {
         assert_eq!(send_due(&app).await, 1);
         assert_eq!(sink.messages().len(), 2, "not sent after unsubscribing");
         let m = &messages_of(&app, &later).await[0];
-        assert_eq!(m.state, "suppressed");
+        assert_eq!(m.state.as_str(), "suppressed");
         let admin = get_text(client, app.url(&format!("/orgs/{org}/awards/{later}"))).await;
         assert!(admin.contains("Not sent"), "{admin}");
         assert!(

@@ -13,6 +13,7 @@ mod backpack;
 mod bulk;
 mod endorsements;
 mod events;
+mod gone;
 mod journey;
 mod mail;
 mod mail_prefs;

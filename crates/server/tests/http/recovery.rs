@@ -63,7 +63,7 @@ async fn a_stopping_server_gives_back_its_work_and_exits() {
         loop {
             let m = &outbox::for_award(&app.state.store, &award).await.unwrap()[0];
             if m.attempts == 1 {
-                assert_eq!(m.state, "queued");
+                assert_eq!(m.state.as_str(), "queued");
                 break;
             }
             assert!(Instant::now() < deadline, "the mailer tried the message");

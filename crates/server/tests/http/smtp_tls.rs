@@ -118,7 +118,7 @@ async fn smtps_and_auth_login_deliver_with_credentials_in_the_url() {
         };
         send_once(&app).await;
         let m = &messages_of(&app, &award).await[0];
-        assert_eq!(m.state, "sent", "{:?}", m.last_error);
+        assert_eq!(m.state.as_str(), "sent", "{:?}", m.last_error);
         let inbox = sink.messages();
         assert_eq!(inbox.len(), 1);
         assert!(inbox[0].tls);

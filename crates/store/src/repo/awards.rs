@@ -197,6 +197,82 @@ pub async fn insert_in(tx: &mut Tx, award: &Award) -> Result<String, StoreError>
     Ok(id)
 }
 
+/// Awards per multi-row INSERT in [`insert_many_in`] (20 values each: well
+/// under both engines' limits on bound parameters).
+const INSERT_ROWS: usize = 250;
+
+/// Inside a transaction: stores many awards, on PostgreSQL a few hundred
+/// per statement (one round trip each instead of one per award), skipping those whose
+/// idempotency key is taken. Returns, in order, the id of the award holding
+/// each one's key: its own id when it was stored now.
+pub async fn insert_many_in(tx: &mut Tx, list: &[&Award]) -> Result<Vec<String>, StoreError> {
+    if let Tx::Sqlite(_) = tx {
+        // In-process: a statement costs no round trip, and SQLite runs many
+        // small cached statements faster than one of thousands of values.
+        let mut ids = Vec::with_capacity(list.len());
+        for award in list {
+            ids.push(insert_in(tx, award).await?);
+        }
+        return Ok(ids);
+    }
+    let mut stored = std::collections::HashSet::with_capacity(list.len());
+    for part in list.chunks(INSERT_ROWS) {
+        let rows: Vec<String> = (0..part.len())
+            .map(|i| {
+                let places: Vec<String> = (1..=20).map(|c| format!("${}", i * 20 + c)).collect();
+                format!("({})", places.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO awards ({COLUMNS}) VALUES {} ON CONFLICT (idempotency_key) DO NOTHING \
+             RETURNING id",
+            rows.join(", ")
+        );
+        let ids: Vec<String> = on_tx!(&mut *tx, |c| {
+            let mut q = sqlx::query_scalar(&sql);
+            for award in part {
+                q = bind_award!(q, award);
+            }
+            q.fetch_all(&mut **c).await?
+        });
+        stored.extend(ids);
+    }
+    // Keys used before (a resumed job): who holds them, one statement per
+    // few hundred.
+    let taken: Vec<&str> = list
+        .iter()
+        .filter(|a| !stored.contains(&a.id))
+        .map(|a| a.idempotency_key.as_str())
+        .collect();
+    let mut holders = std::collections::HashMap::with_capacity(taken.len());
+    for part in taken.chunks(500) {
+        let places: Vec<String> = (1..=part.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT idempotency_key, id FROM awards WHERE idempotency_key IN ({})",
+            places.join(", ")
+        );
+        let found: Vec<(String, String)> = on_tx!(&mut *tx, |c| {
+            let mut q = sqlx::query_as(&sql);
+            for key in part {
+                q = q.bind(*key);
+            }
+            q.fetch_all(&mut **c).await?
+        });
+        holders.extend(found);
+    }
+    list.iter()
+        .map(|award| {
+            if stored.contains(&award.id) {
+                return Ok(award.id.clone());
+            }
+            holders
+                .get(&award.idempotency_key)
+                .cloned()
+                .ok_or_else(|| StoreError::Corrupt("an award vanished while being stored".into()))
+        })
+        .collect()
+}
+
 /// Which of `keys` already belong to an award.
 pub async fn existing_keys(store: &Store, keys: &[String]) -> Result<Vec<String>, StoreError> {
     let mut found = Vec::new();

@@ -2,7 +2,7 @@
 //! changed in place: an edit adds a version, and awards point at the version
 //! they were issued with.
 
-use crate::model::{Badge, BadgeSummary, BadgeVersion};
+use crate::model::{Badge, BadgeState, BadgeSummary, BadgeVersion};
 use crate::token::random_id;
 use crate::{Store, StoreError, Tx, now, on_db, on_tx};
 
@@ -24,7 +24,7 @@ pub async fn create(
     store: &Store,
     org_id: &str,
     issuer_id: &str,
-    state: &str,
+    state: BadgeState,
     content: &VersionContent,
     created_by: &str,
 ) -> Result<Badge, StoreError> {
@@ -33,7 +33,7 @@ pub async fn create(
         id: random_id(12),
         org_id: org_id.to_owned(),
         issuer_id: issuer_id.to_owned(),
-        state: state.to_owned(),
+        state,
         is_template: false,
         current_version: 1,
         created_at: t,
@@ -48,7 +48,7 @@ pub async fn create(
     .bind(&badge.id)
     .bind(&badge.org_id)
     .bind(&badge.issuer_id)
-    .bind(&badge.state)
+    .bind(badge.state.as_str())
     .bind(badge.is_template)
     .bind(badge.current_version)
     .bind(t)
@@ -155,11 +155,11 @@ pub async fn save_edit(
     Ok(version)
 }
 
-pub async fn set_state(store: &Store, badge_id: &str, state: &str) -> Result<(), StoreError> {
+pub async fn set_state(store: &Store, badge_id: &str, state: BadgeState) -> Result<(), StoreError> {
     on_db!(store, |pool| sqlx::query(
         "UPDATE badges SET state = $1, updated_at = $2 WHERE id = $3"
     )
-    .bind(state)
+    .bind(state.as_str())
     .bind(now())
     .bind(badge_id)
     .execute(pool)

@@ -5,7 +5,7 @@
 //! of awards and the rows recording them are written in one transaction, and
 //! every row carries an idempotency key, so nothing is awarded twice.
 
-use crate::model::{Award, BulkJob, BulkRow};
+use crate::model::{Award, BulkJob, BulkJobState, BulkRow};
 use crate::repo::{awards, mail};
 use crate::{Store, StoreError, now, on_db, on_tx};
 
@@ -26,7 +26,7 @@ pub async fn create(store: &Store, job: &BulkJob, rows: &[BulkRow]) -> Result<()
         .bind(&job.badge_id)
         .bind(job.badge_version)
         .bind(&job.file_name)
-        .bind(&job.state)
+        .bind(job.state.as_str())
         .bind(job.total)
         .bind(job.awarded)
         .bind(job.skipped)
@@ -148,12 +148,24 @@ pub async fn pending_rows(
     job_id: &str,
     limit: i64,
 ) -> Result<Vec<BulkRow>, StoreError> {
+    pending_rows_after(store, job_id, i64::MIN, limit).await
+}
+
+/// Rows still to award after row `after` (a chunk being signed or stored
+/// is not yet marked awarded), in file order.
+pub async fn pending_rows_after(
+    store: &Store,
+    job_id: &str,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<BulkRow>, StoreError> {
     let sql = format!(
         "SELECT {ROW_COLUMNS} FROM bulk_rows WHERE job_id = $1 AND award_id IS NULL AND problem IS NULL \
-         ORDER BY row_no LIMIT $2"
+         AND row_no > $2 ORDER BY row_no LIMIT $3"
     );
     Ok(on_db!(store, |pool| sqlx::query_as(&sql)
         .bind(job_id)
+        .bind(after)
         .bind(limit)
         .fetch_all(pool)
         .await?))
@@ -161,11 +173,15 @@ pub async fn pending_rows(
 
 /// `preview` → `pending` (or `cancelled`). False when the job was not in preview.
 pub async fn decide(store: &Store, job_id: &str, confirm: bool) -> Result<bool, StoreError> {
-    let target = if confirm { "pending" } else { "cancelled" };
+    let target = if confirm {
+        BulkJobState::Pending
+    } else {
+        BulkJobState::Cancelled
+    };
     let n = on_db!(store, |pool| sqlx::query(
         "UPDATE bulk_jobs SET state = $1 WHERE id = $2 AND state = 'preview'"
     )
-    .bind(target)
+    .bind(target.as_str())
     .bind(job_id)
     .execute(pool)
     .await
@@ -232,8 +248,9 @@ pub async fn record_chunk(
     let mut new = 0;
     let mut messages = Vec::new();
     let mut linked = Vec::with_capacity(done.len());
-    for (row_no, award) in done {
-        let id = awards::insert_in(&mut tx, award).await?;
+    let list: Vec<&Award> = done.iter().map(|(_, award)| award).collect();
+    let holders = awards::insert_many_in(&mut tx, &list).await?;
+    for ((row_no, award), id) in done.iter().zip(holders) {
         if id == award.id {
             new += 1;
             if let Some(locale) = email_locale {

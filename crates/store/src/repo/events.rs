@@ -10,7 +10,7 @@
 use insignia_store_derive::FromRow;
 use serde::Serialize;
 
-use crate::model::{Award, MailKind};
+use crate::model::{Award, EventState, MailKind, RequestState};
 use crate::repo::{awards, mail};
 use crate::{Store, StoreError, Tx, now, on_db, on_tx};
 
@@ -43,7 +43,7 @@ pub struct Event {
     /// Awards made for the event.
     pub claims_taken: i64,
     /// `open` or `closed`.
-    pub state: String,
+    pub state: EventState,
     pub created_by: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -75,7 +75,7 @@ pub struct EventSummary {
     pub badge_name: String,
     pub starts_at: i64,
     pub ends_at: i64,
-    pub state: String,
+    pub state: EventState,
     pub max_claims: Option<i64>,
     pub claims_taken: i64,
     pub pending: i64,
@@ -90,7 +90,7 @@ pub struct EventRequest {
     pub name: String,
     pub locale: String,
     /// `unconfirmed`, `pending`, `awarded` or `declined`.
-    pub state: String,
+    pub state: RequestState,
     pub user_id: Option<String>,
     pub award_id: Option<String>,
     pub created_at: i64,
@@ -183,7 +183,14 @@ pub async fn set_state(
     let n = on_db!(store, |pool| sqlx::query(
         "UPDATE badge_events SET state = $1, updated_at = $2 WHERE id = $3 AND org_id = $4"
     )
-    .bind(if open { "open" } else { "closed" })
+    .bind(
+        if open {
+            EventState::Open
+        } else {
+            EventState::Closed
+        }
+        .as_str()
+    )
     .bind(now())
     .bind(id)
     .bind(org_id)
@@ -241,7 +248,7 @@ pub async fn list(store: &Store, org_id: &str) -> Result<Vec<EventSummary>, Stor
 pub async fn requests(
     store: &Store,
     event_id: &str,
-    state: Option<&str>,
+    state: Option<RequestState>,
     limit: i64,
 ) -> Result<Vec<EventRequest>, StoreError> {
     let sql = format!(
@@ -250,7 +257,7 @@ pub async fn requests(
     );
     Ok(on_db!(store, |pool| sqlx::query_as(&sql)
         .bind(event_id)
-        .bind(state.unwrap_or(""))
+        .bind(state.map_or("", RequestState::as_str))
         .bind(limit)
         .fetch_all(pool)
         .await?))
