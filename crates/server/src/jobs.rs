@@ -148,6 +148,7 @@ async fn process(
                             // Queued by `record_chunk`, in the chunk's transaction.
                             email_locale: None,
                             replaces: None,
+                            recipient_org: None,
                         };
                         (
                             row.row_no,

@@ -79,6 +79,15 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "event_confirm.html",
     "email_event.html",
     "email_event.txt",
+    "request_form.html",
+    "request_sent.html",
+    "request_queue.html",
+    "nominate_form.html",
+    "email_request.html",
+    "email_request.txt",
+    "members.html",
+    "email_membership.html",
+    "email_membership.txt",
 );
 
 pub struct Pages {

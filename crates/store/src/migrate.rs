@@ -70,6 +70,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "mail_preferences",
         include_str!("../migrations/sqlite/0012_mail_preferences.sql"),
     ),
+    (
+        17,
+        "recognition",
+        include_str!("../migrations/sqlite/0017_recognition.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -132,6 +137,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         12,
         "mail_preferences",
         include_str!("../migrations/postgres/0012_mail_preferences.sql"),
+    ),
+    (
+        17,
+        "recognition",
+        include_str!("../migrations/postgres/0017_recognition.sql"),
     ),
 ];
 

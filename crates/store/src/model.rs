@@ -58,6 +58,11 @@ pub enum MailKind {
     EventConfirm,
     /// The issuer declined an event attendee's request.
     EventDeclined,
+    /// The issuer declined a request for a badge or a nomination (told to
+    /// whoever asked).
+    RequestDeclined,
+    /// A membership award expires soon (sent once, some days before).
+    MembershipExpiring,
 }
 
 impl MailKind {
@@ -71,6 +76,8 @@ impl MailKind {
             MailKind::SignInLink => "sign-in-link",
             MailKind::EventConfirm => "event-confirm",
             MailKind::EventDeclined => "event-declined",
+            MailKind::RequestDeclined => "request-declined",
+            MailKind::MembershipExpiring => "membership-expiring",
         }
     }
 
@@ -84,6 +91,8 @@ impl MailKind {
             "sign-in-link" => MailKind::SignInLink,
             "event-confirm" => MailKind::EventConfirm,
             "event-declined" => MailKind::EventDeclined,
+            "request-declined" => MailKind::RequestDeclined,
+            "membership-expiring" => MailKind::MembershipExpiring,
             _ => return None,
         })
     }

@@ -131,7 +131,30 @@ impl DesignerForm {
             },
             _ => Expiry::Never,
         };
+        let membership_months = match self.get("membership_months").trim() {
+            "" => None,
+            m => match m.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    problems.push("design-error-membership");
+                    None
+                }
+            },
+        };
+        let membership_notice_days = match self.get("membership_notice_days").trim() {
+            "" => None,
+            m => match m.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    problems.push("design-error-membership");
+                    None
+                }
+            },
+        };
         let design = BadgeDefinition {
+            requestable: !self.get("requestable").is_empty(),
+            membership_months,
+            membership_notice_days,
             name: self.get("name").trim().to_owned(),
             description: self.get("description").trim().to_owned(),
             criteria: self.get("criteria").trim().to_owned(),
@@ -275,6 +298,9 @@ fn form_values(design: &BadgeDefinition) -> minijinja::Value {
         field_of_study => design.field_of_study, language => design.language,
         tags => design.tags.join(", "), alignments => alignments.join("\n"),
         expiry_kind => expiry_kind, expiry_date => expiry_date, expiry_days => expiry_days,
+        requestable => design.requestable,
+        membership_months => design.membership_months.map(|m| m.to_string()).unwrap_or_default(),
+        membership_notice_days => design.membership_notice_days.map(|m| m.to_string()).unwrap_or_default(),
         learning_outcomes => design.learning_outcomes,
         eqf_level => design.eqf_level.map(|l| l.to_string()).unwrap_or_default(),
         assessment_type => design.assessment_type, participation_mode => design.participation_mode,

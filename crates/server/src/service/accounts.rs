@@ -459,7 +459,9 @@ pub(crate) async fn compose_email(
         | MailKind::Reminder
         | MailKind::Revocation
         | MailKind::EventConfirm
-        | MailKind::EventDeclined => {
+        | MailKind::EventDeclined
+        | MailKind::RequestDeclined
+        | MailKind::MembershipExpiring => {
             return Err(AccountMailError::Other(
                 "an award or event e-mail is not an account e-mail".into(),
             ));

@@ -15,6 +15,7 @@ mod journey;
 mod mail;
 mod mail_prefs;
 mod pages;
+mod recognition;
 mod recovery;
 mod security;
 mod smtp_tls;
