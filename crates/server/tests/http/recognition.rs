@@ -615,3 +615,230 @@ async fn an_organisation_receives_a_badge_and_its_page_says_so() {
     })
     .await;
 }
+
+/// Awards `badge` to `email` as issued on `issued_on` (YYYY-MM-DD), e-mailed.
+async fn award_on(
+    app: &App,
+    client: &reqwest::Client,
+    token: &str,
+    org: &str,
+    badge: &str,
+    email: &str,
+    issued_on: &str,
+) -> String {
+    let r = client
+        .post(app.url(&format!("/orgs/{org}/badges/{badge}/awards")))
+        .form(&[
+            ("csrf", token),
+            ("recipient_name", email.split('@').next().unwrap()),
+            ("recipient_email", email),
+            ("issued_on", issued_on),
+            ("send_email", "1"),
+            ("email_language", "en"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    location(&r).rsplit('/').next().unwrap().to_owned()
+}
+
+fn day(t: i64) -> String {
+    let d = time::OffsetDateTime::from_unix_timestamp(t).unwrap().date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+#[tokio::test]
+async fn memberships_expire_are_noticed_once_and_renew() {
+    use insignia_server::service::memberships;
+    support::on_both(|app| async move {
+        let (issuer, token) = support::sign_up(&app, "issuer@network.example.org").await;
+        let (org, _) = support::org_with_badge(&app, &issuer, &token, "network").await;
+        let badge = badge_with(
+            &app,
+            &issuer,
+            &token,
+            &org,
+            "Network Member",
+            &[
+                ("membership_months", "12"),
+                ("membership_notice_days", "30"),
+            ],
+        )
+        .await;
+        let now = insignia_store::now();
+        // Issued today: valid 12 calendar months.
+        let fresh = award_on(
+            &app,
+            &issuer,
+            &token,
+            &org,
+            &badge,
+            "new@example.org",
+            &day(now),
+        )
+        .await;
+        let credential: Value = app
+            .client()
+            .get(app.url(&format!("/a/{fresh}/credential.json")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let from = time::OffsetDateTime::parse(
+            credential["validFrom"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        let until = time::OffsetDateTime::parse(
+            credential["validUntil"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        assert_eq!(until.year(), from.year() + 1);
+        assert_eq!((until.month(), until.day()), (from.month(), from.day()));
+        // Issued 350 days ago: expires within the 30-day notice period;
+        // 400 days ago: expired.
+        let expiring = award_on(
+            &app,
+            &issuer,
+            &token,
+            &org,
+            &badge,
+            "ada@example.org",
+            &day(now - 350 * 86_400),
+        )
+        .await;
+        award_on(
+            &app,
+            &issuer,
+            &token,
+            &org,
+            &badge,
+            "old@example.org",
+            &day(now - 400 * 86_400),
+        )
+        .await;
+        let page = issuer
+            .get(app.url(&format!("/orgs/{org}/badges/{badge}/members")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Current: 1 · expiring soon: 1 · expired: 1"),
+            "{page}"
+        );
+
+        // The notice is queued once, however often the pass runs.
+        send_all(&app).await;
+        assert_eq!(
+            memberships::run_notice_pass(&app.state, now).await.unwrap(),
+            1
+        );
+        assert_eq!(
+            memberships::run_notice_pass(&app.state, now).await.unwrap(),
+            0
+        );
+        send_all(&app).await;
+        let store: &Store = &app.state.store;
+        let raw: Vec<(String,)> = on_db!(store, |pool| sqlx::query_as(
+            "SELECT c.raw FROM outbox_copies c JOIN mail_outbox m ON m.id = c.message_id \
+             WHERE m.kind = 'membership-expiring'"
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap());
+        assert_eq!(raw.len(), 1);
+        assert!(raw[0].0.contains("ada@example.org"));
+        assert!(
+            raw[0]
+                .0
+                .contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+        );
+        let notice = bodies_to(&app, "ada@example.org").await;
+        assert!(
+            notice
+                .iter()
+                .any(|(k, b)| k == "membership-expiring" && b.contains("Network Member"))
+        );
+
+        // One click renews: a new credential running on from the old end;
+        // the old one is kept, marked replaced.
+        let r = issuer
+            .post(app.url(&format!("/orgs/{org}/awards/{expiring}/renew")))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("send_email", "1"),
+                ("email_language", "en"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let renewed = location(&r).rsplit('/').next().unwrap().to_owned();
+        let old = insignia_store::repo::awards::by_id(&app.state.store, &expiring)
+            .await
+            .unwrap()
+            .unwrap();
+        let new = insignia_store::repo::awards::by_id(&app.state.store, &renewed)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(old.replaced_by.as_deref(), Some(renewed.as_str()));
+        assert_eq!(
+            new.expires_at,
+            Some(insignia_server::design::add_months(
+                old.expires_at.unwrap(),
+                12
+            ))
+        );
+        // A CSV of renewing addresses: the expired member renews, an
+        // unknown address is reported.
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", token.clone())
+            .text("send_email", "1")
+            .text("email_language", "en")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(
+                    b"email,name\nOLD@example.org,Old\nstranger@example.org,X\n".to_vec(),
+                )
+                .file_name("renewals.csv")
+                .mime_str("text/csv")
+                .unwrap(),
+            );
+        let r = issuer
+            .post(app.url(&format!("/orgs/{org}/badges/{badge}/members/renew")))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("Renewed: 1."), "{page}");
+        assert!(page.contains("stranger@example.org"), "{page}");
+        assert!(
+            page.contains("Current: 3 · expiring soon: 0 · expired: 0"),
+            "{page}"
+        );
+        // Without the CSRF token: refused.
+        let r = issuer
+            .post(app.url(&format!("/orgs/{org}/badges/{badge}/members/renew")))
+            .multipart(
+                reqwest::multipart::Form::new()
+                    .text("csrf", "x")
+                    .text("emails", "new@example.org"),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        app
+    })
+    .await;
+}
