@@ -10,6 +10,7 @@ mod support;
 mod accounts;
 mod backpack;
 mod bulk;
+mod delivery;
 mod events;
 mod journey;
 mod mail;
