@@ -1206,3 +1206,4 @@ membership-error-csv-long = The list is too long (at most 5000 addresses).
 email-membership-subject = Your membership { $badge } ends soon
 email-membership-lead = Your membership { $badge } with { $issuer } ends on { $date }.
 email-membership-action = To stay a member, renew with them before that day; after it, your badge shows as expired.
+request-hint-reason = e-mailed to whoever asked

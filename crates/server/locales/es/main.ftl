@@ -1199,3 +1199,4 @@ membership-error-csv-long = La lista es demasiado larga (como máximo 5000 direc
 email-membership-subject = Su membresía «{ $badge }» termina pronto
 email-membership-lead = Su membresía «{ $badge }» con { $issuer } termina el { $date }.
 email-membership-action = Para seguir siendo miembro, renuévela antes de esa fecha; después, su insignia aparecerá como caducada.
+request-hint-reason = se envía por correo a quien lo pidió

@@ -1206,3 +1206,4 @@ membership-error-csv-long = La liste est trop longue (5000 adresses au plus).
 email-membership-subject = Votre adhésion « { $badge } » se termine bientôt
 email-membership-lead = Votre adhésion « { $badge } » auprès de { $issuer } se termine le { $date }.
 email-membership-action = Pour rester membre, renouvelez-la avant cette date ; ensuite, votre badge apparaîtra comme expiré.
+request-hint-reason = envoyée par e-mail à qui a demandé

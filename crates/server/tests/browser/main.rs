@@ -21,6 +21,7 @@ mod driver;
 mod events;
 mod journey;
 mod mail_prefs;
+mod recognition;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issuer_and_earner_journey_in_chromium() {
@@ -48,6 +49,7 @@ async fn issuer_and_earner_journey_in_chromium() {
             backpack::run(&app, &browser, &mut record).await;
             mail_prefs::run(&app, &browser, &mut record).await;
             events::run(&app, &browser, &mut record).await;
+            recognition::run(&app, &browser, &mut record).await;
             (app, browser, record)
         });
         let (app, browser, record) = match journey.await {
