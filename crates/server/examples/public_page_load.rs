@@ -73,6 +73,7 @@ fn main() {
             created_by: None,
             email_locale: None,
             replaces: None,
+            recipient_org: None,
         };
         let (award, _) = issuing::award(&state, &issuer, &version, &design, input)
             .await

@@ -76,6 +76,15 @@ pub struct BadgeDefinition {
     pub quality_assurance: String,
     /// The image as designed in the app (None when an image was uploaded).
     pub artwork: Option<insignia_artwork::BadgeArtwork>,
+    /// Learners may ask for it from its public page (with evidence), and
+    /// the organisation's members may nominate someone.
+    pub requestable: bool,
+    /// A membership: each award is valid this many months after it is
+    /// issued (overrides `expiry`), and is renewed rather than re-earned.
+    pub membership_months: Option<u32>,
+    /// A membership's expiry notice goes this many days before it expires
+    /// (None: 30).
+    pub membership_notice_days: Option<u32>,
 }
 
 /// Open Badges 3.0 achievement types offered in the designer (the spec's
@@ -132,6 +141,15 @@ impl BadgeDefinition {
                 out.push("design-error-alignment");
                 break;
             }
+        }
+        if self
+            .membership_months
+            .is_some_and(|m| !(1..=120).contains(&m))
+            || self
+                .membership_notice_days
+                .is_some_and(|d| !(1..=120).contains(&d))
+        {
+            out.push("design-error-membership");
         }
         match &self.expiry {
             Expiry::OnDate { date } if parse_date(date).is_none() => {
@@ -272,6 +290,9 @@ impl BadgeDefinition {
 
     /// When an award issued at `issued_at` (Unix seconds) expires.
     pub fn expires_at(&self, issued_at: i64) -> Option<i64> {
+        if let Some(months) = self.membership_months {
+            return Some(add_months(issued_at, months));
+        }
         match &self.expiry {
             Expiry::Never => None,
             Expiry::OnDate { date } => {
@@ -279,6 +300,29 @@ impl BadgeDefinition {
             }
             Expiry::AfterDays { days } => Some(issued_at + days * 86_400),
         }
+    }
+}
+
+/// `t` (Unix seconds) plus `months` calendar months, the day clamped to
+/// the month's length (31 January + 1 month = 28 or 29 February).
+pub fn add_months(t: i64, months: u32) -> i64 {
+    let Ok(at) = time::OffsetDateTime::from_unix_timestamp(t) else {
+        return t;
+    };
+    let total = i64::from(at.year()) * 12 + i64::from(u8::from(at.month())) - 1 + i64::from(months);
+    let (Ok(year), Ok(month)) = (
+        i32::try_from(total.div_euclid(12)),
+        u8::try_from(total.rem_euclid(12) + 1),
+    ) else {
+        return t;
+    };
+    let Ok(month) = time::Month::try_from(month) else {
+        return t;
+    };
+    let day = at.day().min(month.length(year));
+    match time::Date::from_calendar_date(year, month, day) {
+        Ok(date) => at.replace_date(date).unix_timestamp(),
+        Err(_) => t,
     }
 }
 
@@ -304,6 +348,20 @@ fn format_number(n: f64) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn memberships_last_calendar_months() {
+        // 2026-01-31 00:00 UTC + 1 month: 2026-02-28; + 12: 2027-01-31.
+        let jan31 = 1_769_817_600;
+        assert_eq!(add_months(jan31, 1), 1_772_236_800);
+        assert_eq!(add_months(jan31, 12), 1_801_353_600);
+        let d = BadgeDefinition {
+            membership_months: Some(12),
+            expiry: Expiry::AfterDays { days: 5 },
+            ..Default::default()
+        };
+        assert_eq!(d.expires_at(jan31), Some(1_801_353_600));
+    }
 
     #[test]
     fn problems_are_found() {

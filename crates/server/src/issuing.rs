@@ -222,6 +222,47 @@ pub struct AwardInput {
     /// A renewal: the award this one replaces (marked so in the same
     /// transaction).
     pub replaces: Option<String>,
+    /// The award goes to an organisation (`recipient_name` is its name,
+    /// `recipient_email` its contact address, where the claim link goes).
+    pub recipient_org: Option<OrgRecipient>,
+}
+
+/// An organisation receiving an award instead of a person.
+///
+/// Open Badges 3.0 describes recipients, like issuers, as Profiles and
+/// says an organisation is "identified by specific properties, like their
+/// url or contact email address". The credential keeps the subject an
+/// `AchievementSubject` whose `id` is the organisation's URL (the IRI of
+/// its Profile), with the hashed contact address and the name as
+/// `identifier`s: every term is defined by the OB 3.0 context (nothing is
+/// dropped by JSON-LD) and the JSON schema holds. A person's subject never
+/// has an `id`, so the URL is what marks an organisation (see
+/// [`organisation_of`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OrgRecipient {
+    /// The organisation's web address (http or https), required.
+    pub url: String,
+}
+
+/// The organisation a credential we issued was awarded to: its name and
+/// URL; None for a person.
+pub fn organisation_of(credential: &Value) -> Option<(String, String)> {
+    let subject = credential.get("credentialSubject")?;
+    let url = subject.get("id")?.as_str()?;
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return None;
+    }
+    let name = subject
+        .get("identifier")
+        .and_then(Value::as_array)
+        .and_then(|ids| {
+            ids.iter()
+                .find(|i| i.get("identityType").and_then(Value::as_str) == Some("name"))
+        })
+        .and_then(|i| i.get("identityHash"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    Some((name.to_owned(), url.to_owned()))
 }
 
 /// What every award of one badge version by one issuer shares: the
@@ -301,6 +342,9 @@ pub fn build_credential(
         &profile,
     );
     let mut subject = Map::new();
+    if let Some(org) = &input.recipient_org {
+        subject.insert("id".into(), json!(org.url.trim()));
+    }
     subject.insert("type".into(), json!(["AchievementSubject"]));
     subject.insert(
         "identifier".into(),
@@ -543,15 +587,24 @@ pub fn ob2_assertion(base: &str, award: &Award) -> Value {
     a.insert("@context".into(), json!(OB2_CONTEXT));
     a.insert("type".into(), json!("Assertion"));
     a.insert("id".into(), json!(urls.ob2_assertion(&award.id)));
-    a.insert(
-        "recipient".into(),
-        json!({
+    // An organisation is identified by its URL (OB 2.0's `url` identity
+    // type); a person by their address.
+    let credential = serde_json::from_str::<Value>(&award.credential).ok();
+    let recipient = match credential.as_ref().and_then(organisation_of) {
+        Some((_, url)) => json!({
+            "type": "url",
+            "hashed": true,
+            "salt": award.ob2_salt,
+            "identity": insignia_model::hash_identity(&url, Some(&award.ob2_salt))
+        }),
+        None => json!({
             "type": "email",
             "hashed": true,
             "salt": award.ob2_salt,
             "identity": hash_email(&award.recipient_email, Some(&award.ob2_salt))
         }),
-    );
+    };
+    a.insert("recipient".into(), recipient);
     a.insert(
         "badge".into(),
         json!(urls.ob2_badge(&award.badge_id, award.badge_version)),

@@ -224,6 +224,7 @@ async fn start_chunk(
                     // Queued by `record_chunk`, in the chunk's transaction.
                     email_locale: None,
                     replaces: None,
+                    recipient_org: None,
                 };
                 (
                     row.row_no,

@@ -622,6 +622,18 @@ impl From<crate::service::endorsements::EndorsementMailError> for Compose {
     }
 }
 
+impl From<crate::service::requests::RequestMailError> for Compose {
+    fn from(e: crate::service::requests::RequestMailError) -> Self {
+        use crate::service::requests::RequestMailError as E;
+        match e {
+            E::Gone(text) => Compose::Gone(text),
+            E::Address(text) => Compose::Address(text),
+            E::Other(text) => Compose::Other(text),
+            E::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<crate::service::accounts::AccountMailError> for Compose {
     fn from(e: crate::service::accounts::AccountMailError) -> Self {
         use crate::service::accounts::AccountMailError as E;
@@ -652,6 +664,9 @@ async fn compose(
             crate::service::endorsements::compose_email(state, &mailer.from, message).await?,
         );
     }
+    if message.kind == MailKind::RequestDeclined {
+        return Ok(crate::service::requests::compose_email(state, &mailer.from, message).await?);
+    }
     let award = match &message.award_id {
         Some(id) => awards::by_id(&state.store, id).await?,
         None => None,
@@ -659,6 +674,19 @@ async fn compose(
     let Some(award) = award else {
         return Err(Compose::Gone("the award no longer exists".into()));
     };
+    if message.kind == MailKind::MembershipExpiring {
+        use crate::service::memberships::{self, NoticeMailError};
+        if let Some(why) = memberships::notice_not_needed(&award) {
+            return Err(Compose::NotNeeded(why.into()));
+        }
+        return memberships::compose_email(state, &mailer.from, message, &award)
+            .await
+            .map_err(|e| match e {
+                NoticeMailError::Address(t) => Compose::Address(t),
+                NoticeMailError::Other(t) => Compose::Other(t),
+                NoticeMailError::Server(e) => Compose::Server(e),
+            });
+    }
     match message.kind {
         MailKind::Revocation if award.state != AwardState::Revoked => {
             return Err(Compose::NotNeeded(
@@ -721,6 +749,8 @@ pub struct OrgMessage<'a> {
     pub link_until: i64,
     /// A revocation's reason.
     pub reason: Option<&'a str>,
+    /// The issuer's comment on the approved request the award came from.
+    pub comment: Option<&'a str>,
     pub unsubscribe_url: &'a str,
 }
 
@@ -735,7 +765,7 @@ pub fn render_org_message(
         recipient_name => m.recipient_name, issuer_name => m.issuer_name, badge_name => m.badge_name,
         description => m.description, org_name => m.org_name, image_url => m.image_url,
         page_url => m.page_url, claim_url => m.claim_url, link_until => m.link_until,
-        reason => m.reason, unsubscribe_url => m.unsubscribe_url, site => state.config.base_url,
+        reason => m.reason, comment => m.comment, unsubscribe_url => m.unsubscribe_url, site => state.config.base_url,
         renewed => m.kind == TemplateKind::Renewal, reminder => m.kind == TemplateKind::Reminder,
     };
     let name = if m.kind == TemplateKind::Revocation {
@@ -751,7 +781,7 @@ pub fn render_org_message(
 }
 
 /// The RFC 8058 one-click unsubscribe headers.
-fn unsubscribe_headers(
+pub(crate) fn unsubscribe_headers(
     builder: lettre::message::MessageBuilder,
     url: &str,
 ) -> lettre::message::MessageBuilder {
@@ -831,6 +861,11 @@ async fn compose_award(
     };
     let wording = mail_templates::for_org(state, &award.org_id, kind, locale, names).await?;
     let unsubscribe_url = unsubscribe::link(state, &award.org_id, &message.recipient).await?;
+    let comment = if kind == TemplateKind::Award {
+        insignia_store::repo::requests::approval_comment(&state.store, &award.id).await?
+    } else {
+        None
+    };
     let parts = OrgMessage {
         kind,
         wording: &wording,
@@ -847,6 +882,7 @@ async fn compose_award(
             .state_reason
             .as_deref()
             .filter(|_| kind == TemplateKind::Revocation),
+        comment: comment.as_deref(),
         unsubscribe_url: &unsubscribe_url,
     };
     let (text, html) = render_org_message(state, locale, &parts)

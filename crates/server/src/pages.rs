@@ -84,6 +84,15 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "endorse.html",
     "endorsements.html",
     "endorsement_macros.html",
+    "request_form.html",
+    "request_sent.html",
+    "request_queue.html",
+    "nominate_form.html",
+    "email_request.html",
+    "email_request.txt",
+    "members.html",
+    "email_membership.html",
+    "email_membership.txt",
 );
 
 pub struct Pages {

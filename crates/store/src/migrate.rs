@@ -75,6 +75,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "endorsements",
         include_str!("../migrations/sqlite/0013_endorsements.sql"),
     ),
+    (
+        17,
+        "recognition",
+        include_str!("../migrations/sqlite/0017_recognition.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -142,6 +147,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         13,
         "endorsements",
         include_str!("../migrations/postgres/0013_endorsements.sql"),
+    ),
+    (
+        17,
+        "recognition",
+        include_str!("../migrations/postgres/0017_recognition.sql"),
     ),
 ];
 

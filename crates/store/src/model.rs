@@ -62,6 +62,11 @@ pub enum MailKind {
     EndorsementRequest,
     /// The endorsed party approved or declined the endorsement (to its endorser).
     EndorsementDecided,
+    /// The issuer declined a request for a badge or a nomination (told to
+    /// whoever asked).
+    RequestDeclined,
+    /// A membership award expires soon (sent once, some days before).
+    MembershipExpiring,
 }
 
 impl MailKind {
@@ -77,6 +82,8 @@ impl MailKind {
             MailKind::EventDeclined => "event-declined",
             MailKind::EndorsementRequest => "endorsement-request",
             MailKind::EndorsementDecided => "endorsement-decided",
+            MailKind::RequestDeclined => "request-declined",
+            MailKind::MembershipExpiring => "membership-expiring",
         }
     }
 
@@ -92,6 +99,8 @@ impl MailKind {
             "event-declined" => MailKind::EventDeclined,
             "endorsement-request" => MailKind::EndorsementRequest,
             "endorsement-decided" => MailKind::EndorsementDecided,
+            "request-declined" => MailKind::RequestDeclined,
+            "membership-expiring" => MailKind::MembershipExpiring,
             _ => return None,
         })
     }

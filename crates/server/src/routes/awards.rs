@@ -37,6 +37,12 @@ pub struct AwardForm {
     send_email: Option<String>,
     #[serde(default)]
     email_language: String,
+    /// `organisation`: the award goes to an organisation (name, URL,
+    /// contact address) instead of a person.
+    #[serde(default)]
+    recipient_kind: String,
+    #[serde(default)]
+    recipient_url: String,
 }
 
 fn day_start(text: &str) -> Option<i64> {
@@ -66,6 +72,17 @@ pub async fn create(
     if !form.evidence_url.trim().is_empty() && !is_http_url(&form.evidence_url) {
         errors.push(t("award-error-evidence"));
     }
+    let recipient_org = if form.recipient_kind == "organisation" {
+        let url = form.recipient_url.trim();
+        if !is_http_url(url) {
+            errors.push(t("award-error-org-url"));
+        }
+        Some(crate::issuing::OrgRecipient {
+            url: url.to_owned(),
+        })
+    } else {
+        None
+    };
     let issued_at = match form.issued_on.trim() {
         "" => None,
         d => match day_start(d) {
@@ -110,6 +127,7 @@ pub async fn create(
             .is_some()
             .then(|| language.code().to_owned()),
         replaces: None,
+        recipient_org,
     };
     let award = service::issue(&state, &org_id, &badge, input).await?;
     Ok(see_other(&format!("/orgs/{org_id}/awards/{}", award.id)))

@@ -12,10 +12,12 @@ mod endorsements;
 mod events;
 mod issuers;
 mod mail_settings;
+mod memberships;
 mod ob2;
 mod orgs;
 mod outbox;
 mod public;
+mod requests;
 mod share_images;
 mod unsubscribe;
 mod vcapi;
@@ -94,6 +96,14 @@ pub fn router(state: Shared) -> Router {
         .route("/orgs/{org}/events/{event}/qr.png", get(events::qr_png))
         .route("/orgs/{org}/events/{event}/qr.svg", get(events::qr_svg))
         .route("/orgs/{org}/events/{event}/poster", get(events::poster))
+        .route("/orgs/{org}/badges/{badge}/nominate", get(requests::nominate_page).post(requests::nominate))
+        .route("/orgs/{org}/badges/{badge}/members", get(memberships::list))
+        .route("/orgs/{org}/badges/{badge}/members/renew", post(memberships::renew_csv))
+        .route("/orgs/{org}/requests", get(requests::queue))
+        .route("/orgs/{org}/requests/{request}/approve", post(requests::approve))
+        .route("/orgs/{org}/requests/{request}/decline", post(requests::decline))
+        .route("/orgs/{org}/requests/{request}/file", get(requests::file))
+        .route("/b/{badge}/request", get(requests::request_page).post(requests::request))
         .route("/e", get(events::enter))
         .route("/e/{code}", get(events::claim_page).post(events::claim))
         .route("/e/confirm/{token}", get(events::confirm_page).post(events::confirm))

@@ -132,6 +132,11 @@ async fn render_award_page(
         .and_then(Value::as_str)
         .filter(|n| !n.trim().is_empty())
         .map_or_else(|| view.award.recipient_name.clone(), str::to_owned);
+    // An organisation's award says so (its subject's id is its URL).
+    let organisation = credential
+        .as_ref()
+        .and_then(issuing::organisation_of)
+        .map(|(_, url)| url);
     let replaced_by = view
         .award
         .replaced_by
@@ -153,6 +158,7 @@ async fn render_award_page(
             linkedin_share => format!("https://www.linkedin.com/sharing/share-offsite/?url={share}"),
             has_jwt => view.award.credential_jwt.is_some(), replaced_by => replaced_by,
             now => now, recipient_name => recipient_name, endorsements => endorsements,
+            organisation_url => organisation,
         },
     )?;
     Ok(axum::body::Bytes::from(html))

@@ -461,7 +461,9 @@ pub(crate) async fn compose_email(
         | MailKind::EventConfirm
         | MailKind::EventDeclined
         | MailKind::EndorsementRequest
-        | MailKind::EndorsementDecided => {
+        | MailKind::EndorsementDecided
+        | MailKind::RequestDeclined
+        | MailKind::MembershipExpiring => {
             return Err(AccountMailError::Other(
                 "an award or event e-mail is not an account e-mail".into(),
             ));

@@ -393,18 +393,31 @@ pub async fn renew(
             .and_then(|v| v.as_str())
             .map(str::to_owned)
     };
+    // A membership renewed before it ends runs on from its end, not from today.
+    let (_, design) = crate::service::badges::current_version(state, &badge).await?;
+    let expires_at = design.membership_months.map(|months| {
+        let from = old
+            .expires_at
+            .filter(|e| *e > insignia_store::now())
+            .unwrap_or_else(insignia_store::now);
+        crate::design::add_months(from, months)
+    });
     let input = AwardInput {
         recipient_name: old.recipient_name.clone(),
         recipient_email: old.recipient_email.clone(),
         evidence_url: text("id"),
         evidence_narrative: text("narrative"),
         issued_at: None,
-        expires_at: None,
+        expires_at,
         with_jwt: old.credential_jwt.is_some(),
         idempotency_key: Some(format!("renewal-of:{}", old.id)),
         created_by: Some(user_id.to_owned()),
         email_locale,
         replaces: Some(old.id.clone()),
+        recipient_org: issuing::organisation_of(
+            &serde_json::from_str(&old.credential).unwrap_or_default(),
+        )
+        .map(|(_, url)| issuing::OrgRecipient { url }),
     };
     let new = issue(state, org_id, &badge, input).await?;
     state.status_cache.remove(&old.id);

@@ -153,8 +153,23 @@ impl DesignForm {
             },
             _ => Expiry::Never,
         };
+        let mut months = |key: &str| match self.get(key).trim() {
+            "" => None,
+            m => match m.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    problems.push("design-error-membership");
+                    None
+                }
+            },
+        };
+        let membership_months = months("membership_months");
+        let membership_notice_days = months("membership_notice_days");
         let text = |key: &str| self.get(key).trim().to_owned();
         let design = BadgeDefinition {
+            requestable: !self.get("requestable").is_empty(),
+            membership_months,
+            membership_notice_days,
             name: text("name"),
             description: text("description"),
             criteria: text("criteria"),

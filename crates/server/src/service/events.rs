@@ -604,6 +604,7 @@ async fn award(
         created_by: how.decided_by.map(str::to_owned),
         email_locale: how.email_locale.map(str::to_owned),
         replaces: None,
+        recipient_org: None,
     };
     let award = issuing::sign_award(state, &issuer, &version, &design, &input).await?;
     match repo::award_request(&state.store, &event.id, &request.id, &award, how).await? {

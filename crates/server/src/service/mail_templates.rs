@@ -361,6 +361,7 @@ pub async fn preview(
         claim_url: (kind != TemplateKind::Revocation).then(|| format!("{base}/claim/example")),
         link_until: insignia_store::now() + state.config.claim_link_seconds(),
         reason: Some(reason.as_str()),
+        comment: None,
         unsubscribe_url: &format!("{base}/unsubscribe/example"),
     };
     let (text, html) = crate::mail::render_org_message(state, locale, &parts)?;

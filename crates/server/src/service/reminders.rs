@@ -15,6 +15,9 @@
 //! was stopped for weeks, or reminder days chosen later, do not send late
 //! reminders of every old award; of several reminder days passed at once
 //! only the latest is sent.
+//!
+//! The same pass queues memberships' expiry notices
+//! (`service::memberships::run_notice_pass`).
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -211,6 +214,14 @@ pub fn spawn_worker(state: Shared) -> tokio::task::JoinHandle<()> {
                     crate::mail::wake(&state);
                 }
                 Err(e) => tracing::error!("reminders: {e}"),
+            }
+            match crate::service::memberships::run_notice_pass(&state, now()).await {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!("memberships: {n} expiry notices queued");
+                    crate::mail::wake(&state);
+                }
+                Err(e) => tracing::error!("memberships: {e}"),
             }
         }
     })

@@ -6,7 +6,7 @@ use crate::model::{Award, AwardEvent, AwardState, AwardStatus};
 use crate::repo::mail;
 use crate::{Store, StoreError, Tx, now, on_db, on_tx};
 
-const COLUMNS: &str = "id, org_id, issuer_id, badge_id, badge_version, recipient_name, recipient_email, \
+pub(crate) const COLUMNS: &str = "id, org_id, issuer_id, badge_id, badge_version, recipient_name, recipient_email, \
      idempotency_key, status_index, credential, credential_jwt, ob2_salt, issued_at, expires_at, state, \
      state_reason, state_changed_at, replaced_by, created_by, created_at";
 

@@ -404,3 +404,43 @@ async fn prepare_on_free_port(
     let state = insignia_server::prepare(config).await.unwrap();
     Some((listener, dir, pg, state))
 }
+
+/// Opens `app`'s database again after its server stopped, as `insignia
+/// serve` would when started again: the same configuration, database and
+/// data directory (so the same master key), on a fresh port; call
+/// [`serve_again`] to start serving.
+pub async fn reopen(app: App) -> (App, tokio::net::TcpListener) {
+    let App {
+        base: _,
+        state,
+        _dir,
+        pg,
+    } = app;
+    let mut config = state.config.clone();
+    state.store.close().await;
+    drop(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    config.listen = addr;
+    let state = insignia_server::prepare(config).await.unwrap();
+    let app = App {
+        base: format!("http://{addr}"),
+        state,
+        _dir,
+        pg,
+    };
+    (app, listener)
+}
+
+/// Serves a reopened `app` with `serve_on` (workers included).
+pub fn serve_again(app: App, listener: tokio::net::TcpListener) -> Serving {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(insignia_server::serve_on(
+        Arc::clone(&app.state),
+        listener,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    Serving { app, stop, task }
+}
