@@ -430,7 +430,7 @@ async fn deliver(
     match outcome {
         Outcome::Stopping => {}
         Outcome::Sent(message_id) => {
-            mail::mark_sent(&state.store, message, owner, &message_id, at).await?;
+            record_sent(state, message, owner, &message_id, at).await?;
         }
         Outcome::Stored(message_id, subject, raw) => {
             outbox::deliver(
@@ -463,6 +463,33 @@ async fn deliver(
         },
     }
     Ok(())
+}
+
+/// Records a message the relay accepted. A database error here (a busy
+/// SQLite file, a dropped PostgreSQL connection) would leave the message
+/// queued and send it a second time, so the write is retried a few times
+/// before giving up; a lost lease is final (another process has it).
+async fn record_sent(
+    state: &Shared,
+    message: &OutboxMessage,
+    owner: &str,
+    message_id: &str,
+    at: i64,
+) -> Result<(), ServerError> {
+    const ATTEMPTS: u32 = 5;
+    let mut attempt = 1;
+    loop {
+        match mail::mark_sent(&state.store, message, owner, message_id, at).await {
+            Ok(()) => return Ok(()),
+            Err(StoreError::LeaseLost) => return Err(StoreError::LeaseLost.into()),
+            Err(e) if attempt < ATTEMPTS => {
+                tracing::warn!(message = %message.id, "recording a sent e-mail, again: {e}");
+                tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
+                attempt += 1;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 fn known_unreachable(unreachable: &std::sync::Mutex<Option<String>>) -> Option<String> {
