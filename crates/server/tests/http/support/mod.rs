@@ -128,6 +128,17 @@ pub fn location(response: &reqwest::Response) -> String {
 /// the link itself is tested in `accounts.rs`), signs in and returns the
 /// client and CSRF token.
 pub async fn sign_up(app: &App, email: &str) -> (reqwest::Client, String) {
+    // Every test account signs up from 127.0.0.1, which the per-address
+    // sign-up limit would stop after ten in an hour (a long browser journey
+    // makes more); the limit itself is tested in `accounts.rs`.
+    let store: &insignia_store::Store = &app.state.store;
+    insignia_store::on_db!(store, |pool| sqlx::query(
+        "DELETE FROM throttle_events WHERE subject LIKE 'signup:%'"
+    )
+    .execute(pool)
+    .await
+    .map(|_| ())
+    .unwrap());
     let client = app.client();
     let r = client
         .post(app.url("/signup"))
