@@ -37,5 +37,7 @@ pub use material::{Material, MaterialResolver, Retrieved};
 pub use online::Verifier;
 pub use options::VerifyOptions;
 pub use presentation::{PresentationExpectations, PresentationReport, verify_presentation};
-pub use report::{Check, CheckKind, CredentialFormat, Outcome, Report, Summary, Verdict};
+pub use report::{
+    Check, CheckKind, CredentialFormat, MESSAGE_IDS, Outcome, Report, Summary, Verdict,
+};
 pub use resolve::{KeyResolver, OfflineResolver, Resolution, SuppliedKey};

@@ -33,11 +33,15 @@ pub(crate) fn recipient_check(doc: &Value, claimed: Option<&str>) -> Check {
             CheckKind::Recipient,
             format!("the credential was awarded to {claimed}"),
         )
+        .with_id("recipient-matches")
+        .with_arg("recipient", claimed)
     } else {
         failed(
             CheckKind::Recipient,
             format!("the credential was NOT awarded to {claimed}"),
         )
+        .with_id("recipient-mismatch")
+        .with_arg("recipient", claimed)
     }
 }
 
