@@ -35,6 +35,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "award_admin.html",
     "award_revoke.html",
     "public_award.html",
+    "public_mine.html",
     "public_badge.html",
     "public_issuer.html",
     "verify.html",

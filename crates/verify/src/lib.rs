@@ -31,6 +31,7 @@ pub mod report;
 pub mod resolve;
 mod summary;
 
+pub use checks::recipient::awarded_to;
 pub use checks::status;
 pub use dispatch::{verify_bytes, verify_json};
 pub use material::{Material, MaterialResolver, Retrieved};

@@ -1242,3 +1242,10 @@ check-msg-recipient-could-not-check = Who the badge was awarded to could not be 
 check-msg-recipient-not-applicable = Nobody was named to compare with the recipient.
 check-msg-recipient-matches = The badge was awarded to { $recipient }.
 check-msg-recipient-mismatch = The badge was not awarded to { $recipient }.
+
+mine-about = “{ $badge }”, awarded to { $name }. Type your e-mail address to check that it is the address the badge was awarded to: it is hashed with the badge’s own salt and compared, as any verifier would.
+mine-match = Yes: this badge was awarded to { $email }.
+mine-no-match = No: this badge was not awarded to { $email }. It may have been awarded to another of your addresses.
+mine-too-many = Too many checks in a short time. Please try again in an hour.
+mine-not-an-email = Type an e-mail address, such as name@example.org.
+mine-back = Back to the badge

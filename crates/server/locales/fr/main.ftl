@@ -1242,3 +1242,10 @@ check-msg-recipient-could-not-check = Il n’a pas été possible de contrôler 
 check-msg-recipient-not-applicable = Personne n’a été indiqué pour comparer avec le titulaire.
 check-msg-recipient-matches = Le badge a été décerné à { $recipient }.
 check-msg-recipient-mismatch = Le badge n’a pas été décerné à { $recipient }.
+
+mine-about = « { $badge } », décerné à { $name }. Saisissez votre adresse e-mail pour vérifier que c’est celle à laquelle le badge a été décerné : elle est hachée avec le sel propre au badge et comparée, comme le ferait tout vérificateur.
+mine-match = Oui : ce badge a été décerné à { $email }.
+mine-no-match = Non : ce badge n’a pas été décerné à { $email }. Il l’a peut-être été à une autre de vos adresses.
+mine-too-many = Trop de vérifications en peu de temps. Veuillez réessayer dans une heure.
+mine-not-an-email = Saisissez une adresse e-mail, par exemple nom@exemple.org.
+mine-back = Retour au badge
