@@ -23,6 +23,7 @@ mod events;
 mod journey;
 mod mail_prefs;
 mod sharing;
+mod verdicts;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issuer_and_earner_journey_in_chromium() {
@@ -52,6 +53,7 @@ async fn issuer_and_earner_journey_in_chromium() {
             events::run(&app, &browser, &mut record).await;
             endorsements::run(&app, &browser, &mut record).await;
             sharing::run(&app, &browser, &mut record).await;
+            verdicts::run(&app, &browser, &mut record).await;
             (app, browser, record)
         });
         let (app, browser, record) = match journey.await {
