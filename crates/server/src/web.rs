@@ -49,6 +49,24 @@ pub(crate) fn check_lines(
         .collect()
 }
 
+/// The recipient as a report's summary names them, in the reader's
+/// language when the credential names them only by a hash.
+pub(crate) fn recipient_text(
+    state: &Shared,
+    locale: Locale,
+    summary: &insignia_verify::Summary,
+) -> Option<String> {
+    use fluent_bundle::FluentValue;
+    match &summary.recipient_hashed {
+        Some(hashed) => Some(state.catalog.text(
+            locale,
+            &format!("verify-recipient-hashed-{}", hashed.kind),
+            &[("hash", FluentValue::from(hashed.hash_start.clone()))],
+        )),
+        None => summary.recipient.clone(),
+    }
+}
+
 /// A check's outcome in plain words in the reader's language, from its
 /// message id and arguments (dates written for the language; an empty
 /// argument is `none`, which the catalogues select on).

@@ -39,6 +39,7 @@ pub use online::Verifier;
 pub use options::VerifyOptions;
 pub use presentation::{PresentationExpectations, PresentationReport, verify_presentation};
 pub use report::{
-    Check, CheckKind, CredentialFormat, MESSAGE_IDS, Outcome, Report, Summary, Verdict,
+    Check, CheckKind, CredentialFormat, HashedRecipient, MESSAGE_IDS, Outcome, Report, Summary,
+    Verdict,
 };
 pub use resolve::{KeyResolver, OfflineResolver, Resolution, SuppliedKey};

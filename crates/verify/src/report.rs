@@ -276,6 +276,11 @@ pub struct Summary {
     pub issuer_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient: Option<String>,
+    /// When the credential names its recipient only by a hash: what was
+    /// hashed (`email`, `url`, `phone`, `identity`) and the hash's start, for
+    /// a reader's language (`recipient` keeps the English description).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_hashed: Option<HashedRecipient>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issued: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -287,6 +292,13 @@ pub struct Summary {
     /// An endorsement's `endorsementComment`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endorsement_comment: Option<String>,
+}
+
+/// A recipient named only by a hash (see [`Summary::recipient_hashed`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HashedRecipient {
+    pub kind: &'static str,
+    pub hash_start: String,
 }
 
 /// The full report for one credential.

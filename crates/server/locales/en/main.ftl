@@ -1249,3 +1249,7 @@ mine-no-match = No: this badge was not awarded to { $email }. It may have been a
 mine-too-many = Too many checks in a short time. Please try again in an hour.
 mine-not-an-email = Type an e-mail address, such as name@example.org.
 mine-back = Back to the badge
+verify-recipient-hashed-email = an e-mail address, kept secret ({ $hash }…)
+verify-recipient-hashed-url = a web address, kept secret ({ $hash }…)
+verify-recipient-hashed-phone = a phone number, kept secret ({ $hash }…)
+verify-recipient-hashed-identity = an identity, kept secret ({ $hash }…)

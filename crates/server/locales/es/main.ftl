@@ -1236,9 +1236,13 @@ check-msg-recipient-not-applicable = No se indicó a nadie con quien comparar al
 check-msg-recipient-matches = La insignia se otorgó a { $recipient }.
 check-msg-recipient-mismatch = La insignia no se otorgó a { $recipient }.
 
-mine-about = «{ $badge }», otorgada a { $name }. Escriba su dirección de correo para comprobar que es aquella a la que se otorgó la insignia: se cifra con la sal propia de la insignia y se compara, como haría cualquier verificador.
+mine-about = «{ $badge }», otorgada a { $name }. Escriba su dirección de correo para comprobar que es aquella a la que se otorgó la insignia: se calcula su huella (hash) con la sal propia de la insignia y se compara, como haría cualquier verificador.
 mine-match = Sí: esta insignia se otorgó a { $email }.
 mine-no-match = No: esta insignia no se otorgó a { $email }. Quizá se otorgó a otra de sus direcciones.
 mine-too-many = Demasiadas comprobaciones en poco tiempo. Vuelva a intentarlo dentro de una hora.
 mine-not-an-email = Escriba una dirección de correo, por ejemplo nombre@ejemplo.org.
 mine-back = Volver a la insignia
+verify-recipient-hashed-email = una dirección de correo, mantenida en secreto ({ $hash }…)
+verify-recipient-hashed-url = una dirección web, mantenida en secreto ({ $hash }…)
+verify-recipient-hashed-phone = un número de teléfono, mantenido en secreto ({ $hash }…)
+verify-recipient-hashed-identity = una identidad, mantenida en secreto ({ $hash }…)

@@ -1249,3 +1249,7 @@ mine-no-match = Non : ce badge n’a pas été décerné à { $email }. Il l’a
 mine-too-many = Trop de vérifications en peu de temps. Veuillez réessayer dans une heure.
 mine-not-an-email = Saisissez une adresse e-mail, par exemple nom@exemple.org.
 mine-back = Retour au badge
+verify-recipient-hashed-email = une adresse e-mail, tenue secrète ({ $hash }…)
+verify-recipient-hashed-url = une adresse web, tenue secrète ({ $hash }…)
+verify-recipient-hashed-phone = un numéro de téléphone, tenu secret ({ $hash }…)
+verify-recipient-hashed-identity = une identité, tenue secrète ({ $hash }…)

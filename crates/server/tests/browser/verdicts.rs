@@ -31,6 +31,8 @@ const ENGLISH: &[&str] = &[
     "awarded",
     "earned",
     "check it",
+    "hashed",
+    "e-mail address",
 ];
 
 async fn execute(store: &Store, sql: &str) {

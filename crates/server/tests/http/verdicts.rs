@@ -88,6 +88,11 @@ async fn checks_are_explained_in_the_readers_language_and_the_recipient_can_chec
             "{verified}"
         );
         assert!(verified.contains("La signature est intacte"), "{verified}");
+        // A recipient named only by a hash, in the reader's language.
+        assert!(
+            verified.contains("une adresse e-mail, tenue secrète (sha256$"),
+            "{verified}"
+        );
 
         // "Is this badge yours?": match, no match, not an address, no token.
         let mine = format!("/a/{award}/mine");
