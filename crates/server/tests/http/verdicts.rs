@@ -33,7 +33,7 @@ async fn checks_are_explained_in_the_readers_language_and_the_recipient_can_chec
             ),
             (
                 "fr",
-                "La signature est intacte : personne n’a modifié ce badge depuis sa délivrance.",
+                "La signature est intacte\u{a0}: personne n’a modifié ce badge depuis sa délivrance.",
             ),
             (
                 "es",
