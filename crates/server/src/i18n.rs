@@ -245,6 +245,26 @@ mod tests {
         problems
     }
 
+    /// Every message id the verifier can give a check has its plain words
+    /// in every language (`check-msg-<id>`).
+    #[test]
+    fn every_verification_message_id_is_translated() {
+        for (locale, source) in &SOURCES {
+            let entries = entries(source);
+            let missing: Vec<&str> = insignia_verify::MESSAGE_IDS
+                .iter()
+                .copied()
+                .filter(|id| !entries.contains_key(&format!("check-msg-{id}")))
+                .collect();
+            assert!(
+                missing.is_empty(),
+                "locales/{}/main.ftl lacks check-msg- for {}",
+                locale.code(),
+                missing.join(", ")
+            );
+        }
+    }
+
     #[test]
     fn every_catalogue_has_exactly_the_english_messages() {
         let english = SOURCES[0].1;

@@ -35,6 +35,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "award_admin.html",
     "award_revoke.html",
     "public_award.html",
+    "public_mine.html",
     "public_badge.html",
     "public_issuer.html",
     "verify.html",
@@ -143,7 +144,7 @@ fn moment(value: &Value) -> Result<time::OffsetDateTime, minijinja::Error> {
 /// and patterns (`date-month-N`, `date-format`, `datetime-format`): three
 /// languages and one short style do not justify ICU's data and build weight,
 /// and the translators keep the words next to every other string.
-fn format_date(catalog: &Catalog, locale: Locale, t: time::OffsetDateTime) -> String {
+pub(crate) fn format_date(catalog: &Catalog, locale: Locale, t: time::OffsetDateTime) -> String {
     let month = catalog.text(locale, &format!("date-month-{}", u8::from(t.month())), &[]);
     catalog.text(
         locale,

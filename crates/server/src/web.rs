@@ -42,10 +42,61 @@ pub(crate) fn check_lines(
                 label => state.catalog.text(locale, &kind_key, &[]),
                 outcome => outcome,
                 outcome_label => state.catalog.text(locale, &outcome_key, &[]),
+                plain => plain_message(state, locale, c),
                 detail => c.message,
             }
         })
         .collect()
+}
+
+/// The recipient as a report's summary names them, in the reader's
+/// language when the credential names them only by a hash.
+pub(crate) fn recipient_text(
+    state: &Shared,
+    locale: Locale,
+    summary: &insignia_verify::Summary,
+) -> Option<String> {
+    use fluent_bundle::FluentValue;
+    match &summary.recipient_hashed {
+        Some(hashed) => Some(state.catalog.text(
+            locale,
+            &format!("verify-recipient-hashed-{}", hashed.kind),
+            &[("hash", FluentValue::from(hashed.hash_start.clone()))],
+        )),
+        None => summary.recipient.clone(),
+    }
+}
+
+/// A check's outcome in plain words in the reader's language, from its
+/// message id and arguments (dates written for the language; an empty
+/// argument is `none`, which the catalogues select on).
+pub(crate) fn plain_message(
+    state: &Shared,
+    locale: Locale,
+    check: &insignia_verify::Check,
+) -> String {
+    use fluent_bundle::FluentValue;
+    let args: Vec<(&str, FluentValue<'_>)> = check
+        .args
+        .iter()
+        .map(|(name, value)| {
+            let value = if value.trim().is_empty() {
+                "none".to_owned()
+            } else if matches!(*name, "date" | "until" | "since") {
+                time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
+                    .map_or_else(
+                        |_| value.clone(),
+                        |t| crate::pages::format_date(&state.catalog, locale, t),
+                    )
+            } else {
+                value.clone()
+            };
+            (*name, FluentValue::from(value))
+        })
+        .collect();
+    state
+        .catalog
+        .text(locale, &format!("check-msg-{}", check.message_id), &args)
 }
 
 pub(crate) fn verdict_key(report: &Report) -> &'static str {

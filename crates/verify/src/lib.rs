@@ -31,11 +31,15 @@ pub mod report;
 pub mod resolve;
 mod summary;
 
+pub use checks::recipient::awarded_to;
 pub use checks::status;
 pub use dispatch::{verify_bytes, verify_json};
 pub use material::{Material, MaterialResolver, Retrieved};
 pub use online::Verifier;
 pub use options::VerifyOptions;
 pub use presentation::{PresentationExpectations, PresentationReport, verify_presentation};
-pub use report::{Check, CheckKind, CredentialFormat, Outcome, Report, Summary, Verdict};
+pub use report::{
+    Check, CheckKind, CredentialFormat, HashedRecipient, MESSAGE_IDS, Outcome, Report, Summary,
+    Verdict,
+};
 pub use resolve::{KeyResolver, OfflineResolver, Resolution, SuppliedKey};

@@ -90,6 +90,16 @@ fn ob2_summary(assertion: &Value, chain: &Chain<'_>) -> Summary {
         if let Some(identity) = text(r, "identity") {
             summary.recipient = Some(if hashed {
                 let short: String = identity.chars().take(19).collect();
+                let kind = match text(r, "type").as_deref() {
+                    Some("email") => "email",
+                    Some("url") => "url",
+                    Some("telephone") => "phone",
+                    _ => "identity",
+                };
+                summary.recipient_hashed = Some(crate::report::HashedRecipient {
+                    kind,
+                    hash_start: short.clone(),
+                });
                 format!("an identity, hashed ({short}…)")
             } else {
                 identity

@@ -1,5 +1,7 @@
 //! The verification report: a value, rendered later as text, HTML or JSON.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 /// What one check concluded.
@@ -80,13 +82,149 @@ impl CheckKind {
     }
 }
 
-/// One check with its outcome and a one-line explanation for a person.
+/// One check with its outcome, a one-line technical explanation in English
+/// (`message`, what the command line prints), and the same outcome as a
+/// stable message id with typed arguments, for a reader's language
+/// (`message_id` is one of [`MESSAGE_IDS`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
     pub check: CheckKind,
     pub outcome: Outcome,
     pub message: String,
+    pub message_id: &'static str,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub args: BTreeMap<&'static str, String>,
 }
+
+impl Check {
+    /// A check with the default message id of its kind and outcome.
+    pub fn new(check: CheckKind, outcome: Outcome, message: impl Into<String>) -> Check {
+        Check {
+            check,
+            outcome,
+            message: message.into(),
+            message_id: default_message_id(check, outcome),
+            args: BTreeMap::new(),
+        }
+    }
+
+    /// The same check with a more precise message id (one of [`MESSAGE_IDS`]).
+    pub fn with_id(mut self, message_id: &'static str) -> Check {
+        debug_assert!(MESSAGE_IDS.contains(&message_id), "{message_id}");
+        self.message_id = message_id;
+        self
+    }
+
+    /// The same check with one more argument for its message.
+    pub fn with_arg(mut self, name: &'static str, value: impl Into<String>) -> Check {
+        self.args.insert(name, value.into());
+        self
+    }
+}
+
+/// The message id a check has when no more precise one was given:
+/// `<kind>-<outcome>`, e.g. `proof-passed`.
+pub fn default_message_id(check: CheckKind, outcome: Outcome) -> &'static str {
+    macro_rules! ids {
+        ($($kind:ident => $prefix:literal),* $(,)?) => {
+            match check {
+                $(CheckKind::$kind => match outcome {
+                    Outcome::Passed => concat!($prefix, "-passed"),
+                    Outcome::Failed => concat!($prefix, "-failed"),
+                    Outcome::CouldNotCheck => concat!($prefix, "-could-not-check"),
+                    Outcome::NotApplicable => concat!($prefix, "-not-applicable"),
+                },)*
+            }
+        };
+    }
+    ids! {
+        Parse => "parse",
+        Contexts => "contexts",
+        Types => "types",
+        Schema => "schema",
+        Conformance => "conformance",
+        Proof => "proof",
+        KeyBinding => "key-binding",
+        ValidityWindow => "validity",
+        Status => "status",
+        HostedCopy => "hosted-copy",
+        Scope => "scope",
+        Recipient => "recipient",
+    }
+}
+
+/// Every message id a check can carry: the default id of each kind and
+/// outcome, then the more precise ones (with their arguments).
+pub const MESSAGE_IDS: &[&str] = &[
+    "parse-passed",
+    "parse-failed",
+    "parse-could-not-check",
+    "parse-not-applicable",
+    "contexts-passed",
+    "contexts-failed",
+    "contexts-could-not-check",
+    "contexts-not-applicable",
+    "types-passed",
+    "types-failed",
+    "types-could-not-check",
+    "types-not-applicable",
+    "schema-passed",
+    "schema-failed",
+    "schema-could-not-check",
+    "schema-not-applicable",
+    "conformance-passed",
+    "conformance-failed",
+    "conformance-could-not-check",
+    "conformance-not-applicable",
+    "proof-passed",
+    "proof-failed",
+    "proof-could-not-check",
+    "proof-not-applicable",
+    "key-binding-passed",
+    "key-binding-failed",
+    "key-binding-could-not-check",
+    "key-binding-not-applicable",
+    "validity-passed",
+    "validity-failed",
+    "validity-could-not-check",
+    "validity-not-applicable",
+    "status-passed",
+    "status-failed",
+    "status-could-not-check",
+    "status-not-applicable",
+    "hosted-copy-passed",
+    "hosted-copy-failed",
+    "hosted-copy-could-not-check",
+    "hosted-copy-not-applicable",
+    "scope-passed",
+    "scope-failed",
+    "scope-could-not-check",
+    "scope-not-applicable",
+    "recipient-passed",
+    "recipient-failed",
+    "recipient-could-not-check",
+    "recipient-not-applicable",
+    // With arguments: `cryptosuite`.
+    "proof-intact",
+    // `count`: how many signatures the proof set has.
+    "proof-set-intact",
+    // `until`: the end of the validity period (RFC 3339).
+    "validity-until",
+    // `since`: the start of the validity period (RFC 3339).
+    "validity-since",
+    // `date`: when it expired.
+    "validity-expired",
+    // `date`: when it becomes valid.
+    "validity-not-yet",
+    "status-offline",
+    // `reason` (may be empty), `date` (may be empty).
+    "status-revoked",
+    "status-suspended",
+    "status-in-force",
+    // `recipient`: the identity asked about.
+    "recipient-matches",
+    "recipient-mismatch",
+];
 
 /// The overall answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -138,6 +276,11 @@ pub struct Summary {
     pub issuer_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient: Option<String>,
+    /// When the credential names its recipient only by a hash: what was
+    /// hashed (`email`, `url`, `phone`, `identity`) and the hash's start, for
+    /// a reader's language (`recipient` keeps the English description).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_hashed: Option<HashedRecipient>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issued: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -149,6 +292,13 @@ pub struct Summary {
     /// An endorsement's `endorsementComment`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endorsement_comment: Option<String>,
+}
+
+/// A recipient named only by a hash (see [`Summary::recipient_hashed`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HashedRecipient {
+    pub kind: &'static str,
+    pub hash_start: String,
 }
 
 /// The full report for one credential.
@@ -231,38 +381,22 @@ impl Report {
 
 /// A check that passed.
 pub(crate) fn passed(check: CheckKind, message: impl Into<String>) -> Check {
-    Check {
-        check,
-        outcome: Outcome::Passed,
-        message: message.into(),
-    }
+    Check::new(check, Outcome::Passed, message)
 }
 
 /// A check that failed.
 pub(crate) fn failed(check: CheckKind, message: impl Into<String>) -> Check {
-    Check {
-        check,
-        outcome: Outcome::Failed,
-        message: message.into(),
-    }
+    Check::new(check, Outcome::Failed, message)
 }
 
 /// A check that could not be run.
 pub(crate) fn could_not(check: CheckKind, message: impl Into<String>) -> Check {
-    Check {
-        check,
-        outcome: Outcome::CouldNotCheck,
-        message: message.into(),
-    }
+    Check::new(check, Outcome::CouldNotCheck, message)
 }
 
 /// A check that does not apply.
 pub(crate) fn not_applicable(check: CheckKind, message: impl Into<String>) -> Check {
-    Check {
-        check,
-        outcome: Outcome::NotApplicable,
-        message: message.into(),
-    }
+    Check::new(check, Outcome::NotApplicable, message)
 }
 
 #[cfg(test)]
@@ -270,11 +404,55 @@ mod tests {
     use super::*;
 
     fn check(kind: CheckKind, outcome: Outcome) -> Check {
-        Check {
-            check: kind,
-            outcome,
-            message: String::new(),
+        Check::new(kind, outcome, "")
+    }
+
+    #[test]
+    fn every_default_id_is_listed_once() {
+        use std::collections::BTreeSet;
+        let kinds = [
+            CheckKind::Parse,
+            CheckKind::Contexts,
+            CheckKind::Types,
+            CheckKind::Schema,
+            CheckKind::Conformance,
+            CheckKind::Proof,
+            CheckKind::KeyBinding,
+            CheckKind::ValidityWindow,
+            CheckKind::Status,
+            CheckKind::HostedCopy,
+            CheckKind::Scope,
+            CheckKind::Recipient,
+        ];
+        let outcomes = [
+            Outcome::Passed,
+            Outcome::Failed,
+            Outcome::CouldNotCheck,
+            Outcome::NotApplicable,
+        ];
+        for kind in kinds {
+            for outcome in outcomes {
+                let id = default_message_id(kind, outcome);
+                assert!(MESSAGE_IDS.contains(&id), "{id}");
+            }
         }
+        let unique: BTreeSet<&str> = MESSAGE_IDS.iter().copied().collect();
+        assert_eq!(unique.len(), MESSAGE_IDS.len());
+    }
+
+    #[test]
+    fn the_json_report_carries_message_ids_and_arguments() {
+        let c = Check::new(
+            CheckKind::Proof,
+            Outcome::Passed,
+            "the eddsa-rdfc-2022 signature is intact",
+        )
+        .with_id("proof-intact")
+        .with_arg("cryptosuite", "eddsa-rdfc-2022");
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["message_id"], "proof-intact");
+        assert_eq!(json["args"]["cryptosuite"], "eddsa-rdfc-2022");
+        assert_eq!(json["message"], "the eddsa-rdfc-2022 signature is intact");
     }
 
     #[test]

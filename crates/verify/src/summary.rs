@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::fields::issuer_id;
-use crate::report::Summary;
+use crate::report::{HashedRecipient, Summary};
 
 pub(crate) fn summarize(doc: &Value) -> Summary {
     let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
@@ -39,6 +39,24 @@ pub(crate) fn summarize(doc: &Value) -> Summary {
             })
             .or_else(|| s(sub.get("identity")))
     });
+    let recipient_hashed = subject
+        .filter(|sub| sub.get("name").is_none() && sub.get("id").is_none())
+        .and_then(|sub| sub.get("identifier"))
+        .and_then(|i| i.as_array().and_then(|a| a.first()).or(Some(i)))
+        .filter(|i| i.get("hashed").and_then(Value::as_bool).unwrap_or(false))
+        .and_then(|i| {
+            let hash = s(i.get("identityHash"))?;
+            let kind = match i.get("identityType").and_then(Value::as_str) {
+                Some("emailAddress") => "email",
+                Some("url") => "url",
+                Some("phoneNumber") => "phone",
+                _ => "identity",
+            };
+            Some(HashedRecipient {
+                kind,
+                hash_start: hash.chars().take(19).collect(),
+            })
+        });
     // An EndorsementCredential: the endorsed thing and the comment, not a recipient.
     let is_endorsement = crate::fields::types(doc).contains(&"EndorsementCredential");
     let (endorsed, endorsement_comment, recipient) = if is_endorsement {
@@ -60,6 +78,11 @@ pub(crate) fn summarize(doc: &Value) -> Summary {
             .or_else(|| s(doc.get("description"))),
         issuer_id: issuer_id(doc).map(str::to_owned),
         issuer_name: issuer_obj.and_then(|o| s(o.get("name"))),
+        recipient_hashed: if is_endorsement {
+            None
+        } else {
+            recipient_hashed
+        },
         recipient,
         issued: s(doc.get("validFrom"))
             .or_else(|| s(doc.get("issuanceDate")))

@@ -1274,3 +1274,86 @@ email-membership-subject = Your membership { $badge } ends soon
 email-membership-lead = Your membership { $badge } with { $issuer } ends on { $date }.
 email-membership-action = To stay a member, renew with them before that day; after it, your badge shows as expired.
 request-hint-reason = e-mailed to whoever asked
+
+## Each check of a verification, in plain words (message ids of insignia_verify::MESSAGE_IDS)
+check-technical = Technical detail
+check-msg-parse-passed = This is a digital badge file that can be read.
+check-msg-parse-failed = This is not a digital badge that can be read, or it is not signed.
+check-msg-parse-could-not-check = The file could not be read.
+check-msg-parse-not-applicable = Reading the file was not needed.
+check-msg-contexts-passed = The badge uses only well-known vocabularies, so every word in it has one meaning.
+check-msg-contexts-failed = The badge uses words its vocabularies do not define: part of it is not covered by the signature.
+check-msg-contexts-could-not-check = The badge uses a vocabulary that is not known here, so its words could not be checked.
+check-msg-contexts-not-applicable = The badge has no vocabularies to check.
+check-msg-types-passed = The badge says what kind of credential it is, as the standard requires.
+check-msg-types-failed = The badge does not say what kind of credential it is in the way the standard requires.
+check-msg-types-could-not-check = The kind of credential could not be checked.
+check-msg-types-not-applicable = The kind of credential does not need checking here.
+check-msg-schema-passed = The badge is laid out as the standard describes.
+check-msg-schema-failed = The badge is not laid out quite as the standard describes.
+check-msg-schema-could-not-check = The badge's layout could not be checked.
+check-msg-schema-not-applicable = There is no published layout to compare this badge with.
+check-msg-conformance-passed = The badge follows the rules of digital credentials.
+check-msg-conformance-failed = The badge breaks some rules of digital credentials.
+check-msg-conformance-could-not-check = The rules of digital credentials could not be checked.
+check-msg-conformance-not-applicable = The rules of digital credentials do not apply here.
+check-msg-proof-passed = The signature is intact: nobody has changed this badge since it was issued.
+check-msg-proof-failed = The signature does not match: this badge was changed after it was issued, or it was not signed by the key it names.
+check-msg-proof-could-not-check = The signature could not be checked: the issuer's key could not be found.
+check-msg-proof-not-applicable = This badge has no signature to check.
+check-msg-proof-intact = The signature is intact: nobody has changed this badge since it was issued.
+check-msg-proof-set-intact = All { $count } signatures are intact: nobody has changed this badge since it was issued.
+check-msg-key-binding-passed = The badge was signed with a key that belongs to the issuer.
+check-msg-key-binding-failed = The badge was signed with a key that does not belong to the issuer it names.
+check-msg-key-binding-could-not-check = Whether the signing key belongs to the issuer could not be checked.
+check-msg-key-binding-not-applicable = There is no issuer key to check.
+check-msg-validity-passed = The badge is within its validity period.
+check-msg-validity-failed = The badge's dates cannot be read, so its validity period is unknown.
+check-msg-validity-could-not-check = The validity period could not be checked.
+check-msg-validity-not-applicable = The badge does not expire.
+check-msg-validity-until = The badge is valid until { $until }.
+check-msg-validity-since = The badge has been valid since { $since } and does not expire.
+check-msg-validity-expired = The badge expired on { $date }.
+check-msg-validity-not-yet = The badge is not valid yet: it becomes valid on { $date }.
+check-msg-status-passed = The issuer has neither revoked nor suspended this badge.
+check-msg-status-failed = The issuer has revoked or suspended this badge.
+check-msg-status-could-not-check = Whether the issuer revoked this badge could not be checked.
+check-msg-status-not-applicable = The issuer does not publish whether this badge is revoked.
+check-msg-status-offline = Whether the issuer revoked this badge is published online, and was not looked up.
+check-msg-status-revoked = The issuer revoked this badge{ $date ->
+    [none] {""}
+   *[other] {" "}on { $date }
+}{ $reason ->
+    [none] .
+   *[other] : { $reason }
+}
+check-msg-status-suspended = The issuer has suspended this badge for now{ $date ->
+    [none] .
+   *[other] {" "}(since { $date }).
+}
+check-msg-status-in-force = The issuer's records show this badge is neither revoked nor suspended.
+check-msg-hosted-copy-passed = The issuer's website holds this very badge.
+check-msg-hosted-copy-failed = The issuer's website does not hold this badge as it is here.
+check-msg-hosted-copy-could-not-check = The issuer's website could not be reached to compare its copy.
+check-msg-hosted-copy-not-applicable = There is no copy on the issuer's website to compare.
+check-msg-scope-passed = The badge is published on the issuer's own website.
+check-msg-scope-failed = The badge is published outside the issuer's website.
+check-msg-scope-could-not-check = Whether the badge is on the issuer's website could not be checked.
+check-msg-scope-not-applicable = The issuer's website does not need checking here.
+check-msg-recipient-passed = The badge was awarded to the person asked about.
+check-msg-recipient-failed = The badge was not awarded to the person asked about.
+check-msg-recipient-could-not-check = Who the badge was awarded to could not be checked.
+check-msg-recipient-not-applicable = Nobody was named to compare with the recipient.
+check-msg-recipient-matches = The badge was awarded to { $recipient }.
+check-msg-recipient-mismatch = The badge was not awarded to { $recipient }.
+
+mine-about = “{ $badge }”, awarded to { $name }. Type your e-mail address to check that it is the address the badge was awarded to: it is hashed with the badge’s own salt and compared, as any verifier would.
+mine-match = Yes: this badge was awarded to { $email }.
+mine-no-match = No: this badge was not awarded to { $email }. It may have been awarded to another of your addresses.
+mine-too-many = Too many checks in a short time. Please try again in an hour.
+mine-not-an-email = Type an e-mail address, such as name@example.org.
+mine-back = Back to the badge
+verify-recipient-hashed-email = an e-mail address, kept secret ({ $hash }…)
+verify-recipient-hashed-url = a web address, kept secret ({ $hash }…)
+verify-recipient-hashed-phone = a phone number, kept secret ({ $hash }…)
+verify-recipient-hashed-identity = an identity, kept secret ({ $hash }…)

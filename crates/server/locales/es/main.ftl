@@ -1267,3 +1267,86 @@ email-membership-subject = Su membresía «{ $badge }» termina pronto
 email-membership-lead = Su membresía «{ $badge }» con { $issuer } termina el { $date }.
 email-membership-action = Para seguir siendo miembro, renuévela antes de esa fecha; después, su insignia aparecerá como caducada.
 request-hint-reason = se envía por correo a quien lo pidió
+
+## Each check of a verification, in plain words (message ids of insignia_verify::MESSAGE_IDS)
+check-technical = Detalle técnico
+check-msg-parse-passed = Es un archivo de insignia digital que se puede leer.
+check-msg-parse-failed = No es una insignia digital legible, o no está firmada.
+check-msg-parse-could-not-check = No se pudo leer el archivo.
+check-msg-parse-not-applicable = No hizo falta leer el archivo.
+check-msg-contexts-passed = La insignia usa solo vocabularios conocidos: cada palabra tiene un único significado.
+check-msg-contexts-failed = La insignia usa palabras que sus vocabularios no definen: una parte no está cubierta por la firma.
+check-msg-contexts-could-not-check = La insignia usa un vocabulario desconocido aquí: no se pudieron comprobar sus palabras.
+check-msg-contexts-not-applicable = La insignia no tiene vocabularios que comprobar.
+check-msg-types-passed = La insignia indica qué tipo de credencial es, como exige la norma.
+check-msg-types-failed = La insignia no indica qué tipo de credencial es de la forma que exige la norma.
+check-msg-types-could-not-check = No se pudo comprobar el tipo de credencial.
+check-msg-types-not-applicable = Aquí no hace falta comprobar el tipo de credencial.
+check-msg-schema-passed = La insignia está organizada como describe la norma.
+check-msg-schema-failed = La insignia no está organizada del todo como describe la norma.
+check-msg-schema-could-not-check = No se pudo comprobar la organización de la insignia.
+check-msg-schema-not-applicable = No hay un modelo publicado con el que comparar esta insignia.
+check-msg-conformance-passed = La insignia sigue las reglas de las credenciales digitales.
+check-msg-conformance-failed = La insignia incumple algunas reglas de las credenciales digitales.
+check-msg-conformance-could-not-check = No se pudieron comprobar las reglas de las credenciales digitales.
+check-msg-conformance-not-applicable = Las reglas de las credenciales digitales no se aplican aquí.
+check-msg-proof-passed = La firma está intacta: nadie ha cambiado esta insignia desde que se emitió.
+check-msg-proof-failed = La firma no coincide: esta insignia se cambió después de emitirse, o no la firmó la clave que indica.
+check-msg-proof-could-not-check = No se pudo comprobar la firma: no se encontró la clave del emisor.
+check-msg-proof-not-applicable = Esta insignia no tiene firma que comprobar.
+check-msg-proof-intact = La firma está intacta: nadie ha cambiado esta insignia desde que se emitió.
+check-msg-proof-set-intact = Las { $count } firmas están intactas: nadie ha cambiado esta insignia desde que se emitió.
+check-msg-key-binding-passed = La insignia se firmó con una clave que pertenece al emisor.
+check-msg-key-binding-failed = La insignia se firmó con una clave que no pertenece al emisor indicado.
+check-msg-key-binding-could-not-check = No se pudo comprobar que la clave de firma pertenece al emisor.
+check-msg-key-binding-not-applicable = No hay clave del emisor que comprobar.
+check-msg-validity-passed = La insignia está dentro de su periodo de validez.
+check-msg-validity-failed = Las fechas de la insignia no se pueden leer: su periodo de validez es desconocido.
+check-msg-validity-could-not-check = No se pudo comprobar el periodo de validez.
+check-msg-validity-not-applicable = La insignia no caduca.
+check-msg-validity-until = La insignia es válida hasta el { $until }.
+check-msg-validity-since = La insignia es válida desde el { $since } y no caduca.
+check-msg-validity-expired = La insignia caducó el { $date }.
+check-msg-validity-not-yet = La insignia aún no es válida: lo será a partir del { $date }.
+check-msg-status-passed = El emisor no ha revocado ni suspendido esta insignia.
+check-msg-status-failed = El emisor ha revocado o suspendido esta insignia.
+check-msg-status-could-not-check = No se pudo comprobar si el emisor revocó esta insignia.
+check-msg-status-not-applicable = El emisor no publica si esta insignia está revocada.
+check-msg-status-offline = El emisor publica en línea si esta insignia está revocada, y no se consultó.
+check-msg-status-revoked = El emisor revocó esta insignia{ $date ->
+    [none] {""}
+   *[other] {" "}el { $date }
+}{ $reason ->
+    [none] .
+   *[other] : { $reason }
+}
+check-msg-status-suspended = El emisor ha suspendido esta insignia por ahora{ $date ->
+    [none] .
+   *[other] {" "}(desde el { $date }).
+}
+check-msg-status-in-force = Según los registros del emisor, esta insignia no está revocada ni suspendida.
+check-msg-hosted-copy-passed = El sitio web del emisor guarda esta misma insignia.
+check-msg-hosted-copy-failed = El sitio web del emisor no guarda esta insignia tal como está aquí.
+check-msg-hosted-copy-could-not-check = No se pudo contactar con el sitio web del emisor para comparar su copia.
+check-msg-hosted-copy-not-applicable = No hay copia en el sitio web del emisor que comparar.
+check-msg-scope-passed = La insignia está publicada en el propio sitio web del emisor.
+check-msg-scope-failed = La insignia está publicada fuera del sitio web del emisor.
+check-msg-scope-could-not-check = No se pudo comprobar que la insignia está en el sitio web del emisor.
+check-msg-scope-not-applicable = Aquí no hace falta comprobar el sitio web del emisor.
+check-msg-recipient-passed = La insignia se otorgó a la persona consultada.
+check-msg-recipient-failed = La insignia no se otorgó a la persona consultada.
+check-msg-recipient-could-not-check = No se pudo comprobar a quién se otorgó la insignia.
+check-msg-recipient-not-applicable = No se indicó a nadie con quien comparar al titular.
+check-msg-recipient-matches = La insignia se otorgó a { $recipient }.
+check-msg-recipient-mismatch = La insignia no se otorgó a { $recipient }.
+
+mine-about = «{ $badge }», otorgada a { $name }. Escriba su dirección de correo para comprobar que es aquella a la que se otorgó la insignia: se calcula su huella (hash) con la sal propia de la insignia y se compara, como haría cualquier verificador.
+mine-match = Sí: esta insignia se otorgó a { $email }.
+mine-no-match = No: esta insignia no se otorgó a { $email }. Quizá se otorgó a otra de sus direcciones.
+mine-too-many = Demasiadas comprobaciones en poco tiempo. Vuelva a intentarlo dentro de una hora.
+mine-not-an-email = Escriba una dirección de correo, por ejemplo nombre@ejemplo.org.
+mine-back = Volver a la insignia
+verify-recipient-hashed-email = una dirección de correo, mantenida en secreto ({ $hash }…)
+verify-recipient-hashed-url = una dirección web, mantenida en secreto ({ $hash }…)
+verify-recipient-hashed-phone = un número de teléfono, mantenido en secreto ({ $hash }…)
+verify-recipient-hashed-identity = una identidad, mantenida en secreto ({ $hash }…)

@@ -1274,3 +1274,86 @@ email-membership-subject = Votre adhésion « { $badge } » se termine bientôt
 email-membership-lead = Votre adhésion « { $badge } » auprès de { $issuer } se termine le { $date }.
 email-membership-action = Pour rester membre, renouvelez-la avant cette date ; ensuite, votre badge apparaîtra comme expiré.
 request-hint-reason = envoyée par e-mail à qui a demandé
+
+## Each check of a verification, in plain words (message ids of insignia_verify::MESSAGE_IDS)
+check-technical = Détail technique
+check-msg-parse-passed = C’est un fichier de badge numérique lisible.
+check-msg-parse-failed = Ce n’est pas un badge numérique lisible, ou il n’est pas signé.
+check-msg-parse-could-not-check = Le fichier n’a pas pu être lu.
+check-msg-parse-not-applicable = Il n’a pas été nécessaire de lire le fichier.
+check-msg-contexts-passed = Le badge n’emploie que des vocabulaires connus : chacun de ses mots a un seul sens.
+check-msg-contexts-failed = Le badge emploie des mots que ses vocabulaires ne définissent pas : une partie n’est pas couverte par la signature.
+check-msg-contexts-could-not-check = Le badge emploie un vocabulaire inconnu ici : ses mots n’ont pas pu être contrôlés.
+check-msg-contexts-not-applicable = Le badge n’a pas de vocabulaire à contrôler.
+check-msg-types-passed = Le badge indique quel genre d’attestation il est, comme la norme l’exige.
+check-msg-types-failed = Le badge n’indique pas quel genre d’attestation il est de la façon qu’exige la norme.
+check-msg-types-could-not-check = Le genre d’attestation n’a pas pu être contrôlé.
+check-msg-types-not-applicable = Le genre d’attestation n’a pas à être contrôlé ici.
+check-msg-schema-passed = Le badge est organisé comme la norme le décrit.
+check-msg-schema-failed = Le badge n’est pas tout à fait organisé comme la norme le décrit.
+check-msg-schema-could-not-check = L’organisation du badge n’a pas pu être contrôlée.
+check-msg-schema-not-applicable = Aucun modèle publié ne permet de comparer ce badge.
+check-msg-conformance-passed = Le badge suit les règles des attestations numériques.
+check-msg-conformance-failed = Le badge enfreint certaines règles des attestations numériques.
+check-msg-conformance-could-not-check = Les règles des attestations numériques n’ont pas pu être contrôlées.
+check-msg-conformance-not-applicable = Les règles des attestations numériques ne s’appliquent pas ici.
+check-msg-proof-passed = La signature est intacte : personne n’a modifié ce badge depuis sa délivrance.
+check-msg-proof-failed = La signature ne correspond pas : ce badge a été modifié après sa délivrance, ou n’a pas été signé par la clé qu’il indique.
+check-msg-proof-could-not-check = La signature n’a pas pu être contrôlée : la clé de l’émetteur est introuvable.
+check-msg-proof-not-applicable = Ce badge n’a pas de signature à contrôler.
+check-msg-proof-intact = La signature est intacte : personne n’a modifié ce badge depuis sa délivrance.
+check-msg-proof-set-intact = Les { $count } signatures sont intactes : personne n’a modifié ce badge depuis sa délivrance.
+check-msg-key-binding-passed = Le badge a été signé avec une clé qui appartient à l’émetteur.
+check-msg-key-binding-failed = Le badge a été signé avec une clé qui n’appartient pas à l’émetteur indiqué.
+check-msg-key-binding-could-not-check = Il n’a pas été possible de contrôler que la clé de signature appartient à l’émetteur.
+check-msg-key-binding-not-applicable = Il n’y a pas de clé d’émetteur à contrôler.
+check-msg-validity-passed = Le badge est dans sa période de validité.
+check-msg-validity-failed = Les dates du badge sont illisibles : sa période de validité est inconnue.
+check-msg-validity-could-not-check = La période de validité n’a pas pu être contrôlée.
+check-msg-validity-not-applicable = Le badge n’expire pas.
+check-msg-validity-until = Le badge est valable jusqu’au { $until }.
+check-msg-validity-since = Le badge est valable depuis le { $since } et n’expire pas.
+check-msg-validity-expired = Le badge a expiré le { $date }.
+check-msg-validity-not-yet = Le badge n’est pas encore valable : il le sera à partir du { $date }.
+check-msg-status-passed = L’émetteur n’a ni révoqué ni suspendu ce badge.
+check-msg-status-failed = L’émetteur a révoqué ou suspendu ce badge.
+check-msg-status-could-not-check = Il n’a pas été possible de savoir si l’émetteur a révoqué ce badge.
+check-msg-status-not-applicable = L’émetteur ne publie pas si ce badge est révoqué.
+check-msg-status-offline = L’émetteur publie en ligne si ce badge est révoqué, et cela n’a pas été consulté.
+check-msg-status-revoked = L’émetteur a révoqué ce badge{ $date ->
+    [none] {""}
+   *[other] {" "}le { $date }
+}{ $reason ->
+    [none] .
+   *[other] {" "}: { $reason }
+}
+check-msg-status-suspended = L’émetteur a suspendu ce badge pour le moment{ $date ->
+    [none] .
+   *[other] {" "}(depuis le { $date }).
+}
+check-msg-status-in-force = D’après les registres de l’émetteur, ce badge n’est ni révoqué ni suspendu.
+check-msg-hosted-copy-passed = Le site de l’émetteur détient ce badge à l’identique.
+check-msg-hosted-copy-failed = Le site de l’émetteur ne détient pas ce badge tel qu’il est ici.
+check-msg-hosted-copy-could-not-check = Le site de l’émetteur n’a pas pu être joint pour comparer sa copie.
+check-msg-hosted-copy-not-applicable = Il n’y a pas de copie à comparer sur le site de l’émetteur.
+check-msg-scope-passed = Le badge est publié sur le site même de l’émetteur.
+check-msg-scope-failed = Le badge est publié hors du site de l’émetteur.
+check-msg-scope-could-not-check = Il n’a pas été possible de contrôler que le badge est sur le site de l’émetteur.
+check-msg-scope-not-applicable = Le site de l’émetteur n’a pas à être contrôlé ici.
+check-msg-recipient-passed = Le badge a été décerné à la personne demandée.
+check-msg-recipient-failed = Le badge n’a pas été décerné à la personne demandée.
+check-msg-recipient-could-not-check = Il n’a pas été possible de contrôler à qui le badge a été décerné.
+check-msg-recipient-not-applicable = Personne n’a été indiqué pour comparer avec le titulaire.
+check-msg-recipient-matches = Le badge a été décerné à { $recipient }.
+check-msg-recipient-mismatch = Le badge n’a pas été décerné à { $recipient }.
+
+mine-about = « { $badge } », décerné à { $name }. Saisissez votre adresse e-mail pour vérifier que c’est celle à laquelle le badge a été décerné : elle est hachée avec le sel propre au badge et comparée, comme le ferait tout vérificateur.
+mine-match = Oui : ce badge a été décerné à { $email }.
+mine-no-match = Non : ce badge n’a pas été décerné à { $email }. Il l’a peut-être été à une autre de vos adresses.
+mine-too-many = Trop de vérifications en peu de temps. Veuillez réessayer dans une heure.
+mine-not-an-email = Saisissez une adresse e-mail, par exemple nom@exemple.org.
+mine-back = Retour au badge
+verify-recipient-hashed-email = une adresse e-mail, tenue secrète ({ $hash }…)
+verify-recipient-hashed-url = une adresse web, tenue secrète ({ $hash }…)
+verify-recipient-hashed-phone = un numéro de téléphone, tenu secret ({ $hash }…)
+verify-recipient-hashed-identity = une identité, tenue secrète ({ $hash }…)

@@ -116,6 +116,10 @@ pub fn router(state: Shared) -> Router {
         .route("/claim/{token}", get(claim::page).post(claim::accept))
         .route("/claim/{token}/new-link", post(claim::new_link))
         .route("/a/{award}", get(public::award_page))
+        .route(
+            "/a/{award}/mine",
+            get(public::mine_page).post(public::mine_check),
+        )
         .route("/a/{award}/credential.json", get(public::award_json))
         .route("/a/{award}/credential.jwt", get(public::award_jwt))
         .route("/a/{award}/badge.png", get(public::award_png))

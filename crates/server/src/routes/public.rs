@@ -12,13 +12,17 @@ use minijinja::context;
 use serde_json::Value;
 
 use super::{json_response, page, wants_json};
-use crate::auth::Visitor;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+
+use crate::auth::{ClientIp, Visitor};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::issuing::{self, Urls};
 use crate::service::award_view::{AwardView, live_report, load_award};
 use crate::service::badges::{current_version, published, published_version};
 use crate::service::endorsements;
+use crate::service::ownership::{self, Ownership};
 use crate::service::status;
 use crate::state::Shared;
 use crate::web::{check_lines, file_name, verdict_key, verdict_name};
@@ -528,4 +532,118 @@ pub async fn issuer_logo(
         logo,
     )
         .into_response())
+}
+
+/// The "is this badge yours?" form's double-submit token cookie (the public
+/// award page itself is cached for everyone, so the token lives here).
+const MINE_COOKIE: &str = "insignia_mine";
+
+#[derive(serde::Deserialize)]
+pub struct MineForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+fn mine_token(jar: &CookieJar) -> String {
+    jar.get(MINE_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() >= 20 && v.chars().all(|c| c.is_ascii_alphanumeric()))
+        .unwrap_or_else(|| insignia_store::token::random_id(24))
+}
+
+fn mine_token_ok(jar: &CookieJar, posted: &str) -> bool {
+    jar.get(MINE_COOKIE).is_some_and(|c| {
+        let c = c.value();
+        !c.is_empty()
+            && c.len() == posted.len()
+            && c.bytes()
+                .zip(posted.bytes())
+                .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+                == 0
+    })
+}
+
+async fn render_mine(
+    state: &Shared,
+    visitor: &Visitor,
+    jar: CookieJar,
+    award_id: &str,
+    email: &str,
+    answer: Option<Ownership>,
+) -> Result<Response, AppError> {
+    let view = load_award(state, award_id).await?;
+    let token = mine_token(&jar);
+    let cookie = Cookie::build((MINE_COOKIE, token.clone()))
+        .path("/a")
+        .http_only(true)
+        .secure(state.config.secure_cookies())
+        .same_site(SameSite::Strict)
+        .max_age(time::Duration::hours(2))
+        .build();
+    let recipient_name = serde_json::from_str::<Value>(&view.award.credential)
+        .ok()
+        .and_then(|c| {
+            c.pointer("/credentialSubject/name")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| view.award.recipient_name.clone());
+    let html = state.pages.render(
+        "public_mine.html",
+        visitor.locale,
+        context! {
+            user => visitor.user, csrf => visitor.csrf, form_token => token, award => view.award,
+            design => view.design, issuer => view.issuer, recipient_name => recipient_name,
+            email => email, answer => answer.map(Ownership::code),
+        },
+    )?;
+    let status = match answer {
+        Some(Ownership::NotAnEmail) => StatusCode::UNPROCESSABLE_ENTITY,
+        Some(Ownership::TooMany) => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::OK,
+    };
+    Ok((
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        jar.add(cookie),
+        axum::response::Html(html),
+    )
+        .into_response())
+}
+
+/// `GET /a/{award}/mine`: the form.
+pub async fn mine_page(
+    State(state): State<Shared>,
+    visitor: Visitor,
+    jar: CookieJar,
+    Path(award_id): Path<String>,
+) -> Result<Response, AppError> {
+    render_mine(&state, &visitor, jar, &award_id, "", None).await
+}
+
+/// `POST /a/{award}/mine`: match or no match.
+pub async fn mine_check(
+    State(state): State<Shared>,
+    visitor: Visitor,
+    client: ClientIp,
+    jar: CookieJar,
+    Path(award_id): Path<String>,
+    axum::Form(form): axum::Form<MineForm>,
+) -> Result<Response, AppError> {
+    if !mine_token_ok(&jar, &form.csrf) {
+        return Err(AppError::Forbidden);
+    }
+    let answer = ownership::check(&state, &client, &award_id, &form.email).await?;
+    render_mine(
+        &state,
+        &visitor,
+        jar,
+        &award_id,
+        form.email.trim(),
+        Some(answer),
+    )
+    .await
 }

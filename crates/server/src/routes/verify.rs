@@ -105,7 +105,7 @@ pub async fn submit(
         summary => context! {
             name => report.summary.name.clone(),
             issuer => report.summary.issuer_name.clone().or_else(|| report.summary.issuer_id.clone()),
-            recipient => report.summary.recipient.clone(),
+            recipient => crate::web::recipient_text(&state, l, &report.summary),
             issued => report.summary.issued.clone(),
             expires => report.summary.expires.clone(),
             endorsed => report.summary.endorsed.clone(),

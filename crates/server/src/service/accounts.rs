@@ -112,7 +112,7 @@ fn client_network(client: &ClientIp) -> String {
     }
 }
 
-fn client_subject(client: &ClientIp) -> String {
+pub(crate) fn client_subject(client: &ClientIp) -> String {
     format!("client:{}", client_network(client))
 }
 

@@ -114,25 +114,39 @@ pub(crate) async fn verify_with_our_keys(
 /// our records say now.
 pub(crate) fn with_live_status(report: Report, award: &Award) -> Report {
     let now = insignia_store::now();
+    let changed = award
+        .state_changed_at
+        .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default();
     let status = match award.state {
-        AwardState::Revoked => Check {
-            check: CheckKind::Status,
-            outcome: Outcome::Failed,
-            message: format!(
-                "revoked by the issuer: {}",
-                award.state_reason.clone().unwrap_or_default()
-            ),
-        },
-        AwardState::Suspended => Check {
-            check: CheckKind::Status,
-            outcome: Outcome::Failed,
-            message: "suspended by the issuer".into(),
-        },
-        AwardState::Active => Check {
-            check: CheckKind::Status,
-            outcome: Outcome::Passed,
-            message: "neither revoked nor suspended (issuer's records)".into(),
-        },
+        AwardState::Revoked => {
+            let reason = award.state_reason.clone().unwrap_or_default();
+            Check::new(
+                CheckKind::Status,
+                Outcome::Failed,
+                format!("revoked by the issuer: {reason}"),
+            )
+            .with_id("status-revoked")
+            .with_arg("reason", reason)
+            .with_arg("date", changed)
+        }
+        AwardState::Suspended => Check::new(
+            CheckKind::Status,
+            Outcome::Failed,
+            "suspended by the issuer",
+        )
+        .with_id("status-suspended")
+        .with_arg("date", changed),
+        AwardState::Active => Check::new(
+            CheckKind::Status,
+            Outcome::Passed,
+            "neither revoked nor suspended (issuer's records)",
+        )
+        .with_id("status-in-force"),
     };
     let mut checks: Vec<Check> = report
         .checks
@@ -141,11 +155,19 @@ pub(crate) fn with_live_status(report: Report, award: &Award) -> Report {
         .collect();
     if award.expires_at.is_some_and(|e| e <= now) {
         checks.retain(|c| c.check != CheckKind::ValidityWindow);
-        checks.push(Check {
-            check: CheckKind::ValidityWindow,
-            outcome: Outcome::Failed,
-            message: "expired".into(),
-        });
+        let date = award
+            .expires_at
+            .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default();
+        checks.push(
+            Check::new(CheckKind::ValidityWindow, Outcome::Failed, "expired")
+                .with_id("validity-expired")
+                .with_arg("date", date),
+        );
     }
     checks.push(status);
     Report::new(report.format, report.summary, checks).with_endorsements(report.endorsements)

@@ -28,6 +28,8 @@
 //! * [`endorsements`]: third parties' endorsements of awards, badges and
 //!   issuers (signed EndorsementCredentials, the endorsed party's approval,
 //!   person endorsers' did:web keys);
+//! * [`ownership`]: "is this badge yours?", an e-mail address against an
+//!   award's recipient (hashed with the credential's salt), rate limited;
 //! * [`mail_templates`]: an organisation's subject and opening text per
 //!   message kind and language.
 
@@ -46,6 +48,7 @@ pub mod mail_templates;
 pub mod memberships;
 pub mod ob2;
 pub mod outbox;
+pub mod ownership;
 pub mod reminders;
 pub mod requests;
 pub mod share_images;

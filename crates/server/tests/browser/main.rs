@@ -24,6 +24,7 @@ mod journey;
 mod mail_prefs;
 mod recognition;
 mod sharing;
+mod verdicts;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issuer_and_earner_journey_in_chromium() {
@@ -54,6 +55,7 @@ async fn issuer_and_earner_journey_in_chromium() {
             endorsements::run(&app, &browser, &mut record).await;
             sharing::run(&app, &browser, &mut record).await;
             recognition::run(&app, &browser, &mut record).await;
+            verdicts::run(&app, &browser, &mut record).await;
             (app, browser, record)
         });
         let (app, browser, record) = match journey.await {

@@ -24,3 +24,4 @@ mod recovery;
 mod security;
 mod smtp_tls;
 mod vcapi;
+mod verdicts;

@@ -23,22 +23,36 @@ pub(crate) fn recipient_check(doc: &Value, claimed: Option<&str>) -> Check {
             format!("the credential names no recipient identity to compare {claimed} with"),
         );
     }
-    let mailto = format!("mailto:{}", claimed.trim());
-    let matches = stored.iter().any(|(identity, salt)| {
-        identity_matches(claimed, identity, salt.as_deref())
-            || identity.eq_ignore_ascii_case(&mailto)
-    });
-    if matches {
+    if identities_match(&stored, claimed) {
         passed(
             CheckKind::Recipient,
             format!("the credential was awarded to {claimed}"),
         )
+        .with_id("recipient-matches")
+        .with_arg("recipient", claimed)
     } else {
         failed(
             CheckKind::Recipient,
             format!("the credential was NOT awarded to {claimed}"),
         )
+        .with_id("recipient-mismatch")
+        .with_arg("recipient", claimed)
     }
+}
+
+/// Whether `claimed` (an e-mail address, a URL, a DID…) is the recipient
+/// the credential names: its plain identity, or its hash with the
+/// credential's salt.
+pub fn awarded_to(doc: &Value, claimed: &str) -> bool {
+    identities_match(&stored_identities(doc), claimed)
+}
+
+fn identities_match(stored: &[(String, Option<String>)], claimed: &str) -> bool {
+    let mailto = format!("mailto:{}", claimed.trim());
+    stored.iter().any(|(identity, salt)| {
+        identity_matches(claimed, identity, salt.as_deref())
+            || identity.eq_ignore_ascii_case(&mailto)
+    })
 }
 
 /// (identity or hash, salt) pairs the credential names its recipient by.

@@ -52,7 +52,8 @@ pub(crate) fn status_check(
         return could_not(
             CheckKind::Status,
             "the credential's revocation status is published online by the issuer, which this offline check does not fetch",
-        );
+        )
+        .with_id("status-offline");
     }
     if options.depth >= MAX_STATUS_DEPTH {
         return could_not(
@@ -76,11 +77,16 @@ fn combine(results: Vec<Check>) -> Check {
             .map(|c| c.message.as_str())
             .collect();
         if !bad.is_empty() {
-            let check = Check {
-                check: CheckKind::Status,
-                outcome: worst,
-                message: bad.join("; "),
-            };
+            // One bad entry keeps its own message id; several, the default.
+            let mut check = Check::new(CheckKind::Status, worst, bad.join("; "));
+            if let [one] = results
+                .iter()
+                .filter(|c| c.outcome == worst)
+                .collect::<Vec<_>>()[..]
+            {
+                check.message_id = one.message_id;
+                check.args = one.args.clone();
+            }
             return check;
         }
     }

@@ -39,7 +39,9 @@ pub(crate) fn validity_check(doc: &Value, now: OffsetDateTime) -> Check {
             return failed(
                 CheckKind::ValidityWindow,
                 format!("not valid yet: valid from {}", show(start)),
-            );
+            )
+            .with_id("validity-not-yet")
+            .with_arg("date", show(start));
         }
     }
     if let Some(end) = end {
@@ -47,18 +49,24 @@ pub(crate) fn validity_check(doc: &Value, now: OffsetDateTime) -> Check {
             return failed(
                 CheckKind::ValidityWindow,
                 format!("expired on {}", show(end)),
-            );
+            )
+            .with_id("validity-expired")
+            .with_arg("date", show(end));
         }
     }
     match (start, end) {
         (_, Some(end)) => passed(
             CheckKind::ValidityWindow,
             format!("valid until {}", show(end)),
-        ),
+        )
+        .with_id("validity-until")
+        .with_arg("until", show(end)),
         (Some(start), None) => passed(
             CheckKind::ValidityWindow,
             format!("valid since {}, with no expiry date", show(start)),
-        ),
+        )
+        .with_id("validity-since")
+        .with_arg("since", show(start)),
         (None, None) => not_applicable(
             CheckKind::ValidityWindow,
             "the credential states no validity period",

@@ -153,6 +153,8 @@ fn proof_set_checks(
                 suites.join("; ")
             ),
         )
+        .with_id("proof-set-intact")
+        .with_arg("count", count.to_string())
     };
     let all_passed = proof_check.outcome == Outcome::Passed;
     checks.push(proof_check);
@@ -202,7 +204,9 @@ fn single_proof_checks(
                     "the {} signature is intact and matches the key",
                     proof.cryptosuite.name()
                 ),
-            ),
+            )
+            .with_id("proof-intact")
+            .with_arg("cryptosuite", proof.cryptosuite.name()),
             key_binding(doc, &controller, &info.verification_method),
         ],
         Err(e) => vec![failed(CheckKind::Proof, e.to_string())],
