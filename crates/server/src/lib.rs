@@ -77,6 +77,7 @@ pub async fn prepare(mut config: Config) -> Result<Shared, ServerError> {
         issuer_cache: TtlCache::new(Duration::from_secs(30), 10_000),
         page_cache: TtlCache::new(Duration::from_secs(30), 20_000),
         status_cache: TtlCache::new(Duration::from_secs(1), 100_000),
+        endorsement_stamp_cache: TtlCache::new(Duration::from_secs(1), 100_000),
         share_cache: TtlCache::new(Duration::from_secs(3600), 256),
         jobs_wakeup: tokio::sync::Notify::new(),
         identity,

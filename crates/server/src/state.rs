@@ -43,6 +43,10 @@ pub struct AppState {
     /// one made by another process shows here within the second. Status
     /// lists, revocation lists and JSON are always read live.
     pub status_cache: TtlCache<insignia_store::model::AwardStatus>,
+    /// How many endorsements of an award are approved and when the last was
+    /// decided (part of the page cache's key), for one second, like
+    /// `status_cache`; a decision made here clears the entry at once.
+    pub endorsement_stamp_cache: TtlCache<(i64, i64)>,
     /// Share images (`service::share_images`), keyed by a digest of what
     /// they show, so an entry is never stale.
     pub share_cache: TtlCache<axum::body::Bytes>,

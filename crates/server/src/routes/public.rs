@@ -83,8 +83,15 @@ pub async fn award_page(
         // rendering it at once (which stalled every request for hundreds of
         // milliseconds under load). The award is read after the status, so a
         // change in between can only put a newer page under the older key.
-        let stamp =
-            insignia_store::repo::endorsements::approved_stamp(&state.store, &award_id).await?;
+        let stamp = state
+            .endorsement_stamp_cache
+            .get_or_load(&award_id, || async {
+                Ok::<_, AppError>(
+                    insignia_store::repo::endorsements::approved_stamp(&state.store, &award_id)
+                        .await?,
+                )
+            })
+            .await?;
         let key = format!(
             "{}|{}-{}",
             page_cache_key(&award_id, visitor.locale, &status, now),

@@ -525,6 +525,7 @@ pub async fn decide(
     };
     let done = endorsements::decide(&state.store, id, to, &user.id, message.as_ref()).await?;
     if done {
+        state.endorsement_stamp_cache.remove(&e.subject_ref);
         crate::mail::wake(state);
     }
     Ok(done)
@@ -539,7 +540,9 @@ pub async fn hide(state: &Shared, user: &User, id: &str) -> Result<bool, AppErro
     if !may_decide(state, user, &e).await? {
         return Err(AppError::NotFound);
     }
-    Ok(endorsements::hide(&state.store, id, &user.id).await?)
+    let hidden = endorsements::hide(&state.store, id, &user.id).await?;
+    state.endorsement_stamp_cache.remove(&e.subject_ref);
+    Ok(hidden)
 }
 
 /// An endorsement as the pages show it.
