@@ -352,28 +352,15 @@ async fn queue_in(
     request: &EventRequest,
     kind: MailKind,
 ) -> Result<String, StoreError> {
-    let message = mail::NewMessage {
-        org_id: Some(event.org_id.clone()),
-        user_id: None,
-        award_id: None,
-        recipient: request.email.clone(),
-        locale: request.locale.clone(),
+    mail::enqueue_answer_in(
+        tx,
+        &event.org_id,
+        &request.email,
+        &request.locale,
         kind,
-        created_by: None,
-        // The person asked for it (their claim), whatever their e-mail
-        // preferences for the organisation.
-        on_request: true,
-    };
-    let id = mail::enqueue_in(tx, &message).await?;
-    on_tx!(&mut *tx, |c| sqlx::query(
-        "INSERT INTO event_messages (message_id, request_id) VALUES ($1, $2)"
+        (mail::AnswerTo::EventRequest, &request.id),
     )
-    .bind(&id)
-    .bind(&request.id)
-    .execute(&mut **c)
     .await
-    .map(|r| r.rows_affected())?);
-    Ok(id)
 }
 
 /// The request and event an e-mail is about.

@@ -71,6 +71,55 @@ impl NewMessage {
     }
 }
 
+/// The table linking an answer e-mail to the request it answers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum AnswerTo {
+    /// A request for a badge or a nomination (`badge_request_messages`).
+    BadgeRequest,
+    /// An attendee's claim at an event (`event_messages`).
+    EventRequest,
+}
+
+/// Queues an e-mail answering a person's own request (so sent whatever
+/// their e-mail preferences for the organisation) and links it to that
+/// request, in the caller's transaction.
+pub(crate) async fn enqueue_answer_in(
+    tx: &mut Tx,
+    org_id: &str,
+    recipient: &str,
+    locale: &str,
+    kind: MailKind,
+    answer_to: (AnswerTo, &str),
+) -> Result<String, StoreError> {
+    let message = NewMessage {
+        org_id: Some(org_id.to_owned()),
+        user_id: None,
+        award_id: None,
+        recipient: recipient.to_owned(),
+        locale: locale.to_owned(),
+        kind,
+        created_by: None,
+        on_request: true,
+    };
+    let id = enqueue_in(tx, &message).await?;
+    let (table, request_id) = answer_to;
+    let sql = match table {
+        AnswerTo::BadgeRequest => {
+            "INSERT INTO badge_request_messages (message_id, request_id) VALUES ($1, $2)"
+        }
+        AnswerTo::EventRequest => {
+            "INSERT INTO event_messages (message_id, request_id) VALUES ($1, $2)"
+        }
+    };
+    on_tx!(&mut *tx, |c| sqlx::query(sql)
+        .bind(&id)
+        .bind(request_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected())?);
+    Ok(id)
+}
+
 /// Queues a message inside the caller's transaction; returns its id.
 pub async fn enqueue_in(tx: &mut Tx, message: &NewMessage) -> Result<String, StoreError> {
     let ids = enqueue_many_in(tx, std::slice::from_ref(message)).await?;

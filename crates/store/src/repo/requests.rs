@@ -256,27 +256,15 @@ async fn queue_in(
     request: &BadgeRequest,
     kind: MailKind,
 ) -> Result<String, StoreError> {
-    let message = mail::NewMessage {
-        org_id: Some(request.org_id.clone()),
-        user_id: None,
-        award_id: None,
-        recipient: request.answer_to.clone(),
-        locale: request.locale.clone(),
+    mail::enqueue_answer_in(
+        tx,
+        &request.org_id,
+        &request.answer_to,
+        &request.locale,
         kind,
-        created_by: None,
-        // The answer to the person's own request.
-        on_request: true,
-    };
-    let id = mail::enqueue_in(tx, &message).await?;
-    on_tx!(&mut *tx, |c| sqlx::query(
-        "INSERT INTO badge_request_messages (message_id, request_id) VALUES ($1, $2)"
+        (mail::AnswerTo::BadgeRequest, &request.id),
     )
-    .bind(&id)
-    .bind(&request.id)
-    .execute(&mut **c)
     .await
-    .map(|r| r.rows_affected())?);
-    Ok(id)
 }
 
 /// The request an e-mail is about.
